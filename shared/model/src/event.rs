@@ -1,0 +1,134 @@
+//! The MozDef event document: the defaults applied at save time and the severities.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use crate::{Document, ModelError, time::isoformat};
+
+/// The fields that default to the string `UNKNOWN` when missing at save time.
+const UNKNOWN_DEFAULTS: [&str; 7] =
+    ["category", "hostname", "processid", "processname", "severity", "source", "summary"];
+
+/// MozDef's `Event.add_required_fields`: fills in every schema field missing from `doc`
+/// (inventory §0.1). `now` is the save time; `mozdefhostname` the worker's host name.
+/// Present values, even empty ones, are left as they are.
+pub fn add_required_fields(doc: &mut Document, now: DateTime<Utc>, mozdefhostname: &str) {
+    let now = isoformat(&now);
+    for key in ["receivedtimestamp", "utctimestamp", "timestamp"] {
+        doc.entry(key).or_insert_with(|| Value::String(now.clone()));
+    }
+    doc.entry("mozdefhostname").or_insert_with(|| Value::String(mozdefhostname.to_owned()));
+    for key in UNKNOWN_DEFAULTS {
+        doc.entry(key).or_insert_with(|| Value::String("UNKNOWN".to_owned()));
+    }
+    doc.entry("tags").or_insert_with(|| json!([]));
+    doc.entry("details").or_insert_with(|| json!({}));
+    doc.entry("type").or_insert_with(|| Value::String("event".to_owned()));
+    let mozdef = doc.entry("mozdef").or_insert_with(|| json!({}));
+    if let Value::Object(m) = mozdef {
+        m.entry("plugins").or_insert_with(|| json!([]));
+    }
+}
+
+/// RFC 5424 severities, as MozDef documents them (upper case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Debug-level messages.
+    Debug,
+    /// Informational messages.
+    Info,
+    /// Normal but significant conditions.
+    Notice,
+    /// Warning conditions.
+    Warning,
+    /// Error conditions.
+    Error,
+    /// Critical conditions.
+    Critical,
+    /// Action must be taken immediately.
+    Alert,
+    /// The system is unusable.
+    Emergency,
+}
+
+impl Severity {
+    /// Every severity, least severe first.
+    pub const ALL: [Severity; 8] = [
+        Severity::Debug,
+        Severity::Info,
+        Severity::Notice,
+        Severity::Warning,
+        Severity::Error,
+        Severity::Critical,
+        Severity::Alert,
+        Severity::Emergency,
+    ];
+
+    /// The upper-case name MozDef stores.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Debug => "DEBUG",
+            Severity::Info => "INFO",
+            Severity::Notice => "NOTICE",
+            Severity::Warning => "WARNING",
+            Severity::Error => "ERROR",
+            Severity::Critical => "CRITICAL",
+            Severity::Alert => "ALERT",
+            Severity::Emergency => "EMERGENCY",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Severity {
+    type Err = ModelError;
+
+    /// Parses a severity name, case-insensitively.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Severity::ALL
+            .into_iter()
+            .find(|sev| sev.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| ModelError::Severity(s.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn defaults_fill_only_missing_fields() {
+        let now = Utc.with_ymd_and_hms(2016, 7, 13, 20, 58, 43).single().unwrap_or_default();
+        let mut doc = Document::new();
+        doc.insert("category".into(), json!("syslog"));
+        doc.insert("summary".into(), json!(""));
+        add_required_fields(&mut doc, now, "mozdef1");
+        assert_eq!(doc["category"], "syslog");
+        assert_eq!(doc["summary"], "");
+        assert_eq!(doc["hostname"], "UNKNOWN");
+        assert_eq!(doc["utctimestamp"], "2016-07-13T20:58:43+00:00");
+        assert_eq!(doc["receivedtimestamp"], "2016-07-13T20:58:43+00:00");
+        assert_eq!(doc["mozdefhostname"], "mozdef1");
+        assert_eq!(doc["tags"], json!([]));
+        assert_eq!(doc["details"], json!({}));
+        assert_eq!(doc["type"], "event");
+        assert_eq!(doc["mozdef"], json!({"plugins": []}));
+    }
+
+    #[test]
+    fn severities_round_trip() {
+        for sev in Severity::ALL {
+            assert_eq!(sev.as_str().to_lowercase().parse::<Severity>(), Ok(sev));
+        }
+        assert!("LOUD".parse::<Severity>().is_err());
+    }
+}

@@ -1,0 +1,19 @@
+//! The MozDef event model: the event document and its defaults at save time
+//! (`Event.add_required_fields`), RFC 5424 severities, MozDef's `toUTC` time parsing and
+//! dotted field paths (`DotDict`, `key_exists`).
+//!
+//! Events are dynamic JSON documents, as in MozDef: a [`Document`] is a JSON object whose
+//! top-level keys follow the MozDef schema (`utctimestamp`, `category`, `details.*`, ...).
+
+mod error;
+pub mod event;
+pub mod path;
+pub mod time;
+
+pub use error::ModelError;
+pub use event::{Severity, add_required_fields};
+pub use path::{field_values, get_path, key_exists};
+pub use time::{isoformat, to_utc};
+
+/// A MozDef document: a JSON object (an event, or an alert).
+pub type Document = serde_json::Map<String, serde_json::Value>;

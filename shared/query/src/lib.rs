@@ -1,0 +1,174 @@
+//! MozDef's query model (`mozdef_util.query_models`, inventory §0.3), free of any backend.
+//!
+//! A [`SearchQuery`] holds `must`, `must_not` and `should` lists of [`Match`]es, an optional
+//! time window applied as (`utctimestamp` in [now−W, now]) OR (`receivedtimestamp` in
+//! [now−W, now]), and terms [`Aggregation`]s. Each backend translates it: OpenSearch into its
+//! DSL, the embedded store through [`eval`], which reproduces MozDef's index mapping
+//! semantics ([`mapping`]) on JSON documents.
+
+mod error;
+pub mod eval;
+pub mod mapping;
+pub mod querystring;
+mod results;
+
+use std::net::IpAddr;
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::Value;
+
+pub use error::QueryError;
+pub use querystring::QueryString;
+pub use results::{AggregationBucket, AggregationResult, Hit, Meta, SearchResults};
+pub use mozdef_model::Document;
+
+/// One matcher of MozDef's query model.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Match {
+    /// `TermMatch(field, value)`: an Elasticsearch `match` query — analysed (any token) on
+    /// text fields such as `summary`, exact on keyword fields.
+    Term {
+        /// Dotted field path.
+        field: String,
+        /// The value to match.
+        value: Value,
+    },
+    /// `TermsMatch(field, values)`: exact match of any of the values.
+    Terms {
+        /// Dotted field path.
+        field: String,
+        /// The accepted values.
+        values: Vec<Value>,
+    },
+    /// `PhraseMatch(field, phrase)`: `match_phrase` (consecutive tokens on text fields).
+    Phrase {
+        /// Dotted field path.
+        field: String,
+        /// The phrase.
+        phrase: String,
+    },
+    /// `WildcardMatch(field, pattern)`: `*` any run of characters, `?` one character.
+    Wildcard {
+        /// Dotted field path.
+        field: String,
+        /// The pattern.
+        pattern: String,
+    },
+    /// `QueryStringMatch(query)`: a Lucene query string.
+    QueryString(QueryString),
+    /// `ExistsMatch(field)`: the field has a non-null value.
+    Exists {
+        /// Dotted field path.
+        field: String,
+    },
+    /// `MissingMatch(field)`: the field has no non-null value.
+    Missing {
+        /// Dotted field path.
+        field: String,
+    },
+    /// `RangeMatch(field, from, to)`: `gte`/`lte` bounds, either may be open.
+    Range {
+        /// Dotted field path.
+        field: String,
+        /// Inclusive lower bound.
+        gte: Option<Value>,
+        /// Inclusive upper bound.
+        lte: Option<Value>,
+    },
+    /// `LessThanMatch(field, value)`: `lt`.
+    LessThan {
+        /// Dotted field path.
+        field: String,
+        /// Exclusive upper bound.
+        value: Value,
+    },
+    /// `SubnetMatch(field, cidr)`: an IP field within a CIDR block (IPv4 or IPv6).
+    Subnet {
+        /// Dotted field path.
+        field: String,
+        /// The network.
+        network: IpNetwork,
+    },
+    /// `BooleanMatch(must, must_not, should)`: a nested bool query (at least one `should`
+    /// must match when there are any).
+    Boolean(BoolQuery),
+}
+
+/// A bool query: all of `must`, none of `must_not`, at least one of `should` (if any).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BoolQuery {
+    /// Every one must match.
+    pub must: Vec<Match>,
+    /// None may match.
+    pub must_not: Vec<Match>,
+    /// At least one must match, when the list is not empty.
+    pub should: Vec<Match>,
+}
+
+/// An IP network in CIDR notation, IPv4 or IPv6.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpNetwork {
+    /// The address as written (host bits may be set; they are ignored).
+    pub addr: IpAddr,
+    /// The prefix length.
+    pub prefix: u8,
+}
+
+/// A terms aggregation: the top `size` values of `field` with their counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Aggregation {
+    /// Dotted field path.
+    pub field: String,
+    /// How many buckets to return (MozDef: 20).
+    pub size: usize,
+}
+
+/// MozDef's `SearchQuery(**timedelta)`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchQuery {
+    /// The time window; `None` searches all time.
+    pub window: Option<Duration>,
+    /// The bool query.
+    pub query: BoolQuery,
+    /// Terms aggregations.
+    pub aggregations: Vec<Aggregation>,
+}
+
+/// The field names of the time window.
+pub const WINDOW_FIELDS: [&str; 2] = ["utctimestamp", "receivedtimestamp"];
+
+impl SearchQuery {
+    /// A query over the last `window` (MozDef's `SearchQuery(minutes=N)`), or all time.
+    pub fn new(window: Option<Duration>) -> Self {
+        SearchQuery { window, ..Default::default() }
+    }
+
+    /// Adds a clause every hit must match.
+    pub fn add_must(&mut self, m: Match) -> &mut Self {
+        self.query.must.push(m);
+        self
+    }
+
+    /// Adds a clause no hit may match.
+    pub fn add_must_not(&mut self, m: Match) -> &mut Self {
+        self.query.must_not.push(m);
+        self
+    }
+
+    /// Adds a clause of which at least one must match.
+    pub fn add_should(&mut self, m: Match) -> &mut Self {
+        self.query.should.push(m);
+        self
+    }
+
+    /// Adds a terms aggregation of size 20 on `field`.
+    pub fn add_aggregation(&mut self, field: impl Into<String>) -> &mut Self {
+        self.aggregations.push(Aggregation { field: field.into(), size: 20 });
+        self
+    }
+
+    /// The window `[now − W, now]` this query covers at `now`, if it has one.
+    pub fn window_bounds(&self, now: DateTime<Utc>) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        self.window.map(|w| (now - w, now))
+    }
+}

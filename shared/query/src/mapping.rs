@@ -1,0 +1,1 @@
+//! MozDef's index mapping (inventory §0.2), as field types.
