@@ -1,1 +1,50 @@
-fn main() {}
+//! The `mozdef` command: `mozdef dev` runs MozDef in Rust on one machine (loginput, REST API,
+//! ingest and the embedded store, no AWS, no Java); `mozdef send` sends sample or recorded
+//! events to any loginput.
+
+mod dev;
+mod sample;
+mod send;
+mod worker;
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+/// MozDef in Rust.
+#[derive(Debug, Parser)]
+#[command(name = "mozdef", version, about)]
+struct Cli {
+    /// Log format.
+    #[arg(long, global = true, env = "MOZDEF_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    log_format: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run loginput, the REST API and the embedded store locally.
+    Dev(dev::DevArgs),
+    /// Send sample or recorded events to a loginput.
+    Send(send::SendArgs),
+}
+
+fn init_logging(format: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_logging(&cli.log_format);
+    match cli.command {
+        Command::Dev(args) => dev::run(args).await,
+        Command::Send(args) => send::run(args).await,
+    }
+}

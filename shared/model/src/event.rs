@@ -16,20 +16,32 @@ const UNKNOWN_DEFAULTS: [&str; 7] =
 /// (inventory §0.1). `now` is the save time; `mozdefhostname` the worker's host name.
 /// Present values, even empty ones, are left as they are.
 pub fn add_required_fields(doc: &mut Document, now: DateTime<Utc>, mozdefhostname: &str) {
-    let now = isoformat(&now);
+    // `contains_key` first: `entry` would allocate a key for every field, present or not.
+    let mut now_text = None;
     for key in ["receivedtimestamp", "utctimestamp", "timestamp"] {
-        doc.entry(key).or_insert_with(|| Value::String(now.clone()));
+        if !doc.contains_key(key) {
+            let now = now_text.get_or_insert_with(|| isoformat(&now)).clone();
+            doc.insert(key.to_owned(), Value::String(now));
+        }
     }
-    doc.entry("mozdefhostname").or_insert_with(|| Value::String(mozdefhostname.to_owned()));
+    insert_missing(doc, "mozdefhostname", || Value::String(mozdefhostname.to_owned()));
     for key in UNKNOWN_DEFAULTS {
-        doc.entry(key).or_insert_with(|| Value::String("UNKNOWN".to_owned()));
+        insert_missing(doc, key, || Value::String("UNKNOWN".to_owned()));
     }
-    doc.entry("tags").or_insert_with(|| json!([]));
-    doc.entry("details").or_insert_with(|| json!({}));
-    doc.entry("type").or_insert_with(|| Value::String("event".to_owned()));
-    let mozdef = doc.entry("mozdef").or_insert_with(|| json!({}));
-    if let Value::Object(m) = mozdef {
-        m.entry("plugins").or_insert_with(|| json!([]));
+    insert_missing(doc, "tags", || json!([]));
+    insert_missing(doc, "details", || json!({}));
+    insert_missing(doc, "type", || Value::String("event".to_owned()));
+    insert_missing(doc, "mozdef", || json!({}));
+    if let Some(Value::Object(m)) = doc.get_mut("mozdef") {
+        if !m.contains_key("plugins") {
+            m.insert("plugins".to_owned(), json!([]));
+        }
+    }
+}
+
+fn insert_missing(doc: &mut Document, key: &str, value: impl FnOnce() -> Value) {
+    if !doc.contains_key(key) {
+        doc.insert(key.to_owned(), value());
     }
 }
 

@@ -5,11 +5,13 @@
 //! Events are dynamic JSON documents, as in MozDef: a [`Document`] is a JSON object whose
 //! top-level keys follow the MozDef schema (`utctimestamp`, `category`, `details.*`, ...).
 
+pub mod clock;
 mod error;
 pub mod event;
 pub mod path;
 pub mod time;
 
+pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::ModelError;
 pub use event::{Severity, add_required_fields};
 pub use path::{field_values, get_path, key_exists};

@@ -1,1 +1,156 @@
-//! placeholder
+//! Trigger-independent ingest for MozDef in Rust: MozDef's normalisation of shipper events
+//! (`esworker_eventtask`'s `keyMapping`, inventory §1.2), the event-task path that turns one
+//! received JSON record into a stored-ready event, and deterministic document ids.
+//!
+//! Whatever delivers the record (HTTP `loginput`, SQS, a write-ahead log replay...), the
+//! caller builds a [`NormalizeContext`] from the record's receive time and the configured
+//! `mozdefhostname` (default: the machine host name; the caller looks it up, not this crate),
+//! calls [`normalize`] and stores the result under [`document_id`] of the record's identity.
+//! Everything here is a pure function of its inputs, so replaying a record yields the same
+//! document under the same id.
+
+mod error;
+mod keymapping;
+mod python;
+
+use chrono::{DateTime, Utc};
+use mozdef_model::{Document, add_required_fields};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+pub use error::PipelineError;
+pub use keymapping::{key_mapping, key_mapping_owned};
+
+/// Context of one normalisation: the record's receive time (also "now" for every default)
+/// and the worker host name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NormalizeContext {
+    /// When the record was received. It is the event's `receivedtimestamp`, the default
+    /// `utctimestamp`/`timestamp`, and the "current year" of year-less syslog dates, so a
+    /// replayed record normalises identically.
+    pub received: DateTime<Utc>,
+    /// The `mozdefhostname` written on every event (config `mozdefhostname`, by default the
+    /// machine host name).
+    pub mozdefhostname: String,
+}
+
+/// The event-task path (`esworker_eventtask`): one received JSON value → a stored-ready
+/// MozDef event.
+///
+/// * A value that is not a JSON object is refused with [`PipelineError::NotAnObject`]
+///   (MozDef acks and drops such bodies).
+/// * A document whose `customendpoint` is truthy (Python truthiness; `loginput`'s
+///   `/custom/<app>` sets `true`) is kept as sent: key mapping is skipped, as in MozDef,
+///   and only plugins act on it.
+/// * Any other document goes through [`key_mapping`] (values moved, not cloned).
+///
+/// Then MozDef's save-time defaults are applied ([`add_required_fields`], inventory §0.1)
+/// with `ctx.received` as "now" and `ctx.mozdefhostname`.
+pub fn normalize(raw: Value, ctx: &NormalizeContext) -> Result<Document, PipelineError> {
+    let doc = match raw {
+        Value::Object(doc) => doc,
+        other => {
+            return Err(PipelineError::NotAnObject { found: python::json_type(&other) });
+        }
+    };
+    let custom = doc.get("customendpoint").is_some_and(python::py_truthy);
+    let mut event = if custom { doc } else { key_mapping_owned(doc, ctx) };
+    add_required_fields(&mut event, ctx.received, &ctx.mozdefhostname);
+    Ok(event)
+}
+
+/// [`normalize`] of a raw record body (UTF-8 JSON text). A body that is not JSON is refused
+/// with [`PipelineError::InvalidJson`] (MozDef acks and drops it).
+pub fn normalize_slice(body: &[u8], ctx: &NormalizeContext) -> Result<Document, PipelineError> {
+    normalize(serde_json::from_slice(body)?, ctx)
+}
+
+/// Deterministic document id of a record: the first 128 bits of the SHA-256 of its
+/// `identity` (e.g. `wal:<segment>:<offset>` or an SQS message id), as 32 lowercase hex
+/// characters. The same record always gets the same id, so a redelivered or replayed record
+/// overwrites its earlier copy instead of duplicating it.
+pub fn document_id(identity: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = Sha256::digest(identity.as_bytes());
+    let mut id = String::with_capacity(32);
+    for &byte in &digest[..16] {
+        id.push(char::from(HEX[usize::from(byte >> 4)]));
+        id.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use serde_json::json;
+
+    fn ctx() -> NormalizeContext {
+        NormalizeContext {
+            received: Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).single().unwrap_or_default(),
+            mozdefhostname: "mozdef.test".to_owned(),
+        }
+    }
+
+    #[test]
+    fn document_id_is_stable_128_bit_hex() {
+        let id = document_id("wal:00000001:4096");
+        assert_eq!(id, document_id("wal:00000001:4096"));
+        assert_eq!(id.len(), 32);
+        assert!(id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+        // SHA-256("abc") = ba7816bf8f01cfea414140de5dae2223 b00361a396177a9cb410ff61f20015ad
+        assert_eq!(document_id("abc"), "ba7816bf8f01cfea414140de5dae2223");
+        assert_eq!(document_id(""), "e3b0c44298fc1c149afbf4c8996fb924");
+    }
+
+    #[test]
+    fn document_ids_of_different_identities_differ() {
+        let ids: std::collections::HashSet<String> = (0..10_000)
+            .map(|offset| document_id(&format!("wal:00000001:{offset}")))
+            .chain(["sqs:0f6c6c5e-1", "sqs:0f6c6c5e-2"].map(document_id))
+            .collect();
+        assert_eq!(ids.len(), 10_002);
+    }
+
+    #[test]
+    fn non_objects_are_refused_permanently() {
+        for (value, found) in [
+            (json!([{"a": 1}]), "array"),
+            (json!("text"), "string"),
+            (json!(1), "number"),
+            (json!(null), "null"),
+            (json!(true), "boolean"),
+        ] {
+            let err = normalize(value, &ctx()).err();
+            assert_eq!(err, Some(PipelineError::NotAnObject { found }));
+            assert!(err.is_some_and(|e| e.is_permanent() && !e.is_retryable()));
+        }
+        let err = normalize_slice(b"{not json", &ctx()).err();
+        assert!(matches!(err, Some(PipelineError::InvalidJson { .. })));
+        assert!(err.is_some_and(|e| e.to_string().contains("valid JSON")));
+    }
+
+    #[test]
+    fn custom_endpoint_skips_key_mapping() {
+        let raw = json!({"customendpoint": true, "endpoint": "squid", "MESSAGE": "m"});
+        let out = normalize(raw, &ctx()).unwrap_or_default();
+        assert_eq!(out["MESSAGE"], "m");
+        assert_eq!(out["summary"], "UNKNOWN");
+        assert_eq!(out["endpoint"], "squid");
+        // A falsy marker means an ordinary event.
+        let raw = json!({"customendpoint": "", "endpoint": "events", "MESSAGE": "m"});
+        let out = normalize(raw, &ctx()).unwrap_or_default();
+        assert_eq!(out["summary"], "m");
+        assert!(!out.contains_key("endpoint"));
+    }
+
+    #[test]
+    fn normalize_slice_parses_then_normalizes() {
+        let out = normalize_slice(br#"{"summary": "s"}"#, &ctx()).unwrap_or_default();
+        assert_eq!(out["summary"], "s");
+        assert_eq!(out["receivedtimestamp"], "2026-11-23T10:00:00+00:00");
+        assert_eq!(out["mozdefhostname"], "mozdef.test");
+        assert_eq!(out["mozdef"], json!({"plugins": []}));
+    }
+}

@@ -1,1 +1,74 @@
-//! placeholder
+//! Storage traits every MozDef backend implements (the embedded tantivy store locally,
+//! OpenSearch on AWS), MozDef's index naming, and one conformance suite that every backend
+//! must pass unchanged ([`conformance`], behind the `conformance` feature).
+
+mod error;
+pub mod indices;
+mod queue;
+
+#[cfg(feature = "conformance")]
+pub mod conformance;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use mozdef_model::Document;
+use mozdef_query::{Hit, SearchQuery, SearchResults};
+
+pub use error::StoreError;
+pub use queue::{EventQueue, QueueError};
+
+/// One document to index: an upsert of `source` under `id` in the concrete index `index`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexRequest {
+    /// The concrete index (e.g. `events-20261125`), never an alias.
+    pub index: String,
+    /// The deterministic document id.
+    pub id: String,
+    /// The document.
+    pub source: Document,
+}
+
+/// What became of one record of a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemOutcome {
+    /// Stored (created or replaced).
+    Indexed,
+    /// Not stored for a passing reason; the caller should deliver it again.
+    Retry(String),
+    /// Not stored and never will be as it is (mapping or validation error): quarantine it.
+    Reject(String),
+}
+
+/// A search request against a [`EventStore`].
+#[derive(Debug, Clone, Copy)]
+pub struct SearchRequest<'a> {
+    /// Index names: concrete (`events-20261125`), logical (`events`, `events-previous`,
+    /// `events-weekly`, `alerts`) or a prefix pattern (`events-*`).
+    pub indices: &'a [String],
+    /// The query.
+    pub query: &'a SearchQuery,
+    /// At most this many hits (the total is still counted and aggregations see every match).
+    pub size: usize,
+    /// The time the query's window ends at.
+    pub now: DateTime<Utc>,
+}
+
+/// The document store: events and alerts in daily and monthly indices.
+#[async_trait]
+pub trait EventStore: Send + Sync + std::fmt::Debug {
+    /// Upserts documents by id; one outcome per request, in order. An `Err` means the whole
+    /// batch failed and every record may be retried.
+    async fn index(&self, docs: &[IndexRequest]) -> Result<Vec<ItemOutcome>, StoreError>;
+
+    /// Makes everything indexed so far durable and visible to searches.
+    async fn refresh(&self) -> Result<(), StoreError>;
+
+    /// Runs a MozDef `SearchQuery`; hits come newest first (by `utctimestamp`).
+    async fn search(&self, request: SearchRequest<'_>) -> Result<SearchResults, StoreError>;
+
+    /// Fetches one document by id from the given indices (MozDef's `get_object_by_id`).
+    async fn get(&self, indices: &[String], id: &str, now: DateTime<Utc>) -> Result<Option<Hit>, StoreError>;
+
+    /// The concrete indices that exist, sorted.
+    async fn list_indices(&self) -> Result<Vec<String>, StoreError>;
+}

@@ -1,0 +1,93 @@
+//! `mozdef dev`: loginput, the REST API, the local ingest worker and the embedded store in
+//! one process, on one data directory.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use mozdef_api::{AppState, Limits};
+use mozdef_model::{Clock, SystemClock};
+use mozdef_store_embedded::{EmbeddedStore, Wal};
+use tokio::sync::watch;
+
+use crate::worker;
+
+/// Options of `mozdef dev`.
+#[derive(Debug, clap::Args)]
+pub struct DevArgs {
+    /// Address to serve loginput and the REST API (/api) on.
+    #[arg(long, env = "MOZDEF_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Directory for the write-ahead log and the indices (created if missing).
+    #[arg(long, env = "MOZDEF_DATA_DIR", default_value = "./mozdef-data")]
+    pub data_dir: PathBuf,
+    /// The mozdefhostname stamped on events (default: this machine's host name).
+    #[arg(long, env = "OPTIONS_MOZDEFHOSTNAME")]
+    pub mozdefhostname: Option<String>,
+    /// Largest single-event body, in bytes.
+    #[arg(long, env = "OPTIONS_MAX_EVENT_BYTES", default_value_t = Limits::default().max_event_bytes)]
+    pub max_event_bytes: usize,
+    /// Largest /_bulk body, in bytes.
+    #[arg(long, env = "OPTIONS_MAX_BULK_BYTES", default_value_t = Limits::default().max_bulk_bytes)]
+    pub max_bulk_bytes: usize,
+}
+
+/// Runs until SIGINT or SIGTERM, then stops accepting, drains the log into the store and exits.
+pub async fn run(args: DevArgs) -> anyhow::Result<()> {
+    if args.max_event_bytes == 0 || args.max_bulk_bytes < args.max_event_bytes {
+        anyhow::bail!("--max-event-bytes must be positive and at most --max-bulk-bytes");
+    }
+    let mozdefhostname = match args.mozdefhostname {
+        Some(name) if !name.trim().is_empty() => name,
+        _ => gethostname::gethostname().to_string_lossy().into_owned(),
+    };
+    std::fs::create_dir_all(&args.data_dir).with_context(|| format!("cannot create {}", args.data_dir.display()))?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let store = EmbeddedStore::open(&args.data_dir).context("cannot open the embedded store")?;
+    // A frame holds a whole request plus its envelope.
+    let max_frame = args.max_bulk_bytes + 64 * 1024;
+    let (wal, reader) = Wal::open(&args.data_dir.join("wal"), clock.clone(), max_frame).context("cannot open the write-ahead log")?;
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let store: Arc<dyn mozdef_store::EventStore> = Arc::new(store);
+    let worker = tokio::spawn(worker::run(reader, store.clone(), mozdefhostname.clone(), stop_rx));
+
+    let limits = Limits { max_event_bytes: args.max_event_bytes, max_bulk_bytes: args.max_bulk_bytes, max_depth: 64 };
+    let state = AppState { queue: Arc::new(wal.clone()), store, clock, limits };
+    let app = mozdef_api::router(state);
+    let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
+    let local = listener.local_addr().context("listener address")?;
+    tracing::info!(listen = %local, data_dir = %args.data_dir.display(), mozdefhostname, "mozdef dev ready: loginput on /, REST API on /api");
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("server failed")?;
+
+    tracing::info!("shutting down: draining the write-ahead log into the store");
+    let _ = stop_tx.send(true);
+    wal.wake_reader();
+    worker.await.context("ingest worker failed")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("signal received");
+}

@@ -1,0 +1,1183 @@
+//! `mozdef send`: post sample or recorded events to a loginput endpoint.
+//!
+//! Events are either generated ([`crate::sample`], seeded with `--seed`) or
+//! replayed from an NDJSON file (`--file`). They are posted one per request to
+//! `/events` (`--bulk 0`; lines of custom-endpoint events, `customendpoint:
+//! true` with an `endpoint`, go to `/custom/<endpoint>` as a shipper would send
+//! them) or as NDJSON batches to `/_bulk` (`--bulk N`), with at most
+//! `--concurrency` requests in flight and an optional target `--rate`.
+//!
+//! With `--measure-latency N`, N events spread over the run carry a unique
+//! `details.benchmarker` marker; once the request carrying a marker is
+//! accepted, the marker is polled for through `POST <url>/api/search` every
+//! 20 ms, and the accepted-to-searchable latency percentiles are reported.
+//!
+//! The result is one summary line on stdout (plus one latency line), e.g.
+//! `sent events=1000 ok=1000 failed=0 requests=2 retries=0 failures=none elapsed_s=0.051 events_per_s=19607.8 seed=42`.
+//! The command fails (non-zero exit) when any event failed or, with
+//! `--measure-latency`, when any marker did not become searchable.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::{Value, json};
+use tokio::sync::Semaphore;
+use tokio::task::JoinHandle;
+use tokio::time::MissedTickBehavior;
+
+use crate::sample::{self, SampleRng};
+
+/// How many connection-level retries a request gets before it counts as failed.
+const MAX_RETRIES: u32 = 3;
+/// First retry backoff; doubled on each further retry.
+const RETRY_BACKOFF: Duration = Duration::from_millis(100);
+/// How many non-2xx response bodies are printed.
+const MAX_PRINTED_ERRORS: usize = 5;
+/// How often a latency marker is searched for.
+const POLL_INTERVAL: Duration = Duration::from_millis(20);
+/// The field that carries latency markers.
+pub const MARKER_FIELD: &str = "benchmarker";
+
+/// Options of `mozdef send`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SendArgs {
+    /// Base URL of loginput (the REST API is expected under <URL>/api)
+    #[arg(long, env = "MOZDEF_URL", default_value = "http://127.0.0.1:8080")]
+    pub url: String,
+
+    /// Number of events to send [default: 1000]. With --file: the number of
+    /// lines to replay (0 or omitted: the whole file). Without --file, 0 sends
+    /// until interrupted
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
+
+    /// Target rate in events per second (0: as fast as possible)
+    #[arg(long, value_name = "R", default_value_t = 0.0)]
+    pub rate: f64,
+
+    /// Replay the events of this NDJSON file (one JSON object per line)
+    /// instead of generating sample events
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
+
+    /// 0: one POST per event to /events; N > 0: NDJSON batches of N events to /_bulk
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub bulk: usize,
+
+    /// Maximum number of requests in flight
+    #[arg(long, value_name = "C", default_value_t = 4,
+          value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub concurrency: u32,
+
+    /// Seed of the sample generator (default: random, printed in the summary)
+    #[arg(long)]
+    pub seed: Option<u64>,
+
+    /// No progress bar
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// Mark N events spread over the run with a unique details.benchmarker and
+    /// measure the time from their POST being accepted to their being
+    /// returned by POST <URL>/api/search (p50/p95/p99/max)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub measure_latency: u64,
+
+    /// Seconds after which a latency marker that is still not searchable counts as missing
+    #[arg(long, value_name = "SECS", default_value_t = 60.0)]
+    pub latency_timeout: f64,
+
+    /// Timeout of each HTTP request, in seconds
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub timeout: f64,
+}
+
+/// Run `mozdef send`.
+pub async fn run(args: SendArgs) -> anyhow::Result<()> {
+    if !args.rate.is_finite() || args.rate < 0.0 {
+        bail!("--rate must be a number >= 0, got {}", args.rate);
+    }
+    if !args.latency_timeout.is_finite() || args.latency_timeout <= 0.0 {
+        bail!("--latency-timeout must be > 0");
+    }
+    if !args.timeout.is_finite() || args.timeout <= 0.0 {
+        bail!("--timeout must be > 0");
+    }
+    let base = args.url.trim_end_matches('/').to_string();
+    let parsed = reqwest::Url::parse(&base).with_context(|| format!("invalid --url {base:?}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        bail!("--url must be http:// or https://, got {base:?}");
+    }
+
+    let seed = args
+        .seed
+        .unwrap_or_else(|| SampleRng::from_entropy().next_u64());
+    let mut source = match &args.file {
+        Some(path) => Source::file(path, args.count)?,
+        None => Source::generate(seed, args.count.unwrap_or(1000)),
+    };
+    let total = source.total();
+    let marker_stride = match (args.measure_latency, total) {
+        (0, _) => None,
+        (_, None) => bail!("--measure-latency needs a finite --count"),
+        (n, Some(total)) => Some((total / n).max(1)),
+    };
+
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut builder = reqwest::Client::builder()
+        .timeout(Duration::from_secs_f64(args.timeout))
+        .connect_timeout(Duration::from_secs(5))
+        .pool_max_idle_per_host(args.concurrency as usize + 16)
+        .tcp_nodelay(true)
+        .user_agent(concat!("mozdef-send/", env!("CARGO_PKG_VERSION")));
+    if is_loopback(&parsed) {
+        // a proxy from the environment must not sit between a benchmark and a local server
+        builder = builder.no_proxy();
+    }
+    let client = builder.build().context("building the HTTP client")?;
+
+    let pb = progress_bar(total, args.quiet);
+    let ctx = Arc::new(Ctx {
+        client,
+        base,
+        pb: pb.clone(),
+        stats: Mutex::new(Stats::default()),
+        pollers: Mutex::new(Vec::new()),
+        latency_timeout: Duration::from_secs_f64(args.latency_timeout),
+    });
+
+    let semaphore = Arc::new(Semaphore::new(args.concurrency as usize));
+    let batch_size = args.bulk.max(1);
+    let single = args.bulk == 0;
+    let start = Instant::now();
+    let mut marker_rng = SampleRng::from_entropy();
+
+    let producer = {
+        let ctx = ctx.clone();
+        let semaphore = semaphore.clone();
+        let (rate, mut markers_left) = (args.rate, args.measure_latency);
+        async move {
+            let mut pacer = Pacer::new(rate, batch_size, start);
+            let mut batch = Batch::new(single);
+            let mut index = 0u64;
+            let mut marker_pending = false;
+            while let Some(item) = source.next_item() {
+                index += 1;
+                if let Some(stride) = marker_stride
+                    && markers_left > 0
+                    && index % stride == stride / 2
+                {
+                    marker_pending = true;
+                    markers_left -= 1;
+                }
+                let marker = marker_pending.then(|| marker_rng.uuid_like());
+                let prepared = prepare(item, marker.as_deref(), single);
+                if prepared.marked {
+                    marker_pending = false;
+                }
+                let marker = marker.filter(|_| prepared.marked);
+                batch.push(prepared, marker);
+                if batch.events >= batch_size {
+                    let full = std::mem::replace(&mut batch, Batch::new(single));
+                    dispatch(&ctx, &semaphore, &mut pacer, full).await?;
+                }
+            }
+            if batch.events > 0 {
+                dispatch(&ctx, &semaphore, &mut pacer, batch).await?;
+            }
+            anyhow::Ok(())
+        }
+    };
+
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            // no signal handling available: never interrupt
+            std::future::pending::<()>().await;
+        }
+    };
+    let mut interrupted = false;
+    tokio::select! {
+        res = producer => res?,
+        () = interrupt => interrupted = true,
+    }
+    // every in-flight request holds a permit: taking them all waits for the requests
+    let _all = semaphore
+        .acquire_many(args.concurrency)
+        .await
+        .context("waiting for in-flight requests")?;
+    let elapsed = start.elapsed();
+
+    let pollers = std::mem::take(&mut *lock(&ctx.pollers));
+    let mut latency = LatencyReport::default();
+    if !pollers.is_empty() && !interrupted {
+        pb.set_message(format!(
+            "waiting for {} latency markers to become searchable",
+            pollers.len()
+        ));
+    }
+    for handle in pollers {
+        if interrupted {
+            handle.abort();
+            latency.missing += 1;
+            continue;
+        }
+        match handle.await {
+            Ok(Ok(d)) => latency.samples.push(d),
+            Ok(Err(e)) => {
+                if latency.first_error.is_none() {
+                    latency.first_error = Some(e);
+                }
+                latency.missing += 1;
+            }
+            Err(e) => {
+                latency.missing += 1;
+                if latency.first_error.is_none() {
+                    latency.first_error = Some(format!("poller failed: {e}"));
+                }
+            }
+        }
+    }
+    pb.finish_and_clear();
+
+    let stats = std::mem::take(&mut *lock(&ctx.stats));
+    println!("{}", stats.summary(elapsed, seed, args.file.is_none()));
+    if args.measure_latency > 0 {
+        // markers whose request failed never got a poller
+        latency.missing += stats.lost_markers;
+        println!("{}", latency.summary());
+        if let Some(e) = &latency.first_error {
+            eprintln!("latency: first problem: {e}");
+        }
+    }
+    if interrupted {
+        eprintln!("interrupted");
+    }
+    if stats.failed_events > 0 {
+        bail!(
+            "{} of {} events failed",
+            stats.failed_events,
+            stats.failed_events + stats.ok_events
+        );
+    }
+    if latency.missing > 0 && !interrupted {
+        bail!(
+            "{} latency markers did not become searchable",
+            latency.missing
+        );
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- sources
+
+/// One event from a source: generated (a JSON value) or a raw line of a file.
+enum Item {
+    Value(Value),
+    Line(Vec<u8>),
+}
+
+/// Where events come from.
+enum Source {
+    Generate {
+        rng: SampleRng,
+        remaining: Option<u64>,
+    },
+    File {
+        data: Vec<u8>,
+        pos: usize,
+        remaining: u64,
+    },
+}
+
+impl Source {
+    fn generate(seed: u64, count: u64) -> Source {
+        Source::Generate {
+            rng: SampleRng::new(seed),
+            remaining: (count > 0).then_some(count),
+        }
+    }
+
+    fn file(path: &PathBuf, count: Option<u64>) -> anyhow::Result<Source> {
+        let data = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let lines = ndjson_lines(&data).count() as u64;
+        let remaining = match count {
+            Some(n) if n > 0 => n.min(lines),
+            _ => lines,
+        };
+        Ok(Source::File {
+            data,
+            pos: 0,
+            remaining,
+        })
+    }
+
+    /// Number of events the source will yield (`None`: unbounded).
+    fn total(&self) -> Option<u64> {
+        match self {
+            Source::Generate { remaining, .. } => *remaining,
+            Source::File { remaining, .. } => Some(*remaining),
+        }
+    }
+
+    fn next_item(&mut self) -> Option<Item> {
+        match self {
+            Source::Generate { rng, remaining } => {
+                if let Some(left) = remaining {
+                    if *left == 0 {
+                        return None;
+                    }
+                    *left -= 1;
+                }
+                Some(Item::Value(sample::sample_event(rng, chrono::Utc::now())))
+            }
+            Source::File {
+                data,
+                pos,
+                remaining,
+            } => {
+                if *remaining == 0 {
+                    return None;
+                }
+                while *pos < data.len() {
+                    let rest = &data[*pos..];
+                    let len = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+                    *pos += len + 1;
+                    let line = trim_line(&rest[..len]);
+                    if !line.is_empty() {
+                        *remaining -= 1;
+                        return Some(Item::Line(line.to_vec()));
+                    }
+                }
+                None
+            }
+        }
+    }
+}
+
+/// The non-blank lines of an NDJSON buffer, without line terminators.
+fn ndjson_lines(data: &[u8]) -> impl Iterator<Item = &[u8]> {
+    data.split(|&b| b == b'\n')
+        .map(trim_line)
+        .filter(|l| !l.is_empty())
+}
+
+fn trim_line(line: &[u8]) -> &[u8] {
+    line.trim_ascii()
+}
+
+// ---------------------------------------------------------------- events and batches
+
+/// An event ready to be sent.
+struct Prepared {
+    bytes: Vec<u8>,
+    /// Whether the latency marker offered to [`prepare`] was put in the event.
+    marked: bool,
+    /// Loginput path for a single-event POST.
+    path: String,
+}
+
+/// Serialise an event, adding `marker` when the event can carry one, and pick
+/// its single-event path (only computed when `single`).
+fn prepare(item: Item, marker: Option<&str>, single: bool) -> Prepared {
+    let needs_value = match &item {
+        Item::Value(_) => true,
+        Item::Line(line) => marker.is_some() || (single && contains(line, b"customendpoint")),
+    };
+    if !needs_value {
+        let bytes = match item {
+            Item::Line(line) => line,
+            Item::Value(v) => serde_json::to_vec(&v).unwrap_or_default(),
+        };
+        return Prepared {
+            bytes,
+            marked: false,
+            path: "/events".to_string(),
+        };
+    }
+    let (mut value, raw) = match item {
+        Item::Value(v) => (v, None),
+        Item::Line(line) => match serde_json::from_slice::<Value>(&line) {
+            Ok(v) => (v, Some(line)),
+            // not JSON: send it as is, the server decides
+            Err(_) => {
+                return Prepared {
+                    bytes: line,
+                    marked: false,
+                    path: "/events".to_string(),
+                };
+            }
+        },
+    };
+    let marked = marker.is_some_and(|m| mark(&mut value, m));
+    let path = if single {
+        single_path(&value)
+    } else {
+        "/events".to_string()
+    };
+    let bytes = match raw {
+        Some(raw) if !marked => raw,
+        _ => serde_json::to_vec(&value).unwrap_or_default(),
+    };
+    Prepared {
+        bytes,
+        marked,
+        path,
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Whether an event can carry a latency marker in `details`: a JSON object
+/// that MozDef normalises (not a custom-endpoint post, whose plugins rebuild
+/// `details`), not an audit record (noisy ones are dropped by the pipeline),
+/// and whose `details`, if any, is an object.
+pub fn markable(event: &Value) -> bool {
+    let Some(obj) = event.as_object() else {
+        return false;
+    };
+    if obj
+        .get("customendpoint")
+        .is_some_and(|v| v.as_bool() == Some(true) || v.as_str() == Some("true"))
+    {
+        return false;
+    }
+    let audit_word = |v: &Value| {
+        v.as_str().is_some_and(|s| {
+            ["auditd", "execve", "audisp-json"]
+                .iter()
+                .any(|w| s.eq_ignore_ascii_case(w))
+        })
+    };
+    for (key, value) in obj {
+        let key = key.trim_start_matches('@').to_ascii_lowercase();
+        let is_audit = match key.as_str() {
+            "category" | "type" | "processname" => audit_word(value),
+            "tags" => value
+                .as_array()
+                .is_some_and(|tags| tags.iter().any(audit_word)),
+            _ => false,
+        };
+        if is_audit {
+            return false;
+        }
+    }
+    matches!(obj.get("details"), None | Some(Value::Object(_)))
+}
+
+/// Put `marker` in `details.benchmarker` if the event is [`markable`].
+pub fn mark(event: &mut Value, marker: &str) -> bool {
+    if !markable(event) {
+        return false;
+    }
+    let Some(obj) = event.as_object_mut() else {
+        return false;
+    };
+    let details = obj
+        .entry("details")
+        .or_insert_with(|| Value::Object(serde_json::Map::new()));
+    match details.as_object_mut() {
+        Some(details) => {
+            details.insert(MARKER_FIELD.to_string(), Value::String(marker.to_string()));
+            true
+        }
+        None => false,
+    }
+}
+
+/// Loginput path for a single event: `/custom/<endpoint>` for a recorded
+/// custom-endpoint post (`customendpoint: true` and a plain `endpoint` name),
+/// `/events` otherwise.
+pub fn single_path(event: &Value) -> String {
+    let custom = event
+        .get("customendpoint")
+        .is_some_and(|v| v.as_bool() == Some(true));
+    let endpoint = event.get("endpoint").and_then(Value::as_str).filter(|e| {
+        !e.is_empty()
+            && e.len() <= 64
+            && e.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    });
+    match (custom, endpoint) {
+        (true, Some(endpoint)) => format!("/custom/{endpoint}"),
+        _ => "/events".to_string(),
+    }
+}
+
+/// The events of one request.
+struct Batch {
+    single: bool,
+    body: Vec<u8>,
+    events: usize,
+    path: String,
+    markers: Vec<String>,
+}
+
+impl Batch {
+    fn new(single: bool) -> Batch {
+        Batch {
+            single,
+            body: Vec::new(),
+            events: 0,
+            path: if single { "/events" } else { "/_bulk" }.to_string(),
+            markers: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, event: Prepared, marker: Option<String>) {
+        if self.single {
+            self.body = event.bytes;
+            self.path = event.path;
+        } else {
+            self.body.extend_from_slice(&event.bytes);
+            self.body.push(b'\n');
+        }
+        self.events += 1;
+        self.markers.extend(marker);
+    }
+}
+
+// ---------------------------------------------------------------- sending
+
+/// Shared state of a run.
+struct Ctx {
+    client: reqwest::Client,
+    base: String,
+    pb: ProgressBar,
+    stats: Mutex<Stats>,
+    pollers: Mutex<Vec<JoinHandle<Result<Duration, String>>>>,
+    latency_timeout: Duration,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Keeps the average send rate at the target: a batch goes out once the
+/// events sent before it fit in `rate × elapsed`; the loop wakes on a tokio
+/// interval, so at high rates several batches go out per tick.
+struct Pacer {
+    rate: f64,
+    start: Instant,
+    sent: u64,
+    ticker: Option<tokio::time::Interval>,
+}
+
+impl Pacer {
+    fn new(rate: f64, batch_size: usize, start: Instant) -> Pacer {
+        let ticker = (rate > 0.0).then(|| {
+            let period = Duration::from_secs_f64(batch_size as f64 / rate)
+                .clamp(Duration::from_millis(1), Duration::from_millis(50));
+            let mut ticker = tokio::time::interval(period);
+            ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
+            ticker
+        });
+        Pacer {
+            rate,
+            start,
+            sent: 0,
+            ticker,
+        }
+    }
+
+    async fn wait_for(&mut self, events: usize) {
+        if let Some(ticker) = &mut self.ticker {
+            while self.sent as f64 > self.rate * self.start.elapsed().as_secs_f64() {
+                ticker.tick().await;
+            }
+        }
+        self.sent += events as u64;
+    }
+}
+
+async fn dispatch(
+    ctx: &Arc<Ctx>,
+    semaphore: &Arc<Semaphore>,
+    pacer: &mut Pacer,
+    batch: Batch,
+) -> anyhow::Result<()> {
+    pacer.wait_for(batch.events).await;
+    let permit = semaphore
+        .clone()
+        .acquire_owned()
+        .await
+        .context("request limiter closed")?;
+    let ctx = ctx.clone();
+    tokio::spawn(async move {
+        post_batch(&ctx, batch).await;
+        drop(permit);
+    });
+    Ok(())
+}
+
+async fn post_batch(ctx: &Arc<Ctx>, batch: Batch) {
+    let url = format!("{}{}", ctx.base, batch.path);
+    let content_type = if batch.single {
+        "application/json"
+    } else {
+        "application/x-ndjson"
+    };
+    let mut attempt = 0;
+    let outcome = loop {
+        let res = ctx
+            .client
+            .post(&url)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(batch.body.clone())
+            .send()
+            .await;
+        match res {
+            Ok(resp) => {
+                let status = resp.status();
+                let body = resp.bytes().await.unwrap_or_default();
+                if status.is_success() {
+                    break Ok(());
+                }
+                break Err((
+                    status.as_u16().to_string(),
+                    String::from_utf8_lossy(&body).into_owned(),
+                ));
+            }
+            Err(e) if attempt < MAX_RETRIES => {
+                tokio::time::sleep(RETRY_BACKOFF * 2u32.pow(attempt)).await;
+                attempt += 1;
+                lock(&ctx.stats).retries += 1;
+                tracing::debug!(error = %e, attempt, "retrying request");
+            }
+            Err(e) => break Err(("connection".to_string(), error_chain(&e))),
+        }
+    };
+    let accepted_at = Instant::now();
+    let events = batch.events as u64;
+    match outcome {
+        Ok(()) => {
+            {
+                let mut stats = lock(&ctx.stats);
+                stats.ok_events += events;
+                stats.ok_requests += 1;
+            }
+            if !batch.markers.is_empty() {
+                let mut pollers = lock(&ctx.pollers);
+                for marker in batch.markers {
+                    let ctx2 = ctx.clone();
+                    pollers.push(tokio::spawn(async move {
+                        wait_searchable(&ctx2, &marker, accepted_at).await
+                    }));
+                }
+            }
+        }
+        Err((key, body)) => {
+            let print = {
+                let mut stats = lock(&ctx.stats);
+                stats.failed_events += events;
+                stats.failed_requests += 1;
+                stats.lost_markers += batch.markers.len() as u64;
+                *stats.failures.entry(key.clone()).or_default() += 1;
+                stats.errors_printed += 1;
+                stats.errors_printed <= MAX_PRINTED_ERRORS
+            };
+            if print {
+                let what = if key == "connection" {
+                    "connection error".to_string()
+                } else {
+                    format!("HTTP {key}")
+                };
+                let body = truncate(body.trim(), 300);
+                ctx.pb
+                    .suspend(|| eprintln!("error: POST {url}: {what}: {body}"));
+            }
+        }
+    }
+    ctx.pb.inc(events);
+}
+
+/// An error with its sources, e.g. `error sending request: connection refused`.
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(inner) = cur {
+        let msg = inner.to_string();
+        if !s.contains(&msg) {
+            s.push_str(": ");
+            s.push_str(&msg);
+        }
+        cur = inner.source();
+    }
+    s
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
+/// Poll `POST <base>/api/search` for the marker until it shows up.
+async fn wait_searchable(
+    ctx: &Ctx,
+    marker: &str,
+    accepted_at: Instant,
+) -> Result<Duration, String> {
+    let url = format!("{}/api/search", ctx.base);
+    let body = json!({
+        "query": format!("details.{MARKER_FIELD}:\"{marker}\""),
+        "minutes": 1440,
+        "size": 1,
+    })
+    .to_string();
+    let deadline = accepted_at + ctx.latency_timeout;
+    let mut ticker = tokio::time::interval(POLL_INTERVAL);
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        let res = ctx
+            .client
+            .post(&url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.clone())
+            .send()
+            .await;
+        let last_problem = match res {
+            Ok(resp) => {
+                let status = resp.status();
+                let bytes = resp.bytes().await.unwrap_or_default();
+                if status.is_success() {
+                    if has_hits(&bytes) {
+                        return Ok(accepted_at.elapsed());
+                    }
+                    String::from("no hits")
+                } else {
+                    let text = truncate(String::from_utf8_lossy(&bytes).trim(), 300);
+                    let problem = format!("POST {url}: HTTP {status}: {text}");
+                    if status.is_client_error() {
+                        // the search route or the query is wrong: waiting will not help
+                        return Err(problem);
+                    }
+                    problem
+                }
+            }
+            Err(e) => format!("POST {url}: {}", error_chain(&e)),
+        };
+        if Instant::now() >= deadline {
+            return Err(format!(
+                "marker {marker} not searchable after {:.1}s ({last_problem})",
+                ctx.latency_timeout.as_secs_f64()
+            ));
+        }
+    }
+}
+
+/// Whether a MozDef search response (`{"hits": [...], "meta": {...}}`) has hits.
+pub fn has_hits(body: &[u8]) -> bool {
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| {
+            v.get("hits")
+                .and_then(Value::as_array)
+                .map(|h| !h.is_empty())
+        })
+        .unwrap_or(false)
+}
+
+// ---------------------------------------------------------------- reporting
+
+/// Counters of a run.
+#[derive(Debug, Default)]
+struct Stats {
+    ok_events: u64,
+    ok_requests: u64,
+    failed_events: u64,
+    failed_requests: u64,
+    retries: u64,
+    /// Failed requests by HTTP status (`"500"`) or `"connection"`.
+    failures: BTreeMap<String, u64>,
+    errors_printed: usize,
+    /// Latency markers whose request failed.
+    lost_markers: u64,
+}
+
+impl Stats {
+    fn summary(&self, elapsed: Duration, seed: u64, generated: bool) -> String {
+        let failures = if self.failures.is_empty() {
+            "none".to_string()
+        } else {
+            self.failures
+                .iter()
+                .map(|(k, v)| format!("{k}:{v}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let secs = elapsed.as_secs_f64();
+        let rate = if secs > 0.0 {
+            self.ok_events as f64 / secs
+        } else {
+            0.0
+        };
+        let mut line = format!(
+            "sent events={} ok={} failed={} requests={} retries={} failures={} elapsed_s={:.3} events_per_s={:.1}",
+            self.ok_events + self.failed_events,
+            self.ok_events,
+            self.failed_events,
+            self.ok_requests + self.failed_requests,
+            self.retries,
+            failures,
+            secs,
+            rate,
+        );
+        if generated {
+            line.push_str(&format!(" seed={seed}"));
+        }
+        line
+    }
+}
+
+/// Accepted-to-searchable latencies of the markers.
+#[derive(Debug, Default)]
+struct LatencyReport {
+    samples: Vec<Duration>,
+    missing: u64,
+    first_error: Option<String>,
+}
+
+impl LatencyReport {
+    fn summary(&mut self) -> String {
+        self.samples.sort();
+        let ms = |p: f64| match percentile(&self.samples, p) {
+            Some(d) => format!("{:.1}", d.as_secs_f64() * 1000.0),
+            None => "n/a".to_string(),
+        };
+        format!(
+            "latency markers={} found={} missing={} p50_ms={} p95_ms={} p99_ms={} max_ms={}",
+            self.samples.len() as u64 + self.missing,
+            self.samples.len(),
+            self.missing,
+            ms(50.0),
+            ms(95.0),
+            ms(99.0),
+            ms(100.0),
+        )
+    }
+}
+
+/// Nearest-rank percentile (`p` in 0..=100) of ascending `sorted` samples:
+/// the smallest sample with at least p% of the samples at or below it.
+/// `None` for no samples; p = 0 gives the minimum, p = 100 the maximum.
+pub fn percentile(sorted: &[Duration], p: f64) -> Option<Duration> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let p = p.clamp(0.0, 100.0);
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted.get(rank.clamp(1, sorted.len()) - 1).copied()
+}
+
+fn progress_bar(total: Option<u64>, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let template = if total.is_some() {
+        "{spinner} {elapsed_precise} [{bar:30}] {human_pos}/{human_len} events  {per_sec}  ETA {eta}  {msg}"
+    } else {
+        "{spinner} {elapsed_precise} {human_pos} events  {per_sec}  {msg}"
+    };
+    let pb = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        pb.set_style(style.progress_chars("=> "));
+    }
+    pb.enable_steady_tick(Duration::from_millis(100));
+    pb
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(v: &[u64]) -> Vec<Duration> {
+        v.iter().map(|&m| Duration::from_millis(m)).collect()
+    }
+
+    #[test]
+    fn percentile_nearest_rank() {
+        assert_eq!(percentile(&[], 50.0), None);
+        let one = ms(&[7]);
+        for p in [0.0, 50.0, 99.0, 100.0] {
+            assert_eq!(percentile(&one, p), Some(Duration::from_millis(7)));
+        }
+        let hundred: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
+        assert_eq!(percentile(&hundred, 50.0), Some(Duration::from_millis(50)));
+        assert_eq!(percentile(&hundred, 95.0), Some(Duration::from_millis(95)));
+        assert_eq!(percentile(&hundred, 99.0), Some(Duration::from_millis(99)));
+        assert_eq!(
+            percentile(&hundred, 100.0),
+            Some(Duration::from_millis(100))
+        );
+        assert_eq!(percentile(&hundred, 0.0), Some(Duration::from_millis(1)));
+        let five = ms(&[10, 20, 30, 40, 50]);
+        assert_eq!(percentile(&five, 50.0), Some(Duration::from_millis(30)));
+        assert_eq!(percentile(&five, 95.0), Some(Duration::from_millis(50)));
+        assert_eq!(percentile(&five, 20.0), Some(Duration::from_millis(10)));
+        assert_eq!(percentile(&five, 21.0), Some(Duration::from_millis(20)));
+        assert_eq!(percentile(&five, 250.0), Some(Duration::from_millis(50)));
+    }
+
+    #[test]
+    fn latency_summary_line() {
+        let mut r = LatencyReport {
+            samples: ms(&[30, 10, 20]),
+            missing: 1,
+            first_error: None,
+        };
+        assert_eq!(
+            r.summary(),
+            "latency markers=4 found=3 missing=1 p50_ms=20.0 p95_ms=30.0 p99_ms=30.0 max_ms=30.0"
+        );
+        let mut empty = LatencyReport::default();
+        assert!(
+            empty
+                .summary()
+                .ends_with("p50_ms=n/a p95_ms=n/a p99_ms=n/a max_ms=n/a")
+        );
+    }
+
+    #[test]
+    fn markers_go_into_details_of_normalised_events_only() {
+        let mut syslog = json!({"CATEGORY": "syslog", "MESSAGE": "x"});
+        assert!(mark(&mut syslog, "m1"));
+        assert_eq!(syslog["details"][MARKER_FIELD], "m1");
+
+        let mut native = json!({"category": "proxy", "details": {"sourceipaddress": "10.0.0.1"}});
+        assert!(mark(&mut native, "m2"));
+        assert_eq!(native["details"]["sourceipaddress"], "10.0.0.1");
+        assert_eq!(native["details"][MARKER_FIELD], "m2");
+
+        for mut ev in [
+            json!({"category": "bro", "customendpoint": true, "endpoint": "bro"}),
+            json!({"category": "execve", "tags": ["audisp-json"], "details": {}}),
+            json!({"category": "x", "tags": ["audisp-json", "2.1.1"]}),
+            json!({"category": "x", "details": "a string"}),
+            json!(["not", "an", "object"]),
+        ] {
+            let before = ev.clone();
+            assert!(!mark(&mut ev, "m"), "{before}");
+            assert_eq!(ev, before);
+        }
+    }
+
+    #[test]
+    fn single_posts_of_custom_endpoint_events_go_to_their_endpoint() {
+        assert_eq!(
+            single_path(&json!({"customendpoint": true, "endpoint": "squid"})),
+            "/custom/squid"
+        );
+        assert_eq!(single_path(&json!({"endpoint": "squid"})), "/events");
+        assert_eq!(
+            single_path(&json!({"customendpoint": true, "endpoint": "../x"})),
+            "/events"
+        );
+        assert_eq!(single_path(&json!({"category": "syslog"})), "/events");
+    }
+
+    #[test]
+    fn prepare_keeps_raw_lines_unless_marked() {
+        let line = br#"{"a":1,  "b":2}"#.to_vec();
+        let p = prepare(Item::Line(line.clone()), None, false);
+        assert_eq!(p.bytes, line);
+        assert!(!p.marked);
+
+        let p = prepare(Item::Line(line.clone()), Some("mk"), false);
+        assert!(p.marked);
+        let v: Value = serde_json::from_slice(&p.bytes).unwrap_or_default();
+        assert_eq!(v["details"][MARKER_FIELD], "mk");
+
+        let custom = br#"{"customendpoint":true,"endpoint":"bro","MESSAGE":"{}"}"#.to_vec();
+        let p = prepare(Item::Line(custom.clone()), Some("mk"), true);
+        assert!(!p.marked);
+        assert_eq!(p.bytes, custom);
+        assert_eq!(p.path, "/custom/bro");
+
+        let junk = b"not json".to_vec();
+        let p = prepare(Item::Line(junk.clone()), Some("mk"), true);
+        assert_eq!(
+            (p.bytes, p.marked, p.path.as_str()),
+            (junk, false, "/events")
+        );
+    }
+
+    #[test]
+    fn file_source_skips_blank_lines_and_honours_count() {
+        let dir = tempfile::tempdir().ok();
+        let Some(dir) = dir else { return };
+        let path = dir.path().join("c.ndjson");
+        let written = std::fs::write(&path, b"{\"a\":1}\n\n  \r\n{\"a\":2}\r\n{\"a\":3}");
+        assert!(written.is_ok());
+        let mut all = Source::file(&path, None).ok();
+        assert_eq!(all.as_ref().and_then(Source::total), Some(3));
+        let mut lines = Vec::new();
+        while let Some(Item::Line(l)) = all.as_mut().and_then(Source::next_item) {
+            lines.push(String::from_utf8_lossy(&l).into_owned());
+        }
+        assert_eq!(lines, ["{\"a\":1}", "{\"a\":2}", "{\"a\":3}"]);
+        let two = Source::file(&path, Some(2)).ok();
+        assert_eq!(two.as_ref().and_then(Source::total), Some(2));
+        let zero = Source::file(&path, Some(0)).ok();
+        assert_eq!(zero.as_ref().and_then(Source::total), Some(3));
+    }
+
+    #[test]
+    fn search_responses() {
+        assert!(has_hits(
+            br#"{"hits":[{"_id":"1","_index":"events","_score":1.0,"_source":{}}],"meta":{"timed_out":false}}"#
+        ));
+        assert!(!has_hits(br#"{"hits":[],"meta":{"timed_out":false}}"#));
+        assert!(!has_hits(b"oops"));
+    }
+
+    #[test]
+    fn summary_line() {
+        let mut stats = Stats {
+            ok_events: 900,
+            ok_requests: 9,
+            failed_events: 100,
+            failed_requests: 1,
+            ..Stats::default()
+        };
+        stats.failures.insert("500".into(), 1);
+        assert_eq!(
+            stats.summary(Duration::from_secs(2), 7, true),
+            "sent events=1000 ok=900 failed=100 requests=10 retries=0 failures=500:1 elapsed_s=2.000 events_per_s=450.0 seed=7"
+        );
+    }
+
+    /// A loopback loginput + search stub: counts events, finds markers.
+    async fn stub_server() -> Option<(String, Arc<Mutex<(u64, Vec<String>)>>)> {
+        use axum::routing::post;
+        let seen: Arc<Mutex<(u64, Vec<String>)>> = Arc::default();
+        let record = |seen: Arc<Mutex<(u64, Vec<String>)>>, body: String| {
+            let mut s = lock(&seen);
+            for line in body.lines().filter(|l| !l.trim().is_empty()) {
+                s.0 += 1;
+                if let Ok(v) = serde_json::from_str::<Value>(line)
+                    && let Some(m) = v["details"][MARKER_FIELD].as_str()
+                {
+                    s.1.push(m.to_string());
+                }
+            }
+        };
+        let (s1, s2, s3) = (seen.clone(), seen.clone(), seen.clone());
+        let app = axum::Router::new()
+            .route(
+                "/events",
+                post(move |body: String| async move { record(s1, body) }),
+            )
+            .route(
+                "/_bulk",
+                post(move |body: String| async move { record(s2, body) }),
+            )
+            .route(
+                "/api/search",
+                post(move |axum::Json(q): axum::Json<Value>| async move {
+                    let query = q["query"].as_str().unwrap_or_default().to_string();
+                    let found = lock(&s3).1.iter().any(|m| query.contains(m.as_str()));
+                    let hits = if found {
+                        json!([{"_id": "x", "_index": "events", "_score": 1.0, "_source": {}}])
+                    } else {
+                        json!([])
+                    };
+                    axum::Json(json!({"hits": hits, "meta": {"timed_out": false}}))
+                }),
+            );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.ok()?;
+        let addr = listener.local_addr().ok()?;
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Some((format!("http://{addr}"), seen))
+    }
+
+    fn args(url: String) -> SendArgs {
+        SendArgs {
+            url,
+            count: Some(100),
+            rate: 0.0,
+            file: None,
+            bulk: 0,
+            concurrency: 4,
+            seed: Some(1),
+            quiet: true,
+            measure_latency: 0,
+            latency_timeout: 5.0,
+            timeout: 5.0,
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sends_single_and_bulk_and_measures_latency() {
+        let server = stub_server().await;
+        assert!(server.is_some(), "stub server did not start");
+        let Some((url, seen)) = server else { return };
+        assert!(run(args(url.clone())).await.is_ok());
+        assert_eq!(lock(&seen).0, 100);
+
+        let bulk = SendArgs {
+            count: Some(250),
+            bulk: 40,
+            measure_latency: 5,
+            ..args(url.clone())
+        };
+        assert!(run(bulk).await.is_ok());
+        let s = lock(&seen);
+        assert_eq!(s.0, 350);
+        assert_eq!(s.1.len(), 5);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn paced_run_takes_about_the_expected_time() {
+        let server = stub_server().await;
+        assert!(server.is_some(), "stub server did not start");
+        let Some((url, seen)) = server else { return };
+        let t = Instant::now();
+        let paced = SendArgs {
+            count: Some(200),
+            rate: 1000.0,
+            ..args(url)
+        };
+        assert!(run(paced).await.is_ok());
+        let secs = t.elapsed().as_secs_f64();
+        assert!((0.15..1.5).contains(&secs), "{secs}");
+        assert_eq!(lock(&seen).0, 200);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn unreachable_server_fails() {
+        // a port nobody listens on: bind, learn the port, close
+        let port = match std::net::TcpListener::bind("127.0.0.1:0") {
+            Ok(l) => l.local_addr().map(|a| a.port()).unwrap_or(9),
+            Err(_) => return,
+        };
+        let a = SendArgs {
+            count: Some(3),
+            ..args(format!("http://127.0.0.1:{port}"))
+        };
+        assert!(run(a).await.is_err());
+    }
+}

@@ -1,0 +1,111 @@
+//! The REST API, mounted under `/api`: MozDef's `/status`, event search and look-up.
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::Duration;
+use mozdef_query::{Aggregation, Hit, Match, QueryString, SearchQuery, SearchResults};
+use mozdef_store::SearchRequest;
+use mozdef_store::indices::events_indices_between;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::body::{check_utf8, read_limited};
+use crate::{ApiError, AppState};
+
+/// The largest search request body.
+const MAX_REQUEST_BYTES: usize = 1 << 20;
+/// The most hits one search returns.
+pub const MAX_SIZE: usize = 10_000;
+/// The longest search window: ten years.
+const MAX_MINUTES: u64 = 10 * 366 * 24 * 60;
+
+/// The REST routes, to be given an [`AppState`].
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/status", get(status))
+        .route("/status/", get(status))
+        .route("/search", post(search))
+        .route("/events/{id}", get(event))
+}
+
+async fn status() -> Json<Value> {
+    Json(json!({"status": "ok", "service": "restapi"}))
+}
+
+/// The body of `POST /api/search`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchBody {
+    /// A Lucene query string; `null` or absent for every event.
+    #[serde(default)]
+    pub query: Option<String>,
+    /// The window, in minutes back from now (default 60).
+    #[serde(default = "default_minutes")]
+    pub minutes: u64,
+    /// At most this many hits (default 100, at most 10 000).
+    #[serde(default = "default_size")]
+    pub size: usize,
+    /// Fields to aggregate (terms, top 20).
+    #[serde(default)]
+    pub aggregations: Vec<String>,
+}
+
+fn default_minutes() -> u64 {
+    60
+}
+
+fn default_size() -> usize {
+    100
+}
+
+impl SearchBody {
+    /// The MozDef `SearchQuery` this request stands for.
+    pub fn to_query(&self) -> Result<SearchQuery, ApiError> {
+        if self.minutes == 0 || self.minutes > MAX_MINUTES {
+            return Err(ApiError::bad_request(format!("minutes must be between 1 and {MAX_MINUTES}")));
+        }
+        if self.size > MAX_SIZE {
+            return Err(ApiError::bad_request(format!("size must be at most {MAX_SIZE}")));
+        }
+        let minutes = i64::try_from(self.minutes).map_err(|_| ApiError::bad_request("minutes is too large"))?;
+        let mut query = SearchQuery::new(Some(Duration::minutes(minutes)));
+        if let Some(text) = self.query.as_deref().filter(|t| !t.trim().is_empty()) {
+            query.add_must(Match::QueryString(QueryString::parse(text).map_err(|e| ApiError::bad_request(e.to_string()))?));
+        }
+        for field in &self.aggregations {
+            if field.is_empty() {
+                return Err(ApiError::bad_request("an aggregation field name is empty"));
+            }
+            query.aggregations.push(Aggregation { field: field.clone(), size: 20 });
+        }
+        Ok(query)
+    }
+}
+
+async fn search(State(state): State<AppState>, body: Body) -> Result<Json<SearchResults>, ApiError> {
+    let bytes = read_limited(body, MAX_REQUEST_BYTES).await?;
+    let text = check_utf8(&bytes)?;
+    let request: SearchBody =
+        serde_json::from_str(text).map_err(|e| ApiError::bad_request(format!("invalid search request: {e}")))?;
+    let query = request.to_query()?;
+    let now = state.clock.now();
+    let indices = match query.window_bounds(now) {
+        Some((from, to)) => events_indices_between(from, to),
+        None => vec!["events-*".to_owned()],
+    };
+    let results = state
+        .store
+        .search(SearchRequest { indices: &indices, query: &query, size: request.size, now })
+        .await?;
+    Ok(Json(results))
+}
+
+async fn event(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Hit>, ApiError> {
+    let indices = vec!["events-*".to_owned()];
+    match state.store.get(&indices, &id, state.clock.now()).await? {
+        Some(hit) => Ok(Json(hit)),
+        None => Err(ApiError::NotFound(format!("no event with id {id:?}"))),
+    }
+}

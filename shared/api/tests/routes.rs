@@ -1,0 +1,246 @@
+//! loginput and REST routes through `oneshot`, with a recording queue and the embedded store.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use chrono::{DateTime, TimeZone, Utc};
+use http_body_util::BodyExt;
+use mozdef_api::{AppState, Limits, router};
+use mozdef_model::{Document, FixedClock};
+use mozdef_store::{EventQueue, EventStore, IndexRequest, QueueError};
+use mozdef_store_embedded::EmbeddedStore;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// A queue that remembers every accepted request.
+#[derive(Debug, Default)]
+struct RecordingQueue(Mutex<Vec<Vec<Document>>>);
+
+#[async_trait]
+impl EventQueue for RecordingQueue {
+    async fn accept(&self, events: Vec<Document>) -> Result<(), QueueError> {
+        self.0.lock().unwrap().push(events);
+        Ok(())
+    }
+}
+
+impl RecordingQueue {
+    fn requests(&self) -> Vec<Vec<Document>> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap()
+}
+
+struct Harness {
+    state: AppState,
+    queue: Arc<RecordingQueue>,
+    store: EmbeddedStore,
+    _dir: tempfile::TempDir,
+}
+
+fn harness(limits: Limits) -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(dir.path()).unwrap();
+    let queue = Arc::new(RecordingQueue::default());
+    let state = AppState {
+        queue: queue.clone(),
+        store: Arc::new(store.clone()),
+        clock: Arc::new(FixedClock::new(now())),
+        limits,
+    };
+    Harness { state, queue, store, _dir: dir }
+}
+
+async fn call(h: &Harness, method: Method, uri: &str, body: impl Into<Body>) -> (StatusCode, Value) {
+    let request = Request::builder().method(method).uri(uri).body(body.into()).unwrap();
+    let response = router(h.state.clone()).oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let value = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into())) };
+    (status, value)
+}
+
+async fn post(h: &Harness, uri: &str, body: impl Into<Body>) -> (StatusCode, Value) {
+    call(h, Method::POST, uri, body).await
+}
+
+#[tokio::test]
+async fn status_and_test() {
+    let h = harness(Limits::default());
+    for uri in ["/status", "/status/"] {
+        assert_eq!(call(&h, Method::GET, uri, Body::empty()).await, (StatusCode::OK, json!({"status": "ok", "service": "loginput"})));
+    }
+    assert_eq!(call(&h, Method::GET, "/test", Body::empty()).await, (StatusCode::OK, Value::Null));
+    assert_eq!(call(&h, Method::GET, "/api/status", Body::empty()).await, (StatusCode::OK, json!({"status": "ok", "service": "restapi"})));
+    let (status, body) = call(&h, Method::GET, "/nope", Body::empty()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body["error"].as_str().unwrap().contains("/nope"));
+}
+
+#[tokio::test]
+async fn single_event_routes_mark_their_endpoint() {
+    let h = harness(Limits::default());
+    let event = r#"{"summary": "hello", "details": {"a": 1}}"#;
+    for (method, uri) in [(Method::POST, "/events"), (Method::PUT, "/events/"), (Method::POST, "/nxlog"), (Method::POST, "/cef"), (Method::PUT, "/custom/bro")] {
+        let (status, body) = call(&h, method, uri, event).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        assert_eq!(body, Value::Null, "{uri} answers an empty body as MozDef did");
+    }
+    let requests = h.queue.requests();
+    let endpoints: Vec<&Value> = requests.iter().map(|r| &r[0]["endpoint"]).collect();
+    assert_eq!(endpoints, [&json!("events"), &json!("events"), &json!("events"), &json!("cef"), &json!("bro")]);
+    assert_eq!(requests[4][0]["customendpoint"], json!(true));
+    assert!(requests[0][0].get("customendpoint").is_none());
+    assert_eq!(requests[0][0]["details"], json!({"a": 1}));
+    assert_eq!(call(&h, Method::GET, "/events", Body::empty()).await.0, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[tokio::test]
+async fn bad_single_events_are_refused_with_a_reason() {
+    let h = harness(Limits::default());
+    let cases: [(&[u8], &str); 6] = [
+        (b"{not json", "invalid JSON"),
+        (b"[1, 2]", "must be a JSON object, not an array"),
+        (b"\"text\"", "not a string"),
+        (b"", "invalid JSON"),
+        (b"{\"a\": \"\xff\xfe\"}", "not valid UTF-8"),
+        (b"{\"a\": 1} {\"b\": 2}", "invalid JSON"),
+    ];
+    for (body, expected) in cases {
+        let (status, reply) = post(&h, "/events", body.to_vec()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{}", String::from_utf8_lossy(body));
+        let message = reply["error"].as_str().unwrap();
+        assert!(message.contains(expected), "{message:?} should mention {expected:?}");
+    }
+    let deep = format!("{{\"a\": {}1{}}}", "[".repeat(64), "]".repeat(64));
+    let (status, reply) = post(&h, "/events", deep).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(reply["error"].as_str().unwrap().contains("deeper than 64"));
+    let ok = format!("{{\"a\": {}1{}}}", "[".repeat(63), "]".repeat(63));
+    assert_eq!(post(&h, "/events", ok).await.0, StatusCode::OK, "64 levels are fine");
+    assert_eq!(h.queue.requests().len(), 1, "nothing refused was queued");
+}
+
+#[tokio::test]
+async fn body_limits_answer_413() {
+    let h = harness(Limits { max_event_bytes: 100, max_bulk_bytes: 300, max_depth: 64 });
+    let big = format!("{{\"summary\": \"{}\"}}", "x".repeat(200));
+    let (status, reply) = post(&h, "/events", big.clone()).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(reply["error"].as_str().unwrap().contains("100 bytes"));
+    let (status, reply) = post(&h, "/_bulk", format!("{{\"a\":1}}\n{big}\n")).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "one line over the per-event limit");
+    assert_eq!(reply["line"], json!(2));
+    let huge = "{\"a\":1}\n".repeat(50);
+    assert_eq!(post(&h, "/_bulk", huge).await.0, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(h.queue.requests().is_empty());
+}
+
+#[tokio::test]
+async fn bulk_array_and_ndjson() {
+    let h = harness(Limits::default());
+    let array = r#"[{"index": {"_index": "events"}}, {"summary": "one"}, {"summary": "two", "index": "kept"}]"#;
+    assert_eq!(post(&h, "/_bulk", array).await, (StatusCode::OK, json!({"errors": false, "accepted": 2})));
+    let ndjson = "{\"index\":{}}\n{\"summary\":\"three\"}\r\n\n{\"create\":{}}\n{\"summary\":\"four\"}\n";
+    assert_eq!(post(&h, "/_bulk", ndjson).await, (StatusCode::OK, json!({"errors": false, "accepted": 2})));
+    let requests = h.queue.requests();
+    assert_eq!(requests.len(), 2, "each bulk request is one unit");
+    let summaries: Vec<&Value> = requests.iter().flatten().map(|e| &e["summary"]).collect();
+    assert_eq!(summaries, ["one", "two", "three", "four"]);
+    assert!(requests[0][0].get("endpoint").is_none(), "bulk events get no endpoint");
+    assert_eq!(post(&h, "/_bulk", "\n\n").await, (StatusCode::OK, json!({"errors": false, "accepted": 0})));
+}
+
+#[tokio::test]
+async fn bad_bulk_is_refused_whole() {
+    let h = harness(Limits::default());
+    let (status, reply) = post(&h, "/_bulk", "{\"summary\":\"ok\"}\n{\"summary\":\"ok\"}\n{broken\n").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply["line"], json!(3));
+    assert!(reply["error"].as_str().unwrap().starts_with("line 3: invalid JSON"));
+    let (status, reply) = post(&h, "/_bulk", "{\"a\":1}\n[1]\n").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(reply["error"].as_str().unwrap().contains("line 2: an event must be a JSON object"));
+    let (status, reply) = post(&h, "/_bulk", r#"[{"a": 1}, 7]"#).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(reply["error"].as_str().unwrap().contains("element 1"));
+    let (status, _) = post(&h, "/_bulk", "[{\"a\": 1}").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(h.queue.requests().is_empty(), "no part of a refused bulk is queued");
+}
+
+async fn load(h: &Harness) {
+    let events = [
+        ("id-1", json!({"utctimestamp": "2026-11-23T11:59:00+00:00", "receivedtimestamp": "2026-11-23T11:59:00+00:00", "category": "authentication", "summary": "Failed password for root", "hostname": "a.example.com", "details": {"sourceipaddress": "10.0.0.1"}})),
+        ("id-2", json!({"utctimestamp": "2026-11-23T11:58:00+00:00", "receivedtimestamp": "2026-11-23T11:58:00+00:00", "category": "authentication", "summary": "Accepted publickey for alice", "hostname": "b.example.com", "details": {"sourceipaddress": "10.0.0.2"}})),
+        ("id-3", json!({"utctimestamp": "2026-11-23T09:00:00+00:00", "receivedtimestamp": "2026-11-23T09:00:00+00:00", "category": "syslog", "summary": "Out of memory", "hostname": "a.example.com", "details": {}})),
+    ];
+    let requests: Vec<IndexRequest> = events
+        .into_iter()
+        .map(|(id, source)| IndexRequest { index: "events-20261123".into(), id: id.into(), source: source.as_object().unwrap().clone() })
+        .collect();
+    h.store.index(&requests).await.unwrap();
+    h.store.refresh().await.unwrap();
+}
+
+#[tokio::test]
+async fn search_returns_mozdef_shapes() {
+    let h = harness(Limits::default());
+    load(&h).await;
+    let (status, body) = post(&h, "/api/search", r#"{"query": "category:authentication", "minutes": 10, "size": 10, "aggregations": ["hostname"]}"#).await;
+    assert_eq!(status, StatusCode::OK);
+    let hits = body["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 2);
+    assert_eq!(hits[0]["_id"], "id-1");
+    assert_eq!(hits[0]["_index"], "events-20261123");
+    assert_eq!(hits[0]["_score"], json!(1.0));
+    assert_eq!(hits[0]["_source"]["summary"], "Failed password for root");
+    assert_eq!(body["meta"], json!({"timed_out": false}));
+    assert_eq!(body["aggregations"], json!({"hostname": {"terms": [{"key": "a.example.com", "count": 1}, {"key": "b.example.com", "count": 1}]}}));
+
+    let (_, all) = post(&h, "/api/search", r#"{"query": null, "minutes": 600}"#).await;
+    assert_eq!(all["hits"].as_array().unwrap().len(), 3);
+    assert!(all.get("aggregations").is_none());
+    let (_, recent) = post(&h, "/api/search", r#"{"minutes": 60}"#).await;
+    assert_eq!(recent["hits"].as_array().unwrap().len(), 2, "the window excludes the 3-hour-old event");
+    let (_, one) = post(&h, "/api/search", r#"{"query": "summary:alice", "minutes": 600, "size": 1}"#).await;
+    assert_eq!(one["hits"][0]["_id"], "id-2");
+}
+
+#[tokio::test]
+async fn search_errors_name_the_problem() {
+    let h = harness(Limits::default());
+    let (status, body) = post(&h, "/api/search", r#"{"query": "category:(authentication", "minutes": 10}"#).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["error"].as_str().unwrap().contains("position"), "{body}");
+    for (request, expected) in [
+        ("{", "invalid search request"),
+        (r#"{"minutes": 0}"#, "minutes"),
+        (r#"{"size": 1000000}"#, "size"),
+        (r#"{"qeury": "x"}"#, "unknown field"),
+        (r#"{"aggregations": [""]}"#, "aggregation"),
+    ] {
+        let (status, body) = post(&h, "/api/search", request).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{request}");
+        assert!(body["error"].as_str().unwrap().contains(expected), "{request}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn event_by_id() {
+    let h = harness(Limits::default());
+    load(&h).await;
+    let (status, body) = call(&h, Method::GET, "/api/events/id-3", Body::empty()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["_id"], "id-3");
+    assert_eq!(body["_source"]["summary"], "Out of memory");
+    let (status, body) = call(&h, Method::GET, "/api/events/missing", Body::empty()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body["error"].as_str().unwrap().contains("missing"));
+}

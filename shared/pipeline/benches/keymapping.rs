@@ -1,0 +1,66 @@
+//! Key mapping throughput on the benchmark corpus, next to plain serde_json parse +
+//! serialise of the same lines (the floor any JSON pipeline pays).
+//!
+//! The corpus comes from `scripts/bench` (100 k mixed shipper events, generated, never
+//! committed): set `MOZDEF_BENCH_CORPUS` to its path. Without it a small generated sample
+//! is used so `cargo bench` still runs.
+
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+
+use chrono::{TimeZone, Utc};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use mozdef_pipeline::{NormalizeContext, normalize};
+use serde_json::Value;
+
+fn corpus() -> Vec<String> {
+    match std::env::var("MOZDEF_BENCH_CORPUS") {
+        Ok(path) => match std::fs::read_to_string(&path) {
+            Ok(text) => text.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect(),
+            Err(e) => panic!("cannot read MOZDEF_BENCH_CORPUS={path}: {e}"),
+        },
+        Err(_) => (0..2000)
+            .map(|n| {
+                format!(
+                    r#"{{"HOST":"host{n}.example.com","PROGRAM":"sshd","PID":"{n}","PRIORITY":"info","FACILITY":"authpriv","MESSAGE":"Failed password for root from 10.0.{}.{} port 22 ssh2","DATE":"Nov 25 14:01:12","TAGS":".source.s_net","SOURCEIP":"10.1.2.3"}}"#,
+                    n % 256,
+                    n / 256 % 256
+                )
+            })
+            .collect(),
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let lines = corpus();
+    let ctx = NormalizeContext {
+        received: Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).single().unwrap_or_default(),
+        mozdefhostname: "bench.mozdef".to_owned(),
+    };
+    let mut group = c.benchmark_group("keymapping");
+    group.throughput(Throughput::Elements(lines.len() as u64));
+    group.sample_size(10);
+    group.bench_function("serde_json parse+serialize", |b| {
+        b.iter(|| {
+            for line in &lines {
+                let value: Value = serde_json::from_str(line).unwrap_or(Value::Null);
+                black_box(serde_json::to_vec(&value).unwrap_or_default());
+            }
+        })
+    });
+    group.bench_function("parse+normalize+serialize", |b| {
+        b.iter(|| {
+            for line in &lines {
+                let value: Value = serde_json::from_str(line).unwrap_or(Value::Null);
+                if let Ok(event) = normalize(value, &ctx) {
+                    black_box(serde_json::to_vec(&event).unwrap_or_default());
+                }
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,397 @@
+//! MozDef's `esworker_eventtask.keyMapping` (inventory §1.2): a shipper's JSON object →
+//! MozDef's event schema.
+
+use std::borrow::Cow;
+
+use mozdef_model::{Document, isoformat, to_utc};
+use serde_json::Value;
+
+use crate::NormalizeContext;
+use crate::python::{py_float, py_int, py_str, py_str_value};
+
+/// A value of the input document: owned (moved into the output) or borrowed (cloned only
+/// when it is kept), so one mapping routine serves [`key_mapping`] and
+/// [`key_mapping_owned`] without needless copies.
+trait Input: Sized {
+    /// The value, to read it.
+    fn get(&self) -> &Value;
+    /// The value, to keep it.
+    fn take(self) -> Value;
+}
+
+impl Input for Value {
+    fn get(&self) -> &Value {
+        self
+    }
+    fn take(self) -> Value {
+        self
+    }
+}
+
+impl Input for &Value {
+    fn get(&self) -> &Value {
+        self
+    }
+    fn take(self) -> Value {
+        self.clone()
+    }
+}
+
+/// MozDef's `keyMapping`, reproduced: maps a shipper's document onto MozDef's schema.
+///
+/// The output starts with `receivedtimestamp` (= `ctx.received`), `mozdefhostname`
+/// (= `ctx.mozdefhostname`) and `details` (`{}`); then every top-level input key, in input
+/// order, has every `@` removed and is lower-cased (`@timestamp` → `timestamp`, `HOST` →
+/// `host`) and is mapped by the table of inventory §1.2:
+///
+/// | key(s) | output |
+/// |---|---|
+/// | `sourceip` | `details.eventsourceipaddress` (as is) |
+/// | `facility`, `source` | `source` (as is) |
+/// | `message`, `summary` | `summary` (as text) |
+/// | `payload` | `summary` (as text) if the input has no literal `summary` key, else `details.payload` |
+/// | `eventtime`, `timestamp`, `utctimestamp`, `date` | `utctimestamp` and `timestamp`, through `toUTC`, as ISO-8601 |
+/// | `hostname`, `source_host`, `host` | `hostname` (as text) |
+/// | `tags` | appended to `tags` |
+/// | `syslogseverity`, `severity`, `severityvalue`, `level`, `priority` | `severity` (as upper-case text) |
+/// | `facility`, `syslogfacility` | `facility` (as text) |
+/// | `pid`, `processid` | `processid` (as text) |
+/// | `pname`, `processname`, `sourcename`, `program` | `processname` (as text) |
+/// | `path`, `logger`, `file` | `eventsource` (as text) |
+/// | `type`, `eventtype`, `category` | `category` (as text) |
+/// | `fields`, `details` | an object merged key by key into `details`; anything else → `details.message` |
+/// | `fields.X`, `details.X` | `details.X`: `X_int` cast with Python `int()`, `X_float` with `float()`, else text |
+///
+/// Every other key is dropped. When several keys map to one field the last one in input
+/// order wins (`tags` accumulate). Finally `utctimestamp` defaults to the received time and
+/// `type` is set to `event` (an input `type` becomes `category`).
+///
+/// "As text" is MozDef's `toUnicode`, Python's `str()`: strings as they are, integers as
+/// digits, floats as Python prints them (`1.0`), `true` → `True`, `null` → `None`; arrays
+/// and objects as compact JSON text (a fix: Python wrote their `repr`).
+///
+/// Decisions, where MozDef in Rust deliberately departs from the Python:
+/// * **Exact key matches.** Python tests `k in ('payload')` and `k in ('tags')`, substring
+///   tests on a string (so `tag` or `load` also matched); here only `payload` and `tags` do.
+/// * **Deterministic "now".** `receivedtimestamp`, the default `utctimestamp` and the
+///   current year of year-less syslog dates all come from `ctx.received`, so a replayed
+///   record normalises identically.
+/// * **No event is dropped** (MozDef dropped the whole event on any exception):
+///   * a timestamp `toUTC` cannot read leaves `utctimestamp`/`timestamp` at the received
+///     time (unless an earlier timestamp key was readable), keeps the original value under
+///     `details.unparsedtimestamp` and logs a warning;
+///   * a failed `_int`/`_float` cast keeps the value as text and logs a warning;
+///   * `tags`: a list is concatenated, a non-empty string or object appended, `null` and
+///     `""` ignored; other scalars (numbers, booleans) are appended (Python raised on
+///     `len()` of them).
+/// * **nxlog Windows events** (input has both `Domain` and `SourceModuleType`): every input
+///   key is also copied into `details` under its lower-cased, `@`-less name, after its own
+///   mapping. Python's code, dedented out of the loop by mistake, copied only the last key.
+///
+/// The literal checks `'summary' in aDict`, `'Domain' in aDict` and
+/// `'SourceModuleType' in aDict` are made on the input keys as sent, as in Python.
+pub fn key_mapping(raw: &Document, ctx: &NormalizeContext) -> Document {
+    let flags = Flags::of(raw);
+    map_entries(raw.iter(), flags, ctx)
+}
+
+/// [`key_mapping`] consuming its input: values are moved into the output, not cloned.
+/// This is the variant [`crate::normalize`] uses.
+pub fn key_mapping_owned(raw: Document, ctx: &NormalizeContext) -> Document {
+    let flags = Flags::of(&raw);
+    map_entries(raw.into_iter(), flags, ctx)
+}
+
+/// The whole-document tests `keyMapping` makes on the input as sent.
+#[derive(Clone, Copy)]
+struct Flags {
+    /// `'summary' in aDict`: a `payload` goes to `details.payload` rather than `summary`.
+    has_summary: bool,
+    /// `'Domain' in aDict and 'SourceModuleType' in aDict`: an nxlog Windows event, whose
+    /// keys are all copied into `details`.
+    nxlog: bool,
+}
+
+impl Flags {
+    fn of(raw: &Document) -> Self {
+        Flags {
+            has_summary: raw.contains_key("summary"),
+            nxlog: raw.contains_key("Domain") && raw.contains_key("SourceModuleType"),
+        }
+    }
+}
+
+/// Length of the stack buffer used to lower-case keys without allocating.
+const KEY_BUF: usize = 64;
+
+/// `removeAt(k).lower()`: every `@` removed, then lower-cased. Keys that are already in that
+/// form are borrowed; short ASCII keys are rewritten in `buf`; only long or non-ASCII keys
+/// that need a change allocate.
+fn normalize_key<'a>(key: &'a str, buf: &'a mut [u8; KEY_BUF]) -> Cow<'a, str> {
+    let bytes = key.as_bytes();
+    if bytes.iter().all(|&b| b != b'@' && !b.is_ascii_uppercase() && b.is_ascii()) {
+        return Cow::Borrowed(key);
+    }
+    if key.is_ascii() && bytes.len() <= KEY_BUF {
+        let mut len = 0;
+        for &b in bytes.iter().filter(|&&b| b != b'@') {
+            buf[len] = b.to_ascii_lowercase();
+            len += 1;
+        }
+        if let Ok(s) = std::str::from_utf8(&buf[..len]) {
+            return Cow::Borrowed(s);
+        }
+    }
+    Cow::Owned(key.replace('@', "").to_lowercase())
+}
+
+/// Inserts `value` under the static `key`.
+fn put(map: &mut Document, key: &str, value: Value) {
+    map.insert(key.to_owned(), value);
+}
+
+/// The mapping itself, over the input's entries in order.
+fn map_entries<K, V>(entries: impl Iterator<Item = (K, V)>, flags: Flags, ctx: &NormalizeContext) -> Document
+where
+    K: AsRef<str>,
+    V: Input,
+{
+    let received = isoformat(&ctx.received);
+    let mut out = Document::with_capacity(24);
+    put(&mut out, "receivedtimestamp", Value::String(received.clone()));
+    put(&mut out, "mozdefhostname", Value::String(ctx.mozdefhostname.clone()));
+    // Holds `details`' place in the key order; filled at the end.
+    put(&mut out, "details", Value::Null);
+    let mut details = Document::new();
+    let mut buf = [0u8; KEY_BUF];
+
+    for (raw_key, value) in entries {
+        let key = normalize_key(raw_key.as_ref(), &mut buf);
+        let k: &str = &key;
+        let nxlog_copy = flags.nxlog.then(|| value.get().clone());
+        match k {
+            "sourceip" => put(&mut details, "eventsourceipaddress", value.take()),
+            "source" => put(&mut out, "source", value.take()),
+            "facility" => {
+                let value = value.take();
+                let text = py_str(&value).into_owned();
+                put(&mut out, "source", value);
+                put(&mut out, "facility", Value::String(text));
+            }
+            "message" | "summary" => put(&mut out, "summary", py_str_value(value.take())),
+            "payload" if flags.has_summary => {
+                put(&mut details, "payload", py_str_value(value.take()));
+            }
+            "payload" => put(&mut out, "summary", py_str_value(value.take())),
+            "eventtime" | "timestamp" | "utctimestamp" | "date" => {
+                map_timestamp(&mut out, &mut details, value, &received, ctx);
+            }
+            "hostname" | "source_host" | "host" => {
+                put(&mut out, "hostname", py_str_value(value.take()));
+            }
+            "tags" => map_tags(&mut out, value),
+            "syslogseverity" | "severity" | "severityvalue" | "level" | "priority" => {
+                put(&mut out, "severity", Value::String(upper(py_str_value(value.take()))));
+            }
+            "syslogfacility" => put(&mut out, "facility", py_str_value(value.take())),
+            "pid" | "processid" => put(&mut out, "processid", py_str_value(value.take())),
+            "pname" | "processname" | "sourcename" | "program" => {
+                put(&mut out, "processname", py_str_value(value.take()));
+            }
+            "path" | "logger" | "file" => {
+                put(&mut out, "eventsource", py_str_value(value.take()));
+            }
+            "type" | "eventtype" | "category" => {
+                put(&mut out, "category", py_str_value(value.take()));
+            }
+            "fields" | "details" => match value.take() {
+                // Taking the whole map when nothing precedes it saves re-hashing every key.
+                Value::Object(fields) if details.is_empty() => details = fields,
+                Value::Object(fields) => details.extend(fields),
+                other => put(&mut details, "message", other),
+            },
+            _ if k.starts_with("fields.") || k.starts_with("details.") => {
+                map_dotted(&mut details, k, value);
+            }
+            _ => {}
+        }
+        if let Some(copy) = nxlog_copy {
+            details.insert(k.to_owned(), copy);
+        }
+    }
+
+    if let Some(slot) = out.get_mut("details") {
+        *slot = Value::Object(details);
+    }
+    if !out.contains_key("utctimestamp") {
+        put(&mut out, "utctimestamp", Value::String(received));
+    }
+    if !out.contains_key("type") {
+        put(&mut out, "type", Value::String("event".to_owned()));
+    }
+    out
+}
+
+/// Python's `str.upper()` of a text value, without copying text that is already upper case.
+fn upper(text: Value) -> String {
+    match text {
+        Value::String(s) if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_lowercase()) => s,
+        Value::String(s) => s.to_uppercase(),
+        other => py_str(&other).to_uppercase(),
+    }
+}
+
+/// `utctimestamp` and `timestamp` from a time key, through `toUTC`; an unreadable value is
+/// kept in `details.unparsedtimestamp` instead of dropping the event.
+fn map_timestamp<V: Input>(
+    out: &mut Document,
+    details: &mut Document,
+    value: V,
+    received: &str,
+    ctx: &NormalizeContext,
+) {
+    match to_utc(value.get(), ctx.received) {
+        Ok(when) => {
+            let iso = isoformat(&when);
+            put(out, "utctimestamp", Value::String(iso.clone()));
+            put(out, "timestamp", Value::String(iso));
+        }
+        Err(err) => {
+            tracing::warn!(
+                value = %value.get(),
+                error = %err,
+                "keymapping: unreadable timestamp kept in details.unparsedtimestamp"
+            );
+            if !out.contains_key("utctimestamp") {
+                put(out, "utctimestamp", Value::String(received.to_owned()));
+                put(out, "timestamp", Value::String(received.to_owned()));
+            }
+            put(details, "unparsedtimestamp", value.take());
+        }
+    }
+}
+
+/// `tags`: created empty on first sight; a list is concatenated, a non-empty string or
+/// object appended, other non-null scalars appended.
+fn map_tags<V: Input>(out: &mut Document, value: V) {
+    let slot = out.entry("tags").or_insert_with(|| Value::Array(Vec::new()));
+    let Value::Array(tags) = slot else {
+        return;
+    };
+    match value.take() {
+        Value::Array(items) => tags.extend(items),
+        Value::Null => {}
+        Value::String(s) if s.is_empty() => {}
+        Value::Object(o) if o.is_empty() => {}
+        other => tags.push(other),
+    }
+}
+
+/// A dotted `fields.X` / `details.X` key → `details.X`, with the `_int`/`_float` casts.
+fn map_dotted<V: Input>(details: &mut Document, key: &str, value: V) {
+    // Python: k.replace('fields.', '') then .replace('details.', ''), every occurrence.
+    let name = key.replace("fields.", "").replace("details.", "");
+    let cast = if name.ends_with("_int") {
+        Some(("int", py_int(value.get())))
+    } else if name.ends_with("_float") {
+        Some(("float", py_float(value.get())))
+    } else {
+        None
+    };
+    let mapped = match cast {
+        Some((_, Some(number))) => number,
+        Some((kind, None)) => {
+            tracing::warn!(
+                key,
+                value = %value.get(),
+                "keymapping: cannot cast to {kind}; value kept as text"
+            );
+            py_str_value(value.take())
+        }
+        None => py_str_value(value.take()),
+    };
+    details.insert(name, mapped);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+    use serde_json::json;
+
+    fn ctx() -> NormalizeContext {
+        NormalizeContext {
+            received: Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).single().unwrap_or_default(),
+            mozdefhostname: "mozdef.test".to_owned(),
+        }
+    }
+
+    fn doc(v: Value) -> Document {
+        match v {
+            Value::Object(m) => m,
+            _ => Document::new(),
+        }
+    }
+
+    #[test]
+    fn keys_are_stripped_of_at_and_lowercased() {
+        let mut buf = [0u8; KEY_BUF];
+        assert_eq!(normalize_key("summary", &mut buf), "summary");
+        assert!(matches!(normalize_key("summary", &mut buf), Cow::Borrowed(_)));
+        assert_eq!(normalize_key("@Time@Stamp", &mut buf), "timestamp");
+        assert_eq!(normalize_key("HOST_FROM", &mut buf), "host_from");
+        let long = "A".repeat(100);
+        assert_eq!(normalize_key(&long, &mut buf), "a".repeat(100));
+        assert_eq!(normalize_key("@ÉVÉNEMENT", &mut buf), "événement");
+    }
+
+    #[test]
+    fn borrowed_and_owned_variants_agree() {
+        let raw = doc(json!({
+            "@message": "hello", "Hostname": "h1", "tags": ["a"], "TAGS": "b",
+            "facility": "auth", "details": {"x": 1}, "fields.n_int": "12", "pid": 42,
+            "Domain": "CORP", "SourceModuleType": "im_msvistalog", "unmapped": [1, 2]
+        }));
+        let borrowed = key_mapping(&raw, &ctx());
+        let owned = key_mapping_owned(raw, &ctx());
+        assert_eq!(borrowed, owned);
+        assert_eq!(owned["tags"], json!(["a", "b"]));
+        assert_eq!(owned["details"]["unmapped"], json!([1, 2]));
+        assert_eq!(owned["details"]["n_int"], json!(12));
+    }
+
+    #[test]
+    fn output_key_order_follows_python() {
+        let raw = doc(json!({"summary": "s", "tags": "t", "category": "c"}));
+        let out = key_mapping(&raw, &ctx());
+        let keys: Vec<&str> = out.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            ["receivedtimestamp", "mozdefhostname", "details", "summary", "tags", "category", "utctimestamp", "type"]
+        );
+    }
+
+    #[test]
+    fn unparsable_timestamp_keeps_the_event() {
+        let raw = doc(json!({"timestamp": "not a date at all", "summary": "s"}));
+        let out = key_mapping(&raw, &ctx());
+        assert_eq!(out["utctimestamp"], "2026-11-23T10:00:00+00:00");
+        assert_eq!(out["timestamp"], "2026-11-23T10:00:00+00:00");
+        assert_eq!(out["details"]["unparsedtimestamp"], "not a date at all");
+    }
+
+    #[test]
+    fn failed_casts_keep_the_text() {
+        let raw = doc(json!({"details.a_int": "twelve", "fields.b_float": [1], "details.c_int": null}));
+        let out = key_mapping(&raw, &ctx());
+        assert_eq!(out["details"], json!({"a_int": "twelve", "b_float": "[1]", "c_int": "None"}));
+    }
+
+    #[test]
+    fn severity_is_upper_cased_text() {
+        for (v, expected) in [(json!("warning"), "WARNING"), (json!(6), "6"), (json!(true), "TRUE")] {
+            let out = key_mapping(&doc(json!({ "severity": v })), &ctx());
+            assert_eq!(out["severity"], expected);
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! One MozDef index as a tantivy index: the whole document stored as JSON, the id indexed
+//! for upserts and look-ups, the window fields indexed as dates.
+
+use std::ops::Bound;
+use std::path::Path;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use mozdef_model::Document;
+use tantivy::collector::{DocSetCollector, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{DateOptions, Field, IndexRecordOption, STORED, STRING, Schema, Value};
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::EmbeddedError;
+
+/// Memory budget of one index writer (tantivy's minimum is 15 MB).
+const WRITER_HEAP_BYTES: usize = 32_000_000;
+
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    id: Field,
+    source: Field,
+    utctimestamp: Field,
+    receivedtimestamp: Field,
+}
+
+impl Fields {
+    fn schema() -> Schema {
+        let mut builder = Schema::builder();
+        builder.add_text_field("_id", STRING | STORED);
+        builder.add_bytes_field("_source", STORED);
+        let date = DateOptions::default().set_indexed().set_fast();
+        builder.add_date_field("utctimestamp", date.clone());
+        builder.add_date_field("receivedtimestamp", date);
+        builder.build()
+    }
+
+    fn of(schema: &Schema, index: &str) -> Result<Self, EmbeddedError> {
+        let get = |name: &str| {
+            schema.get_field(name).map_err(|e| EmbeddedError::Index { index: index.to_owned(), source: e })
+        };
+        Ok(Fields {
+            id: get("_id")?,
+            source: get("_source")?,
+            utctimestamp: get("utctimestamp")?,
+            receivedtimestamp: get("receivedtimestamp")?,
+        })
+    }
+}
+
+/// A document ready to write: id, serialised source, `utctimestamp`, `receivedtimestamp`.
+pub(crate) type PreparedDoc = (String, Vec<u8>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+/// A stored document found by a search: its id and source.
+pub(crate) struct StoredDoc {
+    pub id: String,
+    pub source: Document,
+}
+
+/// One MozDef index on disk.
+pub(crate) struct MozdefIndex {
+    name: String,
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<Option<IndexWriter>>,
+    fields: Fields,
+}
+
+impl std::fmt::Debug for MozdefIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MozdefIndex").field("name", &self.name).finish()
+    }
+}
+
+impl MozdefIndex {
+    /// Opens the index in `dir`, creating it when it does not exist yet.
+    pub fn open_or_create(name: &str, dir: &Path) -> Result<Self, EmbeddedError> {
+        std::fs::create_dir_all(dir).map_err(EmbeddedError::io("create index directory", dir))?;
+        let index = if dir.join("meta.json").exists() {
+            Index::open_in_dir(dir).map_err(EmbeddedError::index(name))?
+        } else {
+            Index::create_in_dir(dir, Fields::schema()).map_err(EmbeddedError::index(name))?
+        };
+        let fields = Fields::of(&index.schema(), name)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(EmbeddedError::index(name))?;
+        Ok(MozdefIndex { name: name.to_owned(), index, reader, writer: Mutex::new(None), fields })
+    }
+
+    /// Upserts documents by id. Not visible or durable until [`MozdefIndex::commit`].
+    pub fn upsert(&self, docs: Vec<PreparedDoc>) -> Result<(), EmbeddedError> {
+        let mut guard = self.writer.lock().map_err(|_| self.poisoned())?;
+        if guard.is_none() {
+            let writer = self.index.writer_with_num_threads(1, WRITER_HEAP_BYTES).map_err(EmbeddedError::index(&self.name))?;
+            *guard = Some(writer);
+        }
+        let Some(writer) = guard.as_mut() else { return Err(self.poisoned()) };
+        for (id, source, utc, received) in docs {
+            writer.delete_term(Term::from_field_text(self.fields.id, &id));
+            let mut doc = TantivyDocument::default();
+            doc.add_text(self.fields.id, &id);
+            doc.add_bytes(self.fields.source, &source);
+            if let Some(t) = utc {
+                doc.add_date(self.fields.utctimestamp, to_tantivy(t));
+            }
+            if let Some(t) = received {
+                doc.add_date(self.fields.receivedtimestamp, to_tantivy(t));
+            }
+            writer.add_document(doc).map_err(EmbeddedError::index(&self.name))?;
+        }
+        Ok(())
+    }
+
+    /// Commits pending writes (durable on disk) and makes them searchable.
+    pub fn commit(&self) -> Result<(), EmbeddedError> {
+        let mut guard = self.writer.lock().map_err(|_| self.poisoned())?;
+        if let Some(writer) = guard.as_mut() {
+            writer.commit().map_err(EmbeddedError::index(&self.name))?;
+            self.reader.reload().map_err(EmbeddedError::index(&self.name))?;
+        }
+        Ok(())
+    }
+
+    /// Every stored document whose `utctimestamp` or `receivedtimestamp` may fall within
+    /// `window` (all documents without a window). The caller applies the exact test.
+    pub fn candidates(
+        &self,
+        window: Option<(DateTime<Utc>, DateTime<Utc>)>,
+        mut visit: impl FnMut(StoredDoc),
+    ) -> Result<(), EmbeddedError> {
+        let query: Box<dyn Query> = match window {
+            None => Box::new(AllQuery),
+            Some((from, to)) => {
+                // Indexed dates have second precision: widen by a second each side.
+                let from = to_tantivy(from - chrono::Duration::seconds(1));
+                let to = to_tantivy(to + chrono::Duration::seconds(1));
+                let range = |field| -> Box<dyn Query> {
+                    Box::new(RangeQuery::new(
+                        Bound::Included(Term::from_field_date(field, from)),
+                        Bound::Included(Term::from_field_date(field, to)),
+                    ))
+                };
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Should, range(self.fields.utctimestamp)),
+                    (Occur::Should, range(self.fields.receivedtimestamp)),
+                ]))
+            }
+        };
+        let searcher = self.reader.searcher();
+        let mut addresses: Vec<DocAddress> =
+            searcher.search(&query, &DocSetCollector).map_err(EmbeddedError::index(&self.name))?.into_iter().collect();
+        addresses.sort();
+        for address in addresses {
+            if let Some(doc) = self.load(&searcher, address)? {
+                visit(doc);
+            }
+        }
+        Ok(())
+    }
+
+    /// The document with this id, if the index holds it.
+    pub fn get(&self, id: &str) -> Result<Option<StoredDoc>, EmbeddedError> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(1).order_by_score())
+            .map_err(EmbeddedError::index(&self.name))?;
+        match top.first() {
+            Some((_, address)) => self.load(&searcher, *address),
+            None => Ok(None),
+        }
+    }
+
+    fn load(&self, searcher: &tantivy::Searcher, address: DocAddress) -> Result<Option<StoredDoc>, EmbeddedError> {
+        let doc: TantivyDocument = searcher.doc(address).map_err(EmbeddedError::index(&self.name))?;
+        let id = doc.get_first(self.fields.id).and_then(|v| v.as_str()).map(str::to_owned);
+        let source = doc.get_first(self.fields.source).and_then(|v| v.as_bytes());
+        match (id, source) {
+            (Some(id), Some(bytes)) => match serde_json::from_slice::<Document>(bytes) {
+                Ok(source) => Ok(Some(StoredDoc { id, source })),
+                Err(e) => Err(EmbeddedError::Corrupt {
+                    path: self.index_path(),
+                    offset: 0,
+                    reason: format!("document {id} is not valid JSON: {e}"),
+                }),
+            },
+            _ => Ok(None),
+        }
+    }
+
+    fn index_path(&self) -> std::path::PathBuf {
+        std::path::PathBuf::from(&self.name)
+    }
+
+    fn poisoned(&self) -> EmbeddedError {
+        EmbeddedError::Index {
+            index: self.name.clone(),
+            source: tantivy::TantivyError::SystemError("index writer lock poisoned".into()),
+        }
+    }
+}
+
+fn to_tantivy(t: DateTime<Utc>) -> tantivy::DateTime {
+    tantivy::DateTime::from_timestamp_micros(t.timestamp_micros())
+}

@@ -1,0 +1,23 @@
+/// Errors of the storage layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The query cannot run (bad pattern, unknown index name form).
+    #[error("invalid query: {0}")]
+    Query(#[from] mozdef_query::QueryError),
+    /// An index name that is not a MozDef index name.
+    #[error("invalid index name {0:?}")]
+    IndexName(String),
+    /// The backend failed; the operation may succeed if tried again.
+    #[error("storage backend unavailable: {0}")]
+    Unavailable(String),
+    /// The backend failed in a way retrying will not fix (corrupt data, bad configuration).
+    #[error("storage backend error: {0}")]
+    Backend(String),
+}
+
+impl StoreError {
+    /// Whether trying again later may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_))
+    }
+}
