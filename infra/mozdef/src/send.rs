@@ -36,6 +36,9 @@ use crate::sample::{self, SampleRng};
 const MAX_RETRIES: u32 = 3;
 /// First retry backoff; doubled on each further retry.
 const RETRY_BACKOFF: Duration = Duration::from_millis(100);
+/// After this many connection failures in a row (retries exhausted, no
+/// success in between) the server is taken for gone and the run stops.
+const MAX_CONSECUTIVE_CONNECTION_FAILURES: u64 = 8;
 /// How many non-2xx response bodies are printed.
 const MAX_PRINTED_ERRORS: usize = 5;
 /// How often a latency marker is searched for.
@@ -114,9 +117,7 @@ pub async fn run(args: SendArgs) -> anyhow::Result<()> {
         bail!("--url must be http:// or https://, got {base:?}");
     }
 
-    let seed = args
-        .seed
-        .unwrap_or_else(|| SampleRng::from_entropy().next_u64());
+    let seed = args.seed.unwrap_or_else(|| SampleRng::from_entropy().next_u64());
     let mut source = match &args.file {
         Some(path) => Source::file(path, args.count)?,
         None => Source::generate(seed, args.count.unwrap_or(1000)),
@@ -183,11 +184,14 @@ pub async fn run(args: SendArgs) -> anyhow::Result<()> {
                 let marker = marker.filter(|_| prepared.marked);
                 batch.push(prepared, marker);
                 if batch.events >= batch_size {
+                    if lock(&ctx.stats).server_gone() {
+                        break;
+                    }
                     let full = std::mem::replace(&mut batch, Batch::new(single));
                     dispatch(&ctx, &semaphore, &mut pacer, full).await?;
                 }
             }
-            if batch.events > 0 {
+            if batch.events > 0 && !lock(&ctx.stats).server_gone() {
                 dispatch(&ctx, &semaphore, &mut pacer, batch).await?;
             }
             anyhow::Ok(())
@@ -206,19 +210,13 @@ pub async fn run(args: SendArgs) -> anyhow::Result<()> {
         () = interrupt => interrupted = true,
     }
     // every in-flight request holds a permit: taking them all waits for the requests
-    let _all = semaphore
-        .acquire_many(args.concurrency)
-        .await
-        .context("waiting for in-flight requests")?;
+    let _all = semaphore.acquire_many(args.concurrency).await.context("waiting for in-flight requests")?;
     let elapsed = start.elapsed();
 
     let pollers = std::mem::take(&mut *lock(&ctx.pollers));
     let mut latency = LatencyReport::default();
     if !pollers.is_empty() && !interrupted {
-        pb.set_message(format!(
-            "waiting for {} latency markers to become searchable",
-            pollers.len()
-        ));
+        pb.set_message(format!("waiting for {} latency markers to become searchable", pollers.len()));
     }
     for handle in pollers {
         if interrupted {
@@ -257,18 +255,14 @@ pub async fn run(args: SendArgs) -> anyhow::Result<()> {
     if interrupted {
         eprintln!("interrupted");
     }
+    if stats.server_gone() {
+        bail!("gave up after {} requests in a row failed to reach {}", stats.consecutive_connection_failures, ctx.base);
+    }
     if stats.failed_events > 0 {
-        bail!(
-            "{} of {} events failed",
-            stats.failed_events,
-            stats.failed_events + stats.ok_events
-        );
+        bail!("{} of {} events failed", stats.failed_events, stats.failed_events + stats.ok_events);
     }
     if latency.missing > 0 && !interrupted {
-        bail!(
-            "{} latency markers did not become searchable",
-            latency.missing
-        );
+        bail!("{} latency markers did not become searchable", latency.missing);
     }
     Ok(())
 }
@@ -283,23 +277,13 @@ enum Item {
 
 /// Where events come from.
 enum Source {
-    Generate {
-        rng: SampleRng,
-        remaining: Option<u64>,
-    },
-    File {
-        data: Vec<u8>,
-        pos: usize,
-        remaining: u64,
-    },
+    Generate { rng: SampleRng, remaining: Option<u64> },
+    File { data: Vec<u8>, pos: usize, remaining: u64 },
 }
 
 impl Source {
     fn generate(seed: u64, count: u64) -> Source {
-        Source::Generate {
-            rng: SampleRng::new(seed),
-            remaining: (count > 0).then_some(count),
-        }
+        Source::Generate { rng: SampleRng::new(seed), remaining: (count > 0).then_some(count) }
     }
 
     fn file(path: &PathBuf, count: Option<u64>) -> anyhow::Result<Source> {
@@ -309,11 +293,7 @@ impl Source {
             Some(n) if n > 0 => n.min(lines),
             _ => lines,
         };
-        Ok(Source::File {
-            data,
-            pos: 0,
-            remaining,
-        })
+        Ok(Source::File { data, pos: 0, remaining })
     }
 
     /// Number of events the source will yield (`None`: unbounded).
@@ -335,11 +315,7 @@ impl Source {
                 }
                 Some(Item::Value(sample::sample_event(rng, chrono::Utc::now())))
             }
-            Source::File {
-                data,
-                pos,
-                remaining,
-            } => {
+            Source::File { data, pos, remaining } => {
                 if *remaining == 0 {
                     return None;
                 }
@@ -361,9 +337,7 @@ impl Source {
 
 /// The non-blank lines of an NDJSON buffer, without line terminators.
 fn ndjson_lines(data: &[u8]) -> impl Iterator<Item = &[u8]> {
-    data.split(|&b| b == b'\n')
-        .map(trim_line)
-        .filter(|l| !l.is_empty())
+    data.split(|&b| b == b'\n').map(trim_line).filter(|l| !l.is_empty())
 }
 
 fn trim_line(line: &[u8]) -> &[u8] {
@@ -393,11 +367,7 @@ fn prepare(item: Item, marker: Option<&str>, single: bool) -> Prepared {
             Item::Line(line) => line,
             Item::Value(v) => serde_json::to_vec(&v).unwrap_or_default(),
         };
-        return Prepared {
-            bytes,
-            marked: false,
-            path: "/events".to_string(),
-        };
+        return Prepared { bytes, marked: false, path: "/events".to_string() };
     }
     let (mut value, raw) = match item {
         Item::Value(v) => (v, None),
@@ -405,29 +375,17 @@ fn prepare(item: Item, marker: Option<&str>, single: bool) -> Prepared {
             Ok(v) => (v, Some(line)),
             // not JSON: send it as is, the server decides
             Err(_) => {
-                return Prepared {
-                    bytes: line,
-                    marked: false,
-                    path: "/events".to_string(),
-                };
+                return Prepared { bytes: line, marked: false, path: "/events".to_string() };
             }
         },
     };
     let marked = marker.is_some_and(|m| mark(&mut value, m));
-    let path = if single {
-        single_path(&value)
-    } else {
-        "/events".to_string()
-    };
+    let path = if single { single_path(&value) } else { "/events".to_string() };
     let bytes = match raw {
         Some(raw) if !marked => raw,
         _ => serde_json::to_vec(&value).unwrap_or_default(),
     };
-    Prepared {
-        bytes,
-        marked,
-        path,
-    }
+    Prepared { bytes, marked, path }
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -442,26 +400,17 @@ pub fn markable(event: &Value) -> bool {
     let Some(obj) = event.as_object() else {
         return false;
     };
-    if obj
-        .get("customendpoint")
-        .is_some_and(|v| v.as_bool() == Some(true) || v.as_str() == Some("true"))
-    {
+    if obj.get("customendpoint").is_some_and(|v| v.as_bool() == Some(true) || v.as_str() == Some("true")) {
         return false;
     }
     let audit_word = |v: &Value| {
-        v.as_str().is_some_and(|s| {
-            ["auditd", "execve", "audisp-json"]
-                .iter()
-                .any(|w| s.eq_ignore_ascii_case(w))
-        })
+        v.as_str().is_some_and(|s| ["auditd", "execve", "audisp-json"].iter().any(|w| s.eq_ignore_ascii_case(w)))
     };
     for (key, value) in obj {
         let key = key.trim_start_matches('@').to_ascii_lowercase();
         let is_audit = match key.as_str() {
             "category" | "type" | "processname" => audit_word(value),
-            "tags" => value
-                .as_array()
-                .is_some_and(|tags| tags.iter().any(audit_word)),
+            "tags" => value.as_array().is_some_and(|tags| tags.iter().any(audit_word)),
             _ => false,
         };
         if is_audit {
@@ -479,9 +428,7 @@ pub fn mark(event: &mut Value, marker: &str) -> bool {
     let Some(obj) = event.as_object_mut() else {
         return false;
     };
-    let details = obj
-        .entry("details")
-        .or_insert_with(|| Value::Object(serde_json::Map::new()));
+    let details = obj.entry("details").or_insert_with(|| Value::Object(serde_json::Map::new()));
     match details.as_object_mut() {
         Some(details) => {
             details.insert(MARKER_FIELD.to_string(), Value::String(marker.to_string()));
@@ -495,14 +442,9 @@ pub fn mark(event: &mut Value, marker: &str) -> bool {
 /// custom-endpoint post (`customendpoint: true` and a plain `endpoint` name),
 /// `/events` otherwise.
 pub fn single_path(event: &Value) -> String {
-    let custom = event
-        .get("customendpoint")
-        .is_some_and(|v| v.as_bool() == Some(true));
+    let custom = event.get("customendpoint").is_some_and(|v| v.as_bool() == Some(true));
     let endpoint = event.get("endpoint").and_then(Value::as_str).filter(|e| {
-        !e.is_empty()
-            && e.len() <= 64
-            && e.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        !e.is_empty() && e.len() <= 64 && e.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
     });
     match (custom, endpoint) {
         (true, Some(endpoint)) => format!("/custom/{endpoint}"),
@@ -578,12 +520,7 @@ impl Pacer {
             ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
             ticker
         });
-        Pacer {
-            rate,
-            start,
-            sent: 0,
-            ticker,
-        }
+        Pacer { rate, start, sent: 0, ticker }
     }
 
     async fn wait_for(&mut self, events: usize) {
@@ -596,18 +533,9 @@ impl Pacer {
     }
 }
 
-async fn dispatch(
-    ctx: &Arc<Ctx>,
-    semaphore: &Arc<Semaphore>,
-    pacer: &mut Pacer,
-    batch: Batch,
-) -> anyhow::Result<()> {
+async fn dispatch(ctx: &Arc<Ctx>, semaphore: &Arc<Semaphore>, pacer: &mut Pacer, batch: Batch) -> anyhow::Result<()> {
     pacer.wait_for(batch.events).await;
-    let permit = semaphore
-        .clone()
-        .acquire_owned()
-        .await
-        .context("request limiter closed")?;
+    let permit = semaphore.clone().acquire_owned().await.context("request limiter closed")?;
     let ctx = ctx.clone();
     tokio::spawn(async move {
         post_batch(&ctx, batch).await;
@@ -618,11 +546,7 @@ async fn dispatch(
 
 async fn post_batch(ctx: &Arc<Ctx>, batch: Batch) {
     let url = format!("{}{}", ctx.base, batch.path);
-    let content_type = if batch.single {
-        "application/json"
-    } else {
-        "application/x-ndjson"
-    };
+    let content_type = if batch.single { "application/json" } else { "application/x-ndjson" };
     let mut attempt = 0;
     let outcome = loop {
         let res = ctx
@@ -639,10 +563,7 @@ async fn post_batch(ctx: &Arc<Ctx>, batch: Batch) {
                 if status.is_success() {
                     break Ok(());
                 }
-                break Err((
-                    status.as_u16().to_string(),
-                    String::from_utf8_lossy(&body).into_owned(),
-                ));
+                break Err((status.as_u16().to_string(), String::from_utf8_lossy(&body).into_owned()));
             }
             Err(e) if attempt < MAX_RETRIES => {
                 tokio::time::sleep(RETRY_BACKOFF * 2u32.pow(attempt)).await;
@@ -661,14 +582,13 @@ async fn post_batch(ctx: &Arc<Ctx>, batch: Batch) {
                 let mut stats = lock(&ctx.stats);
                 stats.ok_events += events;
                 stats.ok_requests += 1;
+                stats.consecutive_connection_failures = 0;
             }
             if !batch.markers.is_empty() {
                 let mut pollers = lock(&ctx.pollers);
                 for marker in batch.markers {
                     let ctx2 = ctx.clone();
-                    pollers.push(tokio::spawn(async move {
-                        wait_searchable(&ctx2, &marker, accepted_at).await
-                    }));
+                    pollers.push(tokio::spawn(async move { wait_searchable(&ctx2, &marker, accepted_at).await }));
                 }
             }
         }
@@ -679,18 +599,18 @@ async fn post_batch(ctx: &Arc<Ctx>, batch: Batch) {
                 stats.failed_requests += 1;
                 stats.lost_markers += batch.markers.len() as u64;
                 *stats.failures.entry(key.clone()).or_default() += 1;
+                if key == "connection" {
+                    stats.consecutive_connection_failures += 1;
+                } else {
+                    stats.consecutive_connection_failures = 0;
+                }
                 stats.errors_printed += 1;
                 stats.errors_printed <= MAX_PRINTED_ERRORS
             };
             if print {
-                let what = if key == "connection" {
-                    "connection error".to_string()
-                } else {
-                    format!("HTTP {key}")
-                };
+                let what = if key == "connection" { "connection error".to_string() } else { format!("HTTP {key}") };
                 let body = truncate(body.trim(), 300);
-                ctx.pb
-                    .suspend(|| eprintln!("error: POST {url}: {what}: {body}"));
+                ctx.pb.suspend(|| eprintln!("error: POST {url}: {what}: {body}"));
             }
         }
     }
@@ -724,11 +644,7 @@ fn truncate(s: &str, max: usize) -> String {
 }
 
 /// Poll `POST <base>/api/search` for the marker until it shows up.
-async fn wait_searchable(
-    ctx: &Ctx,
-    marker: &str,
-    accepted_at: Instant,
-) -> Result<Duration, String> {
+async fn wait_searchable(ctx: &Ctx, marker: &str, accepted_at: Instant) -> Result<Duration, String> {
     let url = format!("{}/api/search", ctx.base);
     let body = json!({
         "query": format!("details.{MARKER_FIELD}:\"{marker}\""),
@@ -782,11 +698,7 @@ async fn wait_searchable(
 pub fn has_hits(body: &[u8]) -> bool {
     serde_json::from_slice::<Value>(body)
         .ok()
-        .and_then(|v| {
-            v.get("hits")
-                .and_then(Value::as_array)
-                .map(|h| !h.is_empty())
-        })
+        .and_then(|v| v.get("hits").and_then(Value::as_array).map(|h| !h.is_empty()))
         .unwrap_or(false)
 }
 
@@ -805,25 +717,24 @@ struct Stats {
     errors_printed: usize,
     /// Latency markers whose request failed.
     lost_markers: u64,
+    /// Requests that failed to connect in a row.
+    consecutive_connection_failures: u64,
 }
 
 impl Stats {
+    /// Whether so many requests in a row could not reach the server that it is taken for gone.
+    fn server_gone(&self) -> bool {
+        self.consecutive_connection_failures >= MAX_CONSECUTIVE_CONNECTION_FAILURES
+    }
+
     fn summary(&self, elapsed: Duration, seed: u64, generated: bool) -> String {
         let failures = if self.failures.is_empty() {
             "none".to_string()
         } else {
-            self.failures
-                .iter()
-                .map(|(k, v)| format!("{k}:{v}"))
-                .collect::<Vec<_>>()
-                .join(",")
+            self.failures.iter().map(|(k, v)| format!("{k}:{v}")).collect::<Vec<_>>().join(",")
         };
         let secs = elapsed.as_secs_f64();
-        let rate = if secs > 0.0 {
-            self.ok_events as f64 / secs
-        } else {
-            0.0
-        };
+        let rate = if secs > 0.0 { self.ok_events as f64 / secs } else { 0.0 };
         let mut line = format!(
             "sent events={} ok={} failed={} requests={} retries={} failures={} elapsed_s={:.3} events_per_s={:.1}",
             self.ok_events + self.failed_events,
@@ -904,10 +815,7 @@ fn is_loopback(url: &reqwest::Url) -> bool {
         return false;
     };
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]
@@ -929,10 +837,7 @@ mod tests {
         assert_eq!(percentile(&hundred, 50.0), Some(Duration::from_millis(50)));
         assert_eq!(percentile(&hundred, 95.0), Some(Duration::from_millis(95)));
         assert_eq!(percentile(&hundred, 99.0), Some(Duration::from_millis(99)));
-        assert_eq!(
-            percentile(&hundred, 100.0),
-            Some(Duration::from_millis(100))
-        );
+        assert_eq!(percentile(&hundred, 100.0), Some(Duration::from_millis(100)));
         assert_eq!(percentile(&hundred, 0.0), Some(Duration::from_millis(1)));
         let five = ms(&[10, 20, 30, 40, 50]);
         assert_eq!(percentile(&five, 50.0), Some(Duration::from_millis(30)));
@@ -944,21 +849,10 @@ mod tests {
 
     #[test]
     fn latency_summary_line() {
-        let mut r = LatencyReport {
-            samples: ms(&[30, 10, 20]),
-            missing: 1,
-            first_error: None,
-        };
-        assert_eq!(
-            r.summary(),
-            "latency markers=4 found=3 missing=1 p50_ms=20.0 p95_ms=30.0 p99_ms=30.0 max_ms=30.0"
-        );
+        let mut r = LatencyReport { samples: ms(&[30, 10, 20]), missing: 1, first_error: None };
+        assert_eq!(r.summary(), "latency markers=4 found=3 missing=1 p50_ms=20.0 p95_ms=30.0 p99_ms=30.0 max_ms=30.0");
         let mut empty = LatencyReport::default();
-        assert!(
-            empty
-                .summary()
-                .ends_with("p50_ms=n/a p95_ms=n/a p99_ms=n/a max_ms=n/a")
-        );
+        assert!(empty.summary().ends_with("p50_ms=n/a p95_ms=n/a p99_ms=n/a max_ms=n/a"));
     }
 
     #[test]
@@ -987,15 +881,9 @@ mod tests {
 
     #[test]
     fn single_posts_of_custom_endpoint_events_go_to_their_endpoint() {
-        assert_eq!(
-            single_path(&json!({"customendpoint": true, "endpoint": "squid"})),
-            "/custom/squid"
-        );
+        assert_eq!(single_path(&json!({"customendpoint": true, "endpoint": "squid"})), "/custom/squid");
         assert_eq!(single_path(&json!({"endpoint": "squid"})), "/events");
-        assert_eq!(
-            single_path(&json!({"customendpoint": true, "endpoint": "../x"})),
-            "/events"
-        );
+        assert_eq!(single_path(&json!({"customendpoint": true, "endpoint": "../x"})), "/events");
         assert_eq!(single_path(&json!({"category": "syslog"})), "/events");
     }
 
@@ -1019,10 +907,7 @@ mod tests {
 
         let junk = b"not json".to_vec();
         let p = prepare(Item::Line(junk.clone()), Some("mk"), true);
-        assert_eq!(
-            (p.bytes, p.marked, p.path.as_str()),
-            (junk, false, "/events")
-        );
+        assert_eq!((p.bytes, p.marked, p.path.as_str()), (junk, false, "/events"));
     }
 
     #[test]
@@ -1056,13 +941,8 @@ mod tests {
 
     #[test]
     fn summary_line() {
-        let mut stats = Stats {
-            ok_events: 900,
-            ok_requests: 9,
-            failed_events: 100,
-            failed_requests: 1,
-            ..Stats::default()
-        };
+        let mut stats =
+            Stats { ok_events: 900, ok_requests: 9, failed_events: 100, failed_requests: 1, ..Stats::default() };
         stats.failures.insert("500".into(), 1);
         assert_eq!(
             stats.summary(Duration::from_secs(2), 7, true),
@@ -1087,14 +967,8 @@ mod tests {
         };
         let (s1, s2, s3) = (seen.clone(), seen.clone(), seen.clone());
         let app = axum::Router::new()
-            .route(
-                "/events",
-                post(move |body: String| async move { record(s1, body) }),
-            )
-            .route(
-                "/_bulk",
-                post(move |body: String| async move { record(s2, body) }),
-            )
+            .route("/events", post(move |body: String| async move { record(s1, body) }))
+            .route("/_bulk", post(move |body: String| async move { record(s2, body) }))
             .route(
                 "/api/search",
                 post(move |axum::Json(q): axum::Json<Value>| async move {
@@ -1138,12 +1012,7 @@ mod tests {
         assert!(run(args(url.clone())).await.is_ok());
         assert_eq!(lock(&seen).0, 100);
 
-        let bulk = SendArgs {
-            count: Some(250),
-            bulk: 40,
-            measure_latency: 5,
-            ..args(url.clone())
-        };
+        let bulk = SendArgs { count: Some(250), bulk: 40, measure_latency: 5, ..args(url.clone()) };
         assert!(run(bulk).await.is_ok());
         let s = lock(&seen);
         assert_eq!(s.0, 350);
@@ -1156,11 +1025,7 @@ mod tests {
         assert!(server.is_some(), "stub server did not start");
         let Some((url, seen)) = server else { return };
         let t = Instant::now();
-        let paced = SendArgs {
-            count: Some(200),
-            rate: 1000.0,
-            ..args(url)
-        };
+        let paced = SendArgs { count: Some(200), rate: 1000.0, ..args(url) };
         assert!(run(paced).await.is_ok());
         let secs = t.elapsed().as_secs_f64();
         assert!((0.15..1.5).contains(&secs), "{secs}");
@@ -1174,10 +1039,7 @@ mod tests {
             Ok(l) => l.local_addr().map(|a| a.port()).unwrap_or(9),
             Err(_) => return,
         };
-        let a = SendArgs {
-            count: Some(3),
-            ..args(format!("http://127.0.0.1:{port}"))
-        };
+        let a = SendArgs { count: Some(3), ..args(format!("http://127.0.0.1:{port}")) };
         assert!(run(a).await.is_err());
     }
 }

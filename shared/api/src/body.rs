@@ -19,8 +19,9 @@ pub(crate) async fn read_limited(body: Body, limit: usize) -> Result<Bytes, ApiE
 
 /// Checks that `bytes` is UTF-8, naming the offset of the first bad byte.
 pub(crate) fn check_utf8(bytes: &[u8]) -> Result<&str, ApiError> {
-    std::str::from_utf8(bytes)
-        .map_err(|e| ApiError::bad_request(format!("request body is not valid UTF-8 (bad byte at offset {})", e.valid_up_to())))
+    std::str::from_utf8(bytes).map_err(|e| {
+        ApiError::bad_request(format!("request body is not valid UTF-8 (bad byte at offset {})", e.valid_up_to()))
+    })
 }
 
 /// Checks that JSON `text` nests arrays and objects at most `max_depth` deep, without

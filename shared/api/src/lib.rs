@@ -52,9 +52,5 @@ pub struct AppState {
 
 /// loginput on MozDef's paths and the REST API under `/api`, in one router.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .merge(loginput::router())
-        .nest("/api", rest::router())
-        .fallback(error::not_found)
-        .with_state(state)
+    Router::new().merge(loginput::router()).nest("/api", rest::router()).fallback(error::not_found).with_state(state)
 }

@@ -139,8 +139,10 @@ fn parse_bulk(text: &str, state: &AppState) -> Result<Vec<Document>, ApiError> {
         if line.len() > limits.max_event_bytes {
             return Err(ApiError::TooLarge { limit: limits.max_event_bytes, line: Some(line_no) });
         }
-        let event = parse_event(line, limits.max_depth)
-            .map_err(|message| ApiError::BadRequest { message: format!("line {line_no}: {message}"), line: Some(line_no) })?;
+        let event = parse_event(line, limits.max_depth).map_err(|message| ApiError::BadRequest {
+            message: format!("line {line_no}: {message}"),
+            line: Some(line_no),
+        })?;
         if !is_action_line(&event) {
             events.push(event);
         }

@@ -72,7 +72,9 @@ impl SearchBody {
         let minutes = i64::try_from(self.minutes).map_err(|_| ApiError::bad_request("minutes is too large"))?;
         let mut query = SearchQuery::new(Some(Duration::minutes(minutes)));
         if let Some(text) = self.query.as_deref().filter(|t| !t.trim().is_empty()) {
-            query.add_must(Match::QueryString(QueryString::parse(text).map_err(|e| ApiError::bad_request(e.to_string()))?));
+            query.add_must(Match::QueryString(
+                QueryString::parse(text).map_err(|e| ApiError::bad_request(e.to_string()))?,
+            ));
         }
         for field in &self.aggregations {
             if field.is_empty() {
@@ -95,10 +97,8 @@ async fn search(State(state): State<AppState>, body: Body) -> Result<Json<Search
         Some((from, to)) => events_indices_between(from, to),
         None => vec!["events-*".to_owned()],
     };
-    let results = state
-        .store
-        .search(SearchRequest { indices: &indices, query: &query, size: request.size, now })
-        .await?;
+    let results =
+        state.store.search(SearchRequest { indices: &indices, query: &query, size: request.size, now }).await?;
     Ok(Json(results))
 }
 

@@ -62,7 +62,11 @@ async fn call(h: &Harness, method: Method, uri: &str, body: impl Into<Body>) -> 
     let response = router(h.state.clone()).oneshot(request).await.unwrap();
     let status = response.status();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    let value = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into())) };
+    let value = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
+    };
     (status, value)
 }
 
@@ -74,10 +78,16 @@ async fn post(h: &Harness, uri: &str, body: impl Into<Body>) -> (StatusCode, Val
 async fn status_and_test() {
     let h = harness(Limits::default());
     for uri in ["/status", "/status/"] {
-        assert_eq!(call(&h, Method::GET, uri, Body::empty()).await, (StatusCode::OK, json!({"status": "ok", "service": "loginput"})));
+        assert_eq!(
+            call(&h, Method::GET, uri, Body::empty()).await,
+            (StatusCode::OK, json!({"status": "ok", "service": "loginput"}))
+        );
     }
     assert_eq!(call(&h, Method::GET, "/test", Body::empty()).await, (StatusCode::OK, Value::Null));
-    assert_eq!(call(&h, Method::GET, "/api/status", Body::empty()).await, (StatusCode::OK, json!({"status": "ok", "service": "restapi"})));
+    assert_eq!(
+        call(&h, Method::GET, "/api/status", Body::empty()).await,
+        (StatusCode::OK, json!({"status": "ok", "service": "restapi"}))
+    );
     let (status, body) = call(&h, Method::GET, "/nope", Body::empty()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body["error"].as_str().unwrap().contains("/nope"));
@@ -87,7 +97,13 @@ async fn status_and_test() {
 async fn single_event_routes_mark_their_endpoint() {
     let h = harness(Limits::default());
     let event = r#"{"summary": "hello", "details": {"a": 1}}"#;
-    for (method, uri) in [(Method::POST, "/events"), (Method::PUT, "/events/"), (Method::POST, "/nxlog"), (Method::POST, "/cef"), (Method::PUT, "/custom/bro")] {
+    for (method, uri) in [
+        (Method::POST, "/events"),
+        (Method::PUT, "/events/"),
+        (Method::POST, "/nxlog"),
+        (Method::POST, "/cef"),
+        (Method::PUT, "/custom/bro"),
+    ] {
         let (status, body) = call(&h, method, uri, event).await;
         assert_eq!(status, StatusCode::OK, "{uri}");
         assert_eq!(body, Value::Null, "{uri} answers an empty body as MozDef did");
@@ -177,13 +193,26 @@ async fn bad_bulk_is_refused_whole() {
 
 async fn load(h: &Harness) {
     let events = [
-        ("id-1", json!({"utctimestamp": "2026-11-23T11:59:00+00:00", "receivedtimestamp": "2026-11-23T11:59:00+00:00", "category": "authentication", "summary": "Failed password for root", "hostname": "a.example.com", "details": {"sourceipaddress": "10.0.0.1"}})),
-        ("id-2", json!({"utctimestamp": "2026-11-23T11:58:00+00:00", "receivedtimestamp": "2026-11-23T11:58:00+00:00", "category": "authentication", "summary": "Accepted publickey for alice", "hostname": "b.example.com", "details": {"sourceipaddress": "10.0.0.2"}})),
-        ("id-3", json!({"utctimestamp": "2026-11-23T09:00:00+00:00", "receivedtimestamp": "2026-11-23T09:00:00+00:00", "category": "syslog", "summary": "Out of memory", "hostname": "a.example.com", "details": {}})),
+        (
+            "id-1",
+            json!({"utctimestamp": "2026-11-23T11:59:00+00:00", "receivedtimestamp": "2026-11-23T11:59:00+00:00", "category": "authentication", "summary": "Failed password for root", "hostname": "a.example.com", "details": {"sourceipaddress": "10.0.0.1"}}),
+        ),
+        (
+            "id-2",
+            json!({"utctimestamp": "2026-11-23T11:58:00+00:00", "receivedtimestamp": "2026-11-23T11:58:00+00:00", "category": "authentication", "summary": "Accepted publickey for alice", "hostname": "b.example.com", "details": {"sourceipaddress": "10.0.0.2"}}),
+        ),
+        (
+            "id-3",
+            json!({"utctimestamp": "2026-11-23T09:00:00+00:00", "receivedtimestamp": "2026-11-23T09:00:00+00:00", "category": "syslog", "summary": "Out of memory", "hostname": "a.example.com", "details": {}}),
+        ),
     ];
     let requests: Vec<IndexRequest> = events
         .into_iter()
-        .map(|(id, source)| IndexRequest { index: "events-20261123".into(), id: id.into(), source: source.as_object().unwrap().clone() })
+        .map(|(id, source)| IndexRequest {
+            index: "events-20261123".into(),
+            id: id.into(),
+            source: source.as_object().unwrap().clone(),
+        })
         .collect();
     h.store.index(&requests).await.unwrap();
     h.store.refresh().await.unwrap();
@@ -193,7 +222,12 @@ async fn load(h: &Harness) {
 async fn search_returns_mozdef_shapes() {
     let h = harness(Limits::default());
     load(&h).await;
-    let (status, body) = post(&h, "/api/search", r#"{"query": "category:authentication", "minutes": 10, "size": 10, "aggregations": ["hostname"]}"#).await;
+    let (status, body) = post(
+        &h,
+        "/api/search",
+        r#"{"query": "category:authentication", "minutes": 10, "size": 10, "aggregations": ["hostname"]}"#,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let hits = body["hits"].as_array().unwrap();
     assert_eq!(hits.len(), 2);
@@ -202,7 +236,10 @@ async fn search_returns_mozdef_shapes() {
     assert_eq!(hits[0]["_score"], json!(1.0));
     assert_eq!(hits[0]["_source"]["summary"], "Failed password for root");
     assert_eq!(body["meta"], json!({"timed_out": false}));
-    assert_eq!(body["aggregations"], json!({"hostname": {"terms": [{"key": "a.example.com", "count": 1}, {"key": "b.example.com", "count": 1}]}}));
+    assert_eq!(
+        body["aggregations"],
+        json!({"hostname": {"terms": [{"key": "a.example.com", "count": 1}, {"key": "b.example.com", "count": 1}]}})
+    );
 
     let (_, all) = post(&h, "/api/search", r#"{"query": null, "minutes": 600}"#).await;
     assert_eq!(all["hits"].as_array().unwrap().len(), 3);

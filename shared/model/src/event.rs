@@ -33,9 +33,7 @@ pub fn add_required_fields(doc: &mut Document, now: DateTime<Utc>, mozdefhostnam
     insert_missing(doc, "type", || Value::String("event".to_owned()));
     insert_missing(doc, "mozdef", || json!({}));
     if let Some(Value::Object(m)) = doc.get_mut("mozdef") {
-        if !m.contains_key("plugins") {
-            m.insert("plugins".to_owned(), json!([]));
-        }
+        insert_missing(m, "plugins", || json!([]));
     }
 }
 

@@ -43,9 +43,7 @@ pub fn get_path<'a>(doc: &'a Value, path: &str) -> Option<&'a Value> {
         return Some(v);
     }
     map.iter().find_map(|(key, child)| {
-        path.strip_prefix(key.as_str())
-            .and_then(|r| r.strip_prefix('.'))
-            .and_then(|rest| get_path(child, rest))
+        path.strip_prefix(key.as_str()).and_then(|r| r.strip_prefix('.')).and_then(|rest| get_path(child, rest))
     })
 }
 

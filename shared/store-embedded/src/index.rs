@@ -95,7 +95,8 @@ impl MozdefIndex {
     pub fn upsert(&self, docs: Vec<PreparedDoc>) -> Result<(), EmbeddedError> {
         let mut guard = self.writer.lock().map_err(|_| self.poisoned())?;
         if guard.is_none() {
-            let writer = self.index.writer_with_num_threads(1, WRITER_HEAP_BYTES).map_err(EmbeddedError::index(&self.name))?;
+            let writer =
+                self.index.writer_with_num_threads(1, WRITER_HEAP_BYTES).map_err(EmbeddedError::index(&self.name))?;
             *guard = Some(writer);
         }
         let Some(writer) = guard.as_mut() else { return Err(self.poisoned()) };

@@ -85,7 +85,9 @@ impl EmbeddedStore {
             let utc = request.source.get("utctimestamp").and_then(parse_date);
             let received = request.source.get("receivedtimestamp").and_then(parse_date);
             match serde_json::to_vec(&request.source) {
-                Ok(bytes) => by_index.entry(request.index.clone()).or_default().push((request.id.clone(), bytes, utc, received)),
+                Ok(bytes) => {
+                    by_index.entry(request.index.clone()).or_default().push((request.id.clone(), bytes, utc, received))
+                }
                 Err(e) => outcomes[position] = ItemOutcome::Reject(format!("document cannot be serialised: {e}")),
             }
         }
@@ -118,7 +120,8 @@ impl EmbeddedStore {
         }
         let total = matches.len() as u64;
         // Newest first; documents without a time last; ties in a stable order.
-        matches.sort_by(|(a, ha), (b, hb)| b.cmp(a).then_with(|| ha.index.cmp(&hb.index)).then_with(|| ha.id.cmp(&hb.id)));
+        matches
+            .sort_by(|(a, ha), (b, hb)| b.cmp(a).then_with(|| ha.index.cmp(&hb.index)).then_with(|| ha.id.cmp(&hb.id)));
         matches.truncate(request.size);
         Ok(SearchResults {
             hits: matches.into_iter().map(|(_, hit)| hit).collect(),
@@ -146,10 +149,15 @@ fn parse_date(value: &Value) -> Option<DateTime<Utc>> {
 }
 
 fn poisoned(name: &str) -> EmbeddedError {
-    EmbeddedError::Index { index: name.to_owned(), source: tantivy::TantivyError::SystemError("index map lock poisoned".into()) }
+    EmbeddedError::Index {
+        index: name.to_owned(),
+        source: tantivy::TantivyError::SystemError("index map lock poisoned".into()),
+    }
 }
 
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T, StoreError> + Send + 'static) -> Result<T, StoreError> {
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
     tokio::task::spawn_blocking(work).await.map_err(|e| StoreError::Backend(format!("store task failed: {e}")))?
 }
 

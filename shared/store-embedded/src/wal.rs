@@ -121,7 +121,12 @@ fn sync_dir(dir: &Path) -> Result<(), EmbeddedError> {
 }
 
 /// Reads the frame at the reader's position: `Ok(None)` when no complete frame is there yet.
-fn read_frame(file: &mut File, len_available: u64, offset: u64, path: &Path) -> Result<Option<(FrameIn, u64)>, EmbeddedError> {
+fn read_frame(
+    file: &mut File,
+    len_available: u64,
+    offset: u64,
+    path: &Path,
+) -> Result<Option<(FrameIn, u64)>, EmbeddedError> {
     if len_available < offset + HEADER as u64 {
         return Ok(None);
     }
@@ -139,7 +144,8 @@ fn read_frame(file: &mut File, len_available: u64, offset: u64, path: &Path) -> 
     if crc32fast::hash(&payload) != crc {
         return Err(corrupt("checksum mismatch".into()));
     }
-    let frame: FrameIn = serde_json::from_slice(&payload).map_err(|e| corrupt(format!("frame is not valid JSON: {e}")))?;
+    let frame: FrameIn =
+        serde_json::from_slice(&payload).map_err(|e| corrupt(format!("frame is not valid JSON: {e}")))?;
     Ok(Some((frame, offset + HEADER as u64 + len)))
 }
 
@@ -175,7 +181,8 @@ impl Writer {
         let segment = list_segments(dir)?.last().copied().unwrap_or(1);
         let path = segment_path(dir, segment);
         let size = if path.exists() { recover_tail(&path)? } else { 0 };
-        let file = OpenOptions::new().create(true).append(true).open(&path).map_err(EmbeddedError::io("open", &path))?;
+        let file =
+            OpenOptions::new().create(true).append(true).open(&path).map_err(EmbeddedError::io("open", &path))?;
         sync_dir(dir)?;
         Ok(Writer { dir: dir.to_owned(), segment, file, size })
     }
@@ -183,7 +190,8 @@ impl Writer {
     fn rotate(&mut self) -> Result<(), EmbeddedError> {
         let next = self.segment + 1;
         let path = segment_path(&self.dir, next);
-        self.file = OpenOptions::new().create(true).append(true).open(&path).map_err(EmbeddedError::io("open", &path))?;
+        self.file =
+            OpenOptions::new().create(true).append(true).open(&path).map_err(EmbeddedError::io("open", &path))?;
         sync_dir(&self.dir)?;
         self.segment = next;
         self.size = 0;
@@ -196,10 +204,7 @@ impl Writer {
             self.rotate()?;
         }
         let path = segment_path(&self.dir, self.segment);
-        let result = frames
-            .iter()
-            .try_for_each(|f| self.file.write_all(f))
-            .and_then(|()| self.file.sync_data());
+        let result = frames.iter().try_for_each(|f| self.file.write_all(f)).and_then(|()| self.file.sync_data());
         match result {
             Ok(()) => {
                 self.size += frames.iter().map(|f| f.len() as u64).sum::<u64>();
@@ -255,11 +260,13 @@ impl Wal {
     /// Appends one request's events as one frame and returns once it is on disk.
     pub async fn append(&self, events: &[Document]) -> Result<(), QueueError> {
         let frame = FrameOut { received: isoformat(&self.clock.now()), events };
-        let payload = serde_json::to_vec(&frame).map_err(|e| QueueError::Unavailable(format!("cannot serialise: {e}")))?;
+        let payload =
+            serde_json::to_vec(&frame).map_err(|e| QueueError::Unavailable(format!("cannot serialise: {e}")))?;
         if payload.len() > self.max_frame {
             return Err(QueueError::TooLarge { size: payload.len(), limit: self.max_frame });
         }
-        let len = u32::try_from(payload.len()).map_err(|_| QueueError::TooLarge { size: payload.len(), limit: self.max_frame })?;
+        let len = u32::try_from(payload.len())
+            .map_err(|_| QueueError::TooLarge { size: payload.len(), limit: self.max_frame })?;
         let mut bytes = Vec::with_capacity(HEADER + payload.len());
         bytes.extend_from_slice(&len.to_le_bytes());
         bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
@@ -487,7 +494,8 @@ mod tests {
         for t in tasks {
             t.await.unwrap().unwrap();
         }
-        let mut seen: Vec<u64> = reader.read_batch(1000).unwrap().iter().map(|e| e.events[0]["n"].as_u64().unwrap()).collect();
+        let mut seen: Vec<u64> =
+            reader.read_batch(1000).unwrap().iter().map(|e| e.events[0]["n"].as_u64().unwrap()).collect();
         seen.sort_unstable();
         assert_eq!(seen, (0..200).collect::<Vec<_>>());
     }

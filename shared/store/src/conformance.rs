@@ -33,45 +33,69 @@ fn doc(value: Value) -> Document {
 /// The fixture events: `(id, received minutes ago, document)`.
 pub fn fixture() -> Vec<(String, i64, Document)> {
     let events = [
-        ("ev-failed-root", 5, json!({
-            "utctimestamp": ts(5), "receivedtimestamp": ts(5), "category": "authentication",
-            "severity": "WARNING", "hostname": "host1.example.com", "processname": "sshd",
-            "summary": "Failed password for invalid user root from 10.1.2.3 port 22 ssh2",
-            "tags": ["sshd", "auth"], "type": "event",
-            "details": {"sourceipaddress": "10.1.2.3", "username": "root", "success": false, "sourceport": 22}
-        })),
-        ("ev-accepted-alice", 10, json!({
-            "utctimestamp": ts(10), "receivedtimestamp": ts(10), "category": "authentication",
-            "severity": "INFO", "hostname": "host2.example.com", "processname": "sshd",
-            "summary": "Accepted publickey for alice from 192.168.5.9 port 51000 ssh2",
-            "tags": ["sshd"], "type": "event",
-            "details": {"sourceipaddress": "192.168.5.9", "username": "alice", "success": true, "sourceport": 51000}
-        })),
-        ("ev-proxy-v6", 20, json!({
-            "utctimestamp": ts(20), "receivedtimestamp": ts(20), "category": "proxy",
-            "severity": "INFO", "hostname": "proxy1.example.com", "processname": "squid",
-            "summary": "GET http://www.mozilla.org/ TCP_MISS", "tags": ["squid", "proxy"], "type": "squid",
-            "details": {"sourceipaddress": "2001:db8::15", "destinationipaddress": "63.245.208.195",
-                        "host": "www.mozilla.org", "requestsize": 1923}
-        })),
-        ("ev-oom", 180, json!({
-            "utctimestamp": ts(180), "receivedtimestamp": ts(180), "category": "syslog",
-            "severity": "NOTICE", "hostname": "db1.example.com", "processname": "kernel",
-            "summary": "Out of memory: Killed process 1234 (java)", "tags": [], "type": "event",
-            "details": {}
-        })),
-        ("ev-old-root", 2 * 24 * 60, json!({
-            "utctimestamp": ts(2 * 24 * 60), "receivedtimestamp": ts(2 * 24 * 60), "category": "authentication",
-            "severity": "WARNING", "hostname": "host1.example.com", "processname": "sshd",
-            "summary": "Failed password for root from 10.9.9.9 port 22 ssh2", "tags": ["sshd"], "type": "event",
-            "details": {"sourceipaddress": "10.9.9.9", "username": "root", "success": false}
-        })),
-        ("ev-late-arrival", 1, json!({
-            "utctimestamp": ts(2 * 24 * 60), "receivedtimestamp": ts(1), "category": "authentication",
-            "severity": "WARNING", "hostname": "host3.example.com", "processname": "sshd",
-            "summary": "Failed password for bob from 10.1.200.7 port 22 ssh2", "tags": ["sshd"], "type": "event",
-            "details": {"sourceipaddress": "10.1.200.7", "username": "bob", "success": false}
-        })),
+        (
+            "ev-failed-root",
+            5,
+            json!({
+                "utctimestamp": ts(5), "receivedtimestamp": ts(5), "category": "authentication",
+                "severity": "WARNING", "hostname": "host1.example.com", "processname": "sshd",
+                "summary": "Failed password for invalid user root from 10.1.2.3 port 22 ssh2",
+                "tags": ["sshd", "auth"], "type": "event",
+                "details": {"sourceipaddress": "10.1.2.3", "username": "root", "success": false, "sourceport": 22}
+            }),
+        ),
+        (
+            "ev-accepted-alice",
+            10,
+            json!({
+                "utctimestamp": ts(10), "receivedtimestamp": ts(10), "category": "authentication",
+                "severity": "INFO", "hostname": "host2.example.com", "processname": "sshd",
+                "summary": "Accepted publickey for alice from 192.168.5.9 port 51000 ssh2",
+                "tags": ["sshd"], "type": "event",
+                "details": {"sourceipaddress": "192.168.5.9", "username": "alice", "success": true, "sourceport": 51000}
+            }),
+        ),
+        (
+            "ev-proxy-v6",
+            20,
+            json!({
+                "utctimestamp": ts(20), "receivedtimestamp": ts(20), "category": "proxy",
+                "severity": "INFO", "hostname": "proxy1.example.com", "processname": "squid",
+                "summary": "GET http://www.mozilla.org/ TCP_MISS", "tags": ["squid", "proxy"], "type": "squid",
+                "details": {"sourceipaddress": "2001:db8::15", "destinationipaddress": "63.245.208.195",
+                            "host": "www.mozilla.org", "requestsize": 1923}
+            }),
+        ),
+        (
+            "ev-oom",
+            180,
+            json!({
+                "utctimestamp": ts(180), "receivedtimestamp": ts(180), "category": "syslog",
+                "severity": "NOTICE", "hostname": "db1.example.com", "processname": "kernel",
+                "summary": "Out of memory: Killed process 1234 (java)", "tags": [], "type": "event",
+                "details": {}
+            }),
+        ),
+        (
+            "ev-old-root",
+            2 * 24 * 60,
+            json!({
+                "utctimestamp": ts(2 * 24 * 60), "receivedtimestamp": ts(2 * 24 * 60), "category": "authentication",
+                "severity": "WARNING", "hostname": "host1.example.com", "processname": "sshd",
+                "summary": "Failed password for root from 10.9.9.9 port 22 ssh2", "tags": ["sshd"], "type": "event",
+                "details": {"sourceipaddress": "10.9.9.9", "username": "root", "success": false}
+            }),
+        ),
+        (
+            "ev-late-arrival",
+            1,
+            json!({
+                "utctimestamp": ts(2 * 24 * 60), "receivedtimestamp": ts(1), "category": "authentication",
+                "severity": "WARNING", "hostname": "host3.example.com", "processname": "sshd",
+                "summary": "Failed password for bob from 10.1.200.7 port 22 ssh2", "tags": ["sshd"], "type": "event",
+                "details": {"sourceipaddress": "10.1.200.7", "username": "bob", "success": false}
+            }),
+        ),
     ];
     events.into_iter().map(|(id, received, source)| (id.to_owned(), received, doc(source))).collect()
 }
@@ -99,10 +123,7 @@ pub fn all_events() -> Vec<String> {
 
 async fn run(store: &dyn EventStore, query: &SearchQuery) -> SearchResults {
     let indices = all_events();
-    store
-        .search(SearchRequest { indices: &indices, query, size: 100, now: now() })
-        .await
-        .expect("search")
+    store.search(SearchRequest { indices: &indices, query, size: 100, now: now() }).await.expect("search")
 }
 
 /// The ids a query finds among the fixture, sorted.
@@ -209,7 +230,10 @@ pub async fn phrase_match(store: &dyn EventStore) {
 pub async fn wildcard_match(store: &dyn EventStore) {
     load_fixture(store).await;
     let m = Match::Wildcard { field: "hostname".into(), pattern: "host?.example.*".into() };
-    assert_eq!(ids_of(store, m).await, sorted(&["ev-failed-root", "ev-accepted-alice", "ev-old-root", "ev-late-arrival"]));
+    assert_eq!(
+        ids_of(store, m).await,
+        sorted(&["ev-failed-root", "ev-accepted-alice", "ev-old-root", "ev-late-arrival"])
+    );
     let m = Match::Wildcard { field: "hostname".into(), pattern: "proxy*".into() };
     assert_eq!(ids_of(store, m).await, ["ev-proxy-v6"]);
     let none = Match::Wildcard { field: "hostname".into(), pattern: "*.example.org".into() };
@@ -220,7 +244,10 @@ pub async fn query_string_match(store: &dyn EventStore) {
     load_fixture(store).await;
     assert_eq!(ids_of(store, qs("category:proxy")).await, ["ev-proxy-v6"]);
     assert_eq!(ids_of(store, qs("category:proxy OR processname:kernel")).await, sorted(&["ev-proxy-v6", "ev-oom"]));
-    assert_eq!(ids_of(store, qs("category:authentication AND details.username:root")).await, sorted(&["ev-failed-root", "ev-old-root"]));
+    assert_eq!(
+        ids_of(store, qs("category:authentication AND details.username:root")).await,
+        sorted(&["ev-failed-root", "ev-old-root"])
+    );
     assert_eq!(
         ids_of(store, qs("category:authentication AND NOT details.username:root")).await,
         sorted(&["ev-accepted-alice", "ev-late-arrival"])
@@ -229,7 +256,10 @@ pub async fn query_string_match(store: &dyn EventStore) {
     assert_eq!(ids_of(store, qs("hostname:db*")).await, ["ev-oom"]);
     assert_eq!(ids_of(store, qs("details.username:/al.ce/")).await, ["ev-accepted-alice"]);
     assert!(ids_of(store, qs("details.username:/al/")).await.is_empty(), "regex matches whole terms");
-    assert_eq!(ids_of(store, qs("details.sourceipaddress:10.1.0.0/16")).await, sorted(&["ev-failed-root", "ev-late-arrival"]));
+    assert_eq!(
+        ids_of(store, qs("details.sourceipaddress:10.1.0.0/16")).await,
+        sorted(&["ev-failed-root", "ev-late-arrival"])
+    );
     assert_eq!(
         ids_of(store, qs("utctimestamp:[2026-11-23T11:45:00+00:00 TO 2026-11-23T11:56:00+00:00]")).await,
         sorted(&["ev-accepted-alice", "ev-failed-root"])
@@ -257,7 +287,11 @@ pub async fn range_and_less_than(store: &dyn EventStore) {
     assert_eq!(ids_of(store, open).await, ["ev-late-arrival"]);
     let lt = Match::LessThan { field: "utctimestamp".into(), value: json!(ts(24 * 60)) };
     assert_eq!(ids_of(store, lt).await, sorted(&["ev-old-root", "ev-late-arrival"]));
-    let ip = Match::Range { field: "details.sourceipaddress".into(), gte: Some(json!("10.0.0.0")), lte: Some(json!("10.1.255.255")) };
+    let ip = Match::Range {
+        field: "details.sourceipaddress".into(),
+        gte: Some(json!("10.0.0.0")),
+        lte: Some(json!("10.1.255.255")),
+    };
     assert_eq!(ids_of(store, ip).await, sorted(&["ev-failed-root", "ev-late-arrival"]));
     let none = Match::Range { field: "utctimestamp".into(), gte: Some(json!(ts(-10))), lte: None };
     assert!(ids_of(store, none).await.is_empty());
@@ -265,7 +299,10 @@ pub async fn range_and_less_than(store: &dyn EventStore) {
 
 pub async fn subnet_match(store: &dyn EventStore) {
     load_fixture(store).await;
-    let v4 = |cidr: &str| Match::Subnet { field: "details.sourceipaddress".into(), network: IpNetwork::parse(cidr).expect("cidr") };
+    let v4 = |cidr: &str| Match::Subnet {
+        field: "details.sourceipaddress".into(),
+        network: IpNetwork::parse(cidr).expect("cidr"),
+    };
     assert_eq!(ids_of(store, v4("10.0.0.0/8")).await, sorted(&["ev-failed-root", "ev-old-root", "ev-late-arrival"]));
     assert_eq!(ids_of(store, v4("10.1.2.0/24")).await, ["ev-failed-root"]);
     assert_eq!(ids_of(store, v4("2001:db8::/32")).await, ["ev-proxy-v6"]);
@@ -344,10 +381,8 @@ pub async fn size_order_and_total(store: &dyn EventStore) {
     load_fixture(store).await;
     let q = SearchQuery::new(None);
     let indices = all_events();
-    let results = store
-        .search(SearchRequest { indices: &indices, query: &q, size: 2, now: now() })
-        .await
-        .expect("search");
+    let results =
+        store.search(SearchRequest { indices: &indices, query: &q, size: 2, now: now() }).await.expect("search");
     assert_eq!(results.hits.len(), 2);
     assert_eq!(results.total, Some(6));
     assert!(!results.meta.timed_out);

@@ -94,12 +94,22 @@ mod tests {
         let now = at(2026, 3, 1);
         assert_eq!(events_index(now), "events-20260301");
         assert_eq!(alerts_index(now), "alerts-202603");
-        let existing: Vec<String> = ["events-20260222", "events-20260227", "events-20260228", "events-20260301", "alerts-202602", "alerts-202603"]
-            .map(String::from)
-            .to_vec();
+        let existing: Vec<String> = [
+            "events-20260222",
+            "events-20260227",
+            "events-20260228",
+            "events-20260301",
+            "alerts-202602",
+            "alerts-202603",
+        ]
+        .map(String::from)
+        .to_vec();
         assert_eq!(resolve("events", now, &existing), ["events-20260301"]);
         assert_eq!(resolve("events-previous", now, &existing), ["events-20260228"]);
-        assert_eq!(resolve("events-weekly", now, &existing), ["events-20260222", "events-20260227", "events-20260228", "events-20260301"]);
+        assert_eq!(
+            resolve("events-weekly", now, &existing),
+            ["events-20260222", "events-20260227", "events-20260228", "events-20260301"]
+        );
         assert_eq!(resolve("alerts-previous", now, &existing), ["alerts-202602"]);
         assert_eq!(resolve("events-*", now, &existing).len(), 4);
         assert!(resolve("events-20200101", now, &existing).is_empty());

@@ -25,10 +25,8 @@ const OUT_OF_RANGE: Reason = "a date or time field is out of range";
 const BAD_OFFSET: Reason = "time zone offset out of range";
 
 /// `parserinfo.JUMP`: tokens that may separate date parts.
-const JUMP: [&str; 18] = [
-    " ", ".", ",", ";", "-", "/", "'", "at", "on", "and", "ad", "m", "t", "of", "st", "nd", "rd",
-    "th",
-];
+const JUMP: [&str; 18] =
+    [" ", ".", ",", ";", "-", "/", "'", "at", "on", "and", "ad", "m", "t", "of", "st", "nd", "rd", "th"];
 /// `parserinfo.WEEKDAYS`, Monday = 0.
 const WEEKDAYS: [&[&str]; 7] = [
     &["mon", "monday"],
@@ -310,9 +308,10 @@ fn digits_value(s: &str) -> u64 {
 
 /// Python `float(s)` (used by `toUTC` itself and by `_parse` to spot numeric tokens):
 /// surrounding whitespace, a sign, `inf`/`infinity`/`nan` in any case, digits with single
-/// `_` between them, a fraction and an exponent.
+/// `_` between them, a fraction and an exponent. Unlike `str.isspace`, `float()` does not
+/// strip the separators 0x1C-0x1F, which is exactly Rust's `char::is_whitespace`.
 pub(super) fn py_float(s: &str) -> Option<f64> {
-    let t = s.trim_matches(is_py_space);
+    let t = s.trim_matches(char::is_whitespace);
     let bytes = t.as_bytes();
     let mut cleaned = String::with_capacity(t.len());
     for (i, &b) in bytes.iter().enumerate() {
@@ -623,7 +622,7 @@ impl Ymd {
 
 /// `calendar.monthrange(year, month)[1]`, or `None` for a month outside 1-12.
 fn days_in_month(year: u64, month: u64) -> Option<u64> {
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
     Some(match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -986,9 +985,8 @@ fn build_naive(res: &Res, today: NaiveDate) -> Result<NaiveDateTime, Reason> {
     let small = |v: u64| u32::try_from(v).map_err(|_| OUT_OF_RANGE);
     let date = NaiveDate::from_ymd_opt(i32::try_from(year).map_err(|_| OUT_OF_RANGE)?, small(month)?, small(day)?)
         .ok_or(OUT_OF_RANGE)?;
-    let mut naive = date
-        .and_hms_micro_opt(small(hour)?, small(minute)?, small(second)?, small(micro)?)
-        .ok_or(OUT_OF_RANGE)?;
+    let mut naive =
+        date.and_hms_micro_opt(small(hour)?, small(minute)?, small(second)?, small(micro)?).ok_or(OUT_OF_RANGE)?;
     if let (Some(wd), None) = (res.weekday, res.day) {
         // relativedelta(weekday=wd): the next such weekday, today included
         let current = naive.weekday().num_days_from_monday() as i64;
@@ -1011,9 +1009,10 @@ mod tests {
 
     #[test]
     fn lexer_matches_timelex() {
-        assert_eq!(toks("2016-07-13T20:58:43.123Z"), [
-            "2016", "-", "07", "-", "13", "T", "20", ":", "58", ":", "43.123", "Z"
-        ]);
+        assert_eq!(
+            toks("2016-07-13T20:58:43.123Z"),
+            ["2016", "-", "07", "-", "13", "T", "20", ":", "58", ":", "43.123", "Z"]
+        );
         assert_eq!(toks("Jan  2 08:01:57"), ["Jan", " ", " ", "2", " ", "08", ":", "01", ":", "57"]);
         assert_eq!(toks("Sep.20.2009"), ["Sep", ".", "20", ".", "2009"]);
         assert_eq!(toks("10.0.0.1"), ["10", ".", "0", ".", "0", ".", "1"]);
@@ -1032,6 +1031,8 @@ mod tests {
     #[test]
     fn python_float_grammar() {
         assert_eq!(py_float(" 1_000.5 "), Some(1000.5));
+        assert_eq!(py_float("\u{3000}5\u{a0}"), Some(5.0));
+        assert_eq!(py_float("\u{1c}5"), None);
         assert_eq!(py_float("-86400.000000"), Some(-86400.0));
         assert_eq!(py_float("1e3"), Some(1000.0));
         assert_eq!(py_float(".5"), Some(0.5));
