@@ -47,7 +47,8 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let store = EmbeddedStore::open(&args.data_dir).context("cannot open the embedded store")?;
     // A frame holds a whole request plus its envelope.
     let max_frame = args.max_bulk_bytes + 64 * 1024;
-    let (wal, reader) = Wal::open(&args.data_dir.join("wal"), clock.clone(), max_frame).context("cannot open the write-ahead log")?;
+    let (wal, reader) =
+        Wal::open(&args.data_dir.join("wal"), clock.clone(), max_frame).context("cannot open the write-ahead log")?;
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let store: Arc<dyn mozdef_store::EventStore> = Arc::new(store);
@@ -56,7 +57,9 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let limits = Limits { max_event_bytes: args.max_event_bytes, max_bulk_bytes: args.max_bulk_bytes, max_depth: 64 };
     let state = AppState { queue: Arc::new(wal.clone()), store, clock, limits };
     let app = mozdef_api::router(state);
-    let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
     let local = listener.local_addr().context("listener address")?;
     tracing::info!(listen = %local, data_dir = %args.data_dir.display(), mozdefhostname, "mozdef dev ready: loginput on /, REST API on /api");
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("server failed")?;

@@ -75,17 +75,13 @@ impl SampleRng {
     /// `n` random lower-case hex digits.
     pub fn hex(&mut self, n: usize) -> String {
         const HEX: &[u8; 16] = b"0123456789abcdef";
-        (0..n)
-            .map(|_| char::from(HEX[self.below(16) as usize]))
-            .collect()
+        (0..n).map(|_| char::from(HEX[self.below(16) as usize])).collect()
     }
 
     /// `n` random base64-alphabet characters (no padding).
     pub fn b64(&mut self, n: usize) -> String {
         const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        (0..n)
-            .map(|_| char::from(B64[self.below(B64.len() as u64) as usize]))
-            .collect()
+        (0..n).map(|_| char::from(B64[self.below(B64.len() as u64) as usize])).collect()
     }
 
     /// A random UUID-v4-shaped string (`xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`).
@@ -238,9 +234,7 @@ const BAD_USERS: &[&str] = &[
     "ansible",
 ];
 
-const ROLES: &[&str] = &[
-    "web", "db", "app", "ssh", "bastion", "proxy", "build", "mail", "ldap", "nsm",
-];
+const ROLES: &[&str] = &["web", "db", "app", "ssh", "bastion", "proxy", "build", "mail", "ldap", "nsm"];
 const ZONES: &[&str] = &["private", "dmz", "corp"];
 const SITES: &[&str] = &["scl3", "mdc1", "mdc2", "phx1", "sfo1"];
 
@@ -281,13 +275,7 @@ const OFFENDER_POOL: u64 = 48;
 // ---------------------------------------------------------------- helpers
 
 fn hostname(rng: &mut SampleRng) -> String {
-    format!(
-        "{}{}.{}.{}.mozilla.com",
-        rng.pick(ROLES),
-        rng.range(1, 40),
-        rng.pick(ZONES),
-        rng.pick(SITES)
-    )
+    format!("{}{}.{}.{}.mozilla.com", rng.pick(ROLES), rng.range(1, 40), rng.pick(ZONES), rng.pick(SITES))
 }
 
 /// Whether an IPv4 address (as four octets) is routable on the internet.
@@ -331,31 +319,17 @@ fn public_ip(rng: &mut SampleRng) -> String {
 fn private_ip(rng: &mut SampleRng) -> String {
     let k = rng.unit();
     if k < 0.55 {
-        format!(
-            "10.{}.{}.{}",
-            rng.below(256),
-            rng.below(256),
-            rng.range(1, 254)
-        )
+        format!("10.{}.{}.{}", rng.below(256), rng.below(256), rng.range(1, 254))
     } else if k < 0.8 {
         format!("192.168.{}.{}", rng.below(256), rng.range(1, 254))
     } else {
-        format!(
-            "172.{}.{}.{}",
-            rng.range(16, 31),
-            rng.below(256),
-            rng.range(1, 254)
-        )
+        format!("172.{}.{}.{}", rng.range(16, 31), rng.below(256), rng.range(1, 254))
     }
 }
 
 /// Documentation (TEST-NET) addresses, which MozDef's ipFixup treats specially.
 fn testnet_ip(rng: &mut SampleRng) -> String {
-    format!(
-        "{}.{}",
-        rng.pick(&["203.0.113", "198.51.100", "192.0.2"]),
-        rng.range(1, 254)
-    )
+    format!("{}.{}", rng.pick(&["203.0.113", "198.51.100", "192.0.2"]), rng.range(1, 254))
 }
 
 fn mixed_ip(rng: &mut SampleRng, p_public: f64) -> String {
@@ -435,10 +409,7 @@ fn syslog(rng: &mut SampleRng, now: DateTime<Utc>) -> Value {
             "daemon",
             match rng.below(3) {
                 0 => format!("Started Session {} of user {user}.", rng.range(1, 99_999)),
-                1 => format!(
-                    "Started {}.service.",
-                    rng.pick(&["nginx", "docker", "cron", "sshd"])
-                ),
+                1 => format!("Started {}.service.", rng.pick(&["nginx", "docker", "cron", "sshd"])),
                 _ => "Reloading.".to_string(),
             },
         ),
@@ -469,46 +440,23 @@ fn syslog(rng: &mut SampleRng, now: DateTime<Utc>) -> Value {
                 rng.pick(&[22, 23, 80, 443, 3389])
             ),
         ),
-        3 => (
-            "postfix/smtpd",
-            "mail",
-            format!("connect from unknown[{}]", public_ip(rng)),
-        ),
+        3 => ("postfix/smtpd", "mail", format!("connect from unknown[{}]", public_ip(rng))),
         4 => (
             "sudo",
             "authpriv",
             format!(
                 "{user} : TTY=pts/{} ; PWD=/home/{user} ; USER=root ; COMMAND={}",
                 rng.below(10),
-                rng.pick(&[
-                    "/bin/systemctl restart nginx",
-                    "/usr/bin/apt-get update",
-                    "/bin/cat /var/log/secure",
-                ])
+                rng.pick(&["/bin/systemctl restart nginx", "/usr/bin/apt-get update", "/bin/cat /var/log/secure",])
             ),
         ),
         5 => (
             "su",
             "authpriv",
-            format!(
-                "pam_unix(su:session): session opened for user root by {user}(uid={})",
-                rng.range(1000, 3000)
-            ),
+            format!("pam_unix(su:session): session opened for user root by {user}(uid={})", rng.range(1000, 3000)),
         ),
-        6 => (
-            "ntpd",
-            "daemon",
-            format!(
-                "synchronized to {}, stratum {}",
-                public_ip(rng),
-                rng.range(1, 4)
-            ),
-        ),
-        _ => (
-            "puppet-agent",
-            "daemon",
-            format!("Applied catalog in {:.2} seconds", 1.0 + rng.unit() * 119.0),
-        ),
+        6 => ("ntpd", "daemon", format!("synchronized to {}, stratum {}", public_ip(rng), rng.range(1, 4))),
+        _ => ("puppet-agent", "daemon", format!("Applied catalog in {:.2} seconds", 1.0 + rng.unit() * 119.0)),
     };
     let priority = *rng.pick(&["info", "info", "info", "notice", "warning", "err"]);
     syslog_ng(rng, now, program, facility, priority, message)
@@ -536,10 +484,7 @@ fn sshd(rng: &mut SampleRng, now: DateTime<Utc>) -> Value {
         let ip = mixed_ip(rng, 0.85);
         let p = port(rng);
         if rng.chance(0.5) {
-            format!(
-                "Failed password for invalid user {} from {ip} port {p} ssh2",
-                rng.pick(BAD_USERS)
-            )
+            format!("Failed password for invalid user {} from {ip} port {p} ssh2", rng.pick(BAD_USERS))
         } else {
             format!("Failed password for {user} from {ip} port {p} ssh2")
         }
@@ -561,40 +506,18 @@ fn sshd(rng: &mut SampleRng, now: DateTime<Utc>) -> Value {
 
 fn proxy(rng: &mut SampleRng, now: DateTime<Utc>) -> Value {
     let domain = *rng.pick(DOMAINS);
-    let action = *rng.pick(&[
-        "TCP_MISS",
-        "TCP_TUNNEL",
-        "TCP_HIT",
-        "TCP_DENIED",
-        "TCP_MISS_ABORTED",
-    ]);
-    let method = if action == "TCP_TUNNEL" {
-        "CONNECT"
-    } else {
-        *rng.pick(&["GET", "GET", "POST", "PUT", "HEAD"])
-    };
+    let action = *rng.pick(&["TCP_MISS", "TCP_TUNNEL", "TCP_HIT", "TCP_DENIED", "TCP_MISS_ABORTED"]);
+    let method = if action == "TCP_TUNNEL" { "CONNECT" } else { *rng.pick(&["GET", "GET", "POST", "PUT", "HEAD"]) };
     let src = private_ip(rng);
-    let dst = if action == "TCP_DENIED" {
-        "0.0.0.0".to_string()
-    } else {
-        public_ip(rng)
-    };
-    let dport = if method == "CONNECT" {
-        443
-    } else {
-        *rng.pick(&[80, 80, 8080])
-    };
+    let dst = if action == "TCP_DENIED" { "0.0.0.0".to_string() } else { public_ip(rng) };
+    let dport = if method == "CONNECT" { 443 } else { *rng.pick(&[80, 80, 8080]) };
     let destination = if method == "CONNECT" {
         format!("{domain}:{dport}")
     } else {
         let len = rng.below(13) as usize;
         format!("http://{domain}/{}", rng.hex(len))
     };
-    let status = if method == "CONNECT" {
-        "-"
-    } else {
-        *rng.pick(&["200", "301", "404", "403"])
-    };
+    let status = if method == "CONNECT" { "-" } else { *rng.pick(&["200", "301", "404", "403"]) };
     let ts = iso(now);
     json!({
         "category": "proxy",
@@ -642,11 +565,7 @@ fn auditd(rng: &mut SampleRng, now: DateTime<Utc>) -> Value {
         _ => "systemctl status nginx".to_string(),
     };
     let first = command.split_whitespace().next().unwrap_or("sh");
-    let exe = if first.starts_with('/') {
-        first.to_string()
-    } else {
-        format!("/usr/bin/{first}")
-    };
+    let exe = if first.starts_with('/') { first.to_string() } else { format!("/usr/bin/{first}") };
     let processname = exe.rsplit('/').next().unwrap_or(&exe).to_string();
     let mut details = json!({
         "fsuid": rng.below(3001).to_string(),
@@ -689,28 +608,17 @@ fn auditd(rng: &mut SampleRng, now: DateTime<Utc>) -> Value {
 }
 
 fn network(rng: &mut SampleRng, now: DateTime<Utc>) -> Value {
-    let fw = format!(
-        "fw{}.private.{}.mozilla.com",
-        rng.range(1, 4),
-        rng.pick(SITES)
-    );
+    let fw = format!("fw{}.private.{}.mozilla.com", rng.range(1, 4), rng.pick(SITES));
     let outbound = rng.chance(0.5);
-    let (src, dst) = if outbound {
-        (private_ip(rng), mixed_ip(rng, 0.9))
-    } else {
-        (mixed_ip(rng, 0.9), private_ip(rng))
-    };
+    let (src, dst) =
+        if outbound { (private_ip(rng), mixed_ip(rng, 0.9)) } else { (mixed_ip(rng, 0.9), private_ip(rng)) };
     let sport = port(rng);
     let dport = *rng.pick(&[22, 53, 80, 123, 443, 443, 443, 3306, 8080]);
     let proto = *rng.pick(&["6", "6", "6", "17", "1"]);
     let action = *rng.pick(&["accept", "accept", "accept", "deny", "drop"]);
     let service = *rng.pick(&["junos-https", "junos-http", "junos-ssh", "junos-dns-udp"]);
     let policy = *rng.pick(&["any--any", "corp-to-internet", "dmz-web", "deny-all"]);
-    let (szone, dzone) = if outbound {
-        ("corp", "external")
-    } else {
-        ("untrust", "dmz")
-    };
+    let (szone, dzone) = if outbound { ("corp", "external") } else { ("untrust", "dmz") };
     let iface = format!("reth{}.{}", rng.below(13), rng.below(10));
     let summary = if action == "accept" {
         format!(
@@ -762,11 +670,7 @@ fn cloudtrail(rng: &mut SampleRng, now: DateTime<Utc>) -> Value {
         ("kms.amazonaws.com", "Decrypt"),
     ]);
     let region = *rng.pick(&["us-east-1", "us-west-2", "eu-central-1"]);
-    let source_ip = if rng.chance(0.8) {
-        public_ip(rng)
-    } else {
-        private_ip(rng)
-    };
+    let source_ip = if rng.chance(0.8) { public_ip(rng) } else { private_ip(rng) };
     let mut details = json!({
         "eventVersion": "1.08",
         "userIdentity": {
@@ -803,9 +707,7 @@ fn cloudtrail(rng: &mut SampleRng, now: DateTime<Utc>) -> Value {
             obj.insert("errorCode".into(), json!("AccessDenied"));
             obj.insert(
                 "errorMessage".into(),
-                json!(format!(
-                    "User: arn:aws:iam::{account}:user/{user} is not authorized to perform: {name}"
-                )),
+                json!(format!("User: arn:aws:iam::{account}:user/{user} is not authorized to perform: {name}")),
             );
         }
     }
@@ -827,27 +729,11 @@ fn native(rng: &mut SampleRng, now: DateTime<Utc>) -> Value {
     let ip = mixed_ip(rng, 0.6);
     let success = rng.chance(0.8);
     let (source, summary) = match rng.below(3) {
-        0 => (
-            "duo",
-            format!(
-                "duo authentication {} for {user} from {ip}",
-                if success { "success" } else { "failure" }
-            ),
-        ),
-        1 => (
-            "okta",
-            format!(
-                "okta user.session.start {} for {user}",
-                if success { "SUCCESS" } else { "FAILURE" }
-            ),
-        ),
-        _ => (
-            "openvpn",
-            format!(
-                "vpn login {} for {user}",
-                if success { "succeeded" } else { "failed" }
-            ),
-        ),
+        0 => {
+            ("duo", format!("duo authentication {} for {user} from {ip}", if success { "success" } else { "failure" }))
+        }
+        1 => ("okta", format!("okta user.session.start {} for {user}", if success { "SUCCESS" } else { "FAILURE" })),
+        _ => ("openvpn", format!("vpn login {} for {user}", if success { "succeeded" } else { "failed" })),
     };
     let mut ev = json!({
         "category": "authentication",
@@ -870,14 +756,8 @@ fn native(rng: &mut SampleRng, now: DateTime<Utc>) -> Value {
         0 => ("utctimestamp", json!(iso_z(now))),
         1 => ("timestamp", json!(now.timestamp())),
         2 => ("timestamp", json!(now.timestamp_millis())),
-        3 => (
-            "timestamp",
-            json!(now.timestamp_micros() as f64 / 1_000_000.0),
-        ),
-        _ => (
-            "eventtime",
-            json!(now.format("%Y-%m-%d %H:%M:%S").to_string()),
-        ),
+        3 => ("timestamp", json!(now.timestamp_micros() as f64 / 1_000_000.0)),
+        _ => ("eventtime", json!(now.format("%Y-%m-%d %H:%M:%S").to_string())),
     };
     if let Some(obj) = ev.as_object_mut() {
         obj.insert(key.into(), value);
@@ -947,9 +827,7 @@ mod tests {
 
     #[test]
     fn syslog_date_is_space_padded() {
-        let t = DateTime::parse_from_rfc3339("2026-11-05T04:01:12Z")
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_default();
+        let t = DateTime::parse_from_rfc3339("2026-11-05T04:01:12Z").map(|t| t.with_timezone(&Utc)).unwrap_or_default();
         assert_eq!(syslog_date(t), "Nov  5 04:01:12");
     }
 

@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
@@ -798,13 +798,17 @@ fn progress_bar(total: Option<u64>, quiet: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let template = if total.is_some() {
-        "{spinner} {elapsed_precise} [{bar:30}] {human_pos}/{human_len} events  {per_sec}  ETA {eta}  {msg}"
+        "{spinner} {elapsed_precise} [{bar:30}] {human_pos}/{human_len} events  {rate} events/s  ETA {eta}  {msg}"
     } else {
-        "{spinner} {elapsed_precise} {human_pos} events  {per_sec}  {msg}"
+        "{spinner} {elapsed_precise} {human_pos} events  {rate} events/s  {msg}"
     };
     let pb = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr());
     if let Ok(style) = ProgressStyle::with_template(template) {
-        pb.set_style(style.progress_chars("=> "));
+        let style =
+            style.progress_chars("=> ").with_key("rate", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.0}", state.per_sec());
+            });
+        pb.set_style(style);
     }
     pb.enable_steady_tick(Duration::from_millis(100));
     pb
@@ -912,8 +916,9 @@ mod tests {
 
     #[test]
     fn file_source_skips_blank_lines_and_honours_count() {
-        let dir = tempfile::tempdir().ok();
-        let Some(dir) = dir else { return };
+        let dir = tempfile::tempdir();
+        assert!(dir.is_ok(), "temporary directory");
+        let Ok(dir) = dir else { return };
         let path = dir.path().join("c.ndjson");
         let written = std::fs::write(&path, b"{\"a\":1}\n\n  \r\n{\"a\":2}\r\n{\"a\":3}");
         assert!(written.is_ok());

@@ -127,7 +127,12 @@ async fn index_until_done(store: &dyn EventStore, mut requests: Vec<IndexRequest
                 ItemOutcome::Reject(reason) if request.index != QUARANTINE_INDEX => {
                     let ctx = NormalizeContext {
                         received: chrono::Utc::now(),
-                        mozdefhostname: request.source.get("mozdefhostname").and_then(Value::as_str).unwrap_or("").to_owned(),
+                        mozdefhostname: request
+                            .source
+                            .get("mozdefhostname")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_owned(),
                     };
                     again.push(quarantine(request.id, &reason, Value::Object(request.source), &ctx));
                 }

@@ -48,10 +48,10 @@ async fn start(data_dir: &Path, port: u16) -> Server {
     let http = client();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        if let Ok(r) = http.get(format!("{}/status", server.base)).send().await {
-            if r.status().is_success() {
-                return server;
-            }
+        if let Ok(r) = http.get(format!("{}/status", server.base)).send().await
+            && r.status().is_success()
+        {
+            return server;
         }
         assert!(Instant::now() < deadline, "mozdef dev did not come up");
         tokio::time::sleep(Duration::from_millis(50)).await;

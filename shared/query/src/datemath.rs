@@ -2,10 +2,7 @@
 //! missing fields that range bounds get, and date math (`now-5m`, `now-1d/d`,
 //! `2016-07-13||+1M/M`).
 
-use chrono::{
-    DateTime, Datelike, Duration, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
-    Timelike, Utc,
-};
+use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
 
 /// A `dateOptionalTime` value, keeping which fields were written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,7 +124,7 @@ impl PartialDate {
 
     /// The instant, with missing fields filled as Elasticsearch fills them: month and day 1;
     /// time fields 0, or when `round_up`, 23:59:59.999 (so `lte: 2016-07-13` covers the day).
-    pub(crate) fn to_datetime(&self, round_up: bool) -> Option<DateTime<Utc>> {
+    pub(crate) fn to_datetime(self, round_up: bool) -> Option<DateTime<Utc>> {
         let date = NaiveDate::from_ymd_opt(self.year, self.month.unwrap_or(1), self.day.unwrap_or(1))?;
         let (h, m, s, ms) = if round_up { (23, 59, 59, 999) } else { (0, 0, 0, 0) };
         let time = NaiveTime::from_hms_milli_opt(
@@ -244,8 +241,9 @@ impl DateMath {
         for op in &self.ops {
             t = match *op {
                 Op::Add(n, unit) => add(t, n, unit)?,
-                Op::Round(unit) if round_up => add(floor(t, unit)?, 1, unit)?
-                    .checked_sub_signed(Duration::milliseconds(1))?,
+                Op::Round(unit) if round_up => {
+                    add(floor(t, unit)?, 1, unit)?.checked_sub_signed(Duration::milliseconds(1))?
+                }
                 Op::Round(unit) => floor(t, unit)?,
             };
         }
@@ -363,7 +361,9 @@ mod tests {
 
     #[test]
     fn invalid_dates() {
-        for bad in ["", "x", "2016-13-01", "2016-02-30", "2016-07-13 10:00", "2016-07-13T25", "2016-07-13Tx", "2016/07/13"] {
+        for bad in
+            ["", "x", "2016-13-01", "2016-02-30", "2016-07-13 10:00", "2016-07-13T25", "2016-07-13Tx", "2016/07/13"]
+        {
             assert!(DateMath::parse(bad).ok().and_then(|d| d.resolve(now(), false)).is_none(), "{bad}");
         }
     }

@@ -5,10 +5,20 @@
 //! [now−W, now]), and terms [`Aggregation`]s. Each backend translates it: OpenSearch into its
 //! DSL, the embedded store through [`eval`], which reproduces MozDef's index mapping
 //! semantics ([`mapping`]) on JSON documents.
+//!
+//! * [`QueryString`] parses Lucene query strings ([`querystring`]) with Elasticsearch's
+//!   boolean semantics; errors name the byte position.
+//! * [`CompiledQuery`] / [`CompiledMatch`] compile a query once and test documents with an
+//!   injected `now`; [`eval::in_window`] is the time window alone.
+//! * [`TermsAggregator`] produces MozDef's `aggregations` object from matching documents.
 
+mod aggregate;
+mod datemath;
 mod error;
 pub mod eval;
 pub mod mapping;
+mod network;
+mod pattern;
 pub mod querystring;
 mod results;
 
@@ -17,10 +27,12 @@ use std::net::IpAddr;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
+pub use aggregate::TermsAggregator;
 pub use error::QueryError;
+pub use eval::{CompiledMatch, CompiledQuery};
+pub use mozdef_model::Document;
 pub use querystring::QueryString;
 pub use results::{AggregationBucket, AggregationResult, Hit, Meta, SearchResults};
-pub use mozdef_model::Document;
 
 /// One matcher of MozDef's query model.
 #[derive(Debug, Clone, PartialEq)]
@@ -169,6 +181,73 @@ impl SearchQuery {
 
     /// The window `[now − W, now]` this query covers at `now`, if it has one.
     pub fn window_bounds(&self, now: DateTime<Utc>) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-        self.window.map(|w| (now - w, now))
+        self.window.map(|w| (now.checked_sub_signed(w).unwrap_or(DateTime::<Utc>::MIN_UTC), now))
+    }
+
+    /// Compiles the query for evaluation ([`CompiledQuery`]).
+    pub fn compile(&self) -> Result<CompiledQuery, QueryError> {
+        CompiledQuery::new(self)
+    }
+}
+
+impl Match {
+    /// `TermMatch(field, value)`.
+    pub fn term(field: impl Into<String>, value: impl Into<Value>) -> Self {
+        Match::Term { field: field.into(), value: value.into() }
+    }
+
+    /// `TermsMatch(field, values)`.
+    pub fn terms<V: Into<Value>>(field: impl Into<String>, values: impl IntoIterator<Item = V>) -> Self {
+        Match::Terms { field: field.into(), values: values.into_iter().map(Into::into).collect() }
+    }
+
+    /// `PhraseMatch(field, phrase)`.
+    pub fn phrase(field: impl Into<String>, phrase: impl Into<String>) -> Self {
+        Match::Phrase { field: field.into(), phrase: phrase.into() }
+    }
+
+    /// `WildcardMatch(field, pattern)`.
+    pub fn wildcard(field: impl Into<String>, pattern: impl Into<String>) -> Self {
+        Match::Wildcard { field: field.into(), pattern: pattern.into() }
+    }
+
+    /// `QueryStringMatch(query)`; fails when the query string does not parse.
+    pub fn query_string(query: &str) -> Result<Self, QueryError> {
+        QueryString::parse(query).map(Match::QueryString)
+    }
+
+    /// `ExistsMatch(field)`.
+    pub fn exists(field: impl Into<String>) -> Self {
+        Match::Exists { field: field.into() }
+    }
+
+    /// `MissingMatch(field)`.
+    pub fn missing(field: impl Into<String>) -> Self {
+        Match::Missing { field: field.into() }
+    }
+
+    /// `RangeMatch(field, from, to)`: inclusive bounds, `None` for open.
+    pub fn range(field: impl Into<String>, gte: Option<Value>, lte: Option<Value>) -> Self {
+        Match::Range { field: field.into(), gte, lte }
+    }
+
+    /// `LessThanMatch(field, value)`.
+    pub fn less_than(field: impl Into<String>, value: impl Into<Value>) -> Self {
+        Match::LessThan { field: field.into(), value: value.into() }
+    }
+
+    /// `SubnetMatch(field, cidr)`; fails when `cidr` is not a CIDR block or address.
+    pub fn subnet(field: impl Into<String>, cidr: &str) -> Result<Self, QueryError> {
+        Ok(Match::Subnet { field: field.into(), network: IpNetwork::parse(cidr)? })
+    }
+
+    /// `BooleanMatch(must, must_not, should)`.
+    pub fn boolean(must: Vec<Match>, must_not: Vec<Match>, should: Vec<Match>) -> Self {
+        Match::Boolean(BoolQuery { must, must_not, should })
+    }
+
+    /// Compiles the matcher for evaluation ([`CompiledMatch`]).
+    pub fn compile(&self) -> Result<CompiledMatch, QueryError> {
+        CompiledMatch::new(self)
     }
 }

@@ -82,8 +82,9 @@ pub(crate) fn parse_boolean(text: &str) -> Option<bool> {
 /// milliseconds. `now` only serves `toUTC`'s year-less syslog dates.
 pub fn date_millis(value: &Value, now: DateTime<Utc>) -> Option<i64> {
     match value {
-        Value::String(s) => string_date_millis(s)
-            .or_else(|| mozdef_model::to_utc(value, now).ok().map(|d| d.timestamp_millis())),
+        Value::String(s) => {
+            string_date_millis(s).or_else(|| mozdef_model::to_utc(value, now).ok().map(|d| d.timestamp_millis()))
+        }
         Value::Number(n) => number_millis(n),
         _ => None,
     }
@@ -94,9 +95,7 @@ pub(crate) fn string_date_millis(text: &str) -> Option<i64> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
         return Some(dt.timestamp_millis());
     }
-    PartialDate::parse(text)
-        .and_then(|d| d.to_datetime(false))
-        .map(|d| d.timestamp_millis())
+    PartialDate::parse(text).and_then(|d| d.to_datetime(false)).map(|d| d.timestamp_millis())
 }
 
 /// A JSON number as epoch milliseconds (fractions truncated).
@@ -163,15 +162,17 @@ impl WordClass {
 
 fn word_class(c: char) -> WordClass {
     match c {
-        '_' | '\u{203F}' | '\u{2040}' | '\u{2054}' | '\u{FE33}' | '\u{FE34}'
-        | '\u{FE4D}'..='\u{FE4F}' | '\u{FF3F}' => WordClass::ExtendNumLet,
-        '.' | '\'' | '\u{2018}' | '\u{2019}' | '\u{2024}' | '\u{FE52}' | '\u{FF07}'
-        | '\u{FF0E}' => WordClass::MidNumLet,
-        ':' | '\u{00B7}' | '\u{0387}' | '\u{05F4}' | '\u{2027}' | '\u{FE13}' | '\u{FE55}'
-        | '\u{FF1A}' => WordClass::MidLetter,
-        ',' | ';' | '\u{037E}' | '\u{0589}' | '\u{060C}' | '\u{060D}' | '\u{066C}'
-        | '\u{07F8}' | '\u{2044}' | '\u{FE10}' | '\u{FE14}' | '\u{FE50}' | '\u{FE54}'
-        | '\u{FF0C}' | '\u{FF1B}' => WordClass::MidNum,
+        '_' | '\u{203F}' | '\u{2040}' | '\u{2054}' | '\u{FE33}' | '\u{FE34}' | '\u{FE4D}'..='\u{FE4F}' | '\u{FF3F}' => {
+            WordClass::ExtendNumLet
+        }
+        '.' | '\'' | '\u{2018}' | '\u{2019}' | '\u{2024}' | '\u{FE52}' | '\u{FF07}' | '\u{FF0E}' => {
+            WordClass::MidNumLet
+        }
+        ':' | '\u{00B7}' | '\u{0387}' | '\u{05F4}' | '\u{2027}' | '\u{FE13}' | '\u{FE55}' | '\u{FF1A}' => {
+            WordClass::MidLetter
+        }
+        ',' | ';' | '\u{037E}' | '\u{0589}' | '\u{060C}' | '\u{060D}' | '\u{066C}' | '\u{07F8}' | '\u{2044}'
+        | '\u{FE10}' | '\u{FE14}' | '\u{FE50}' | '\u{FE54}' | '\u{FF0C}' | '\u{FF1B}' => WordClass::MidNum,
         '\u{0300}'..='\u{036F}'
         | '\u{1AB0}'..='\u{1AFF}'
         | '\u{1DC0}'..='\u{1DFF}'
@@ -180,9 +181,7 @@ fn word_class(c: char) -> WordClass {
         | '\u{FE00}'..='\u{FE0F}'
         | '\u{200D}'
         | '\u{00AD}' => WordClass::Extend,
-        '\u{30A0}'..='\u{30FF}' | '\u{31F0}'..='\u{31FF}' | '\u{FF66}'..='\u{FF9F}' => {
-            WordClass::Katakana
-        }
+        '\u{30A0}'..='\u{30FF}' | '\u{31F0}'..='\u{31FF}' | '\u{FF66}'..='\u{FF9F}' => WordClass::Katakana,
         '\u{3040}'..='\u{309F}'
         | '\u{3400}'..='\u{4DBF}'
         | '\u{4E00}'..='\u{9FFF}'
@@ -252,10 +251,7 @@ fn joins(a: WordClass, b: WordClass) -> bool {
 /// UAX #29 WB6/7 and WB11/12: `a mid c` stays one word.
 fn joins_across(a: WordClass, mid: WordClass, c: WordClass) -> bool {
     use WordClass::{Digit, Letter, MidLetter, MidNum, MidNumLet};
-    matches!(
-        (a, mid, c),
-        (Letter, MidLetter | MidNumLet, Letter) | (Digit, MidNum | MidNumLet, Digit)
-    )
+    matches!((a, mid, c), (Letter, MidLetter | MidNumLet, Letter) | (Digit, MidNum | MidNumLet, Digit))
 }
 
 /// Lucene's `StandardTokenizer` maximum token length.

@@ -117,7 +117,9 @@ mod tests {
         assert_eq!(net("10.1.2.3").prefix, 32);
         assert_eq!(net("2001:db8::/32").prefix, 32);
         assert_eq!(net("::1").prefix, 128);
-        for bad in ["10.0.0.0/33", "10.0.0.0/", "10.0.0.0/x", "10.0.0/8", "::/129", "", "/8", "10.0.0.0/+8", "10.0.0.0/8/8"] {
+        for bad in
+            ["10.0.0.0/33", "10.0.0.0/", "10.0.0.0/x", "10.0.0/8", "::/129", "", "/8", "10.0.0.0/+8", "10.0.0.0/8/8"]
+        {
             assert_eq!(IpNetwork::parse(bad), Err(QueryError::Network(bad.to_owned())), "{bad}");
         }
         assert!(IpNetwork::new(ip("10.0.0.0"), 33).is_err());

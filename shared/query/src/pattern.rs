@@ -54,7 +54,7 @@ fn push_literal(out: &mut String, c: char, lowercase: bool) {
 /// `"..."` literal strings, `@` (any string), `#` (the empty language), `\` escapes and
 /// OpenSearch's `\d \D \s \S \w \W`. `^`, `$` and `~` are literal characters (OpenSearch
 /// leaves complement off). Intersection `&` and numeric intervals `<n-m>` are refused.
-pub(crate) fn translate_regex(pattern: &str, lowercase: bool) -> Result<String, String> {
+fn translate_regex(pattern: &str, lowercase: bool) -> Result<String, String> {
     let chars: Vec<char> = pattern.chars().collect();
     let mut out = String::with_capacity(pattern.len() + 8);
     let mut i = 0;

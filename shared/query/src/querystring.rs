@@ -553,10 +553,7 @@ impl Parser {
     }
 
     fn peek_at(&self, ahead: usize) -> Token {
-        self.tokens
-            .get(self.pos + ahead)
-            .cloned()
-            .unwrap_or(Token { kind: Tok::Eof, start: self.text_len })
+        self.tokens.get(self.pos + ahead).cloned().unwrap_or(Token { kind: Tok::Eof, start: self.text_len })
     }
 
     fn advance(&mut self) {
@@ -704,8 +701,13 @@ impl Parser {
             Tok::Regex(raw) => {
                 self.advance();
                 self.suffixes(true);
-                crate::pattern::translate_regex(&raw, false)
-                    .map_err(|m| error(position, format!("invalid regular expression: {m}")))?;
+                crate::pattern::lucene_regex(&raw, false).map_err(|e| {
+                    let message = match e {
+                        QueryError::Pattern { message, .. } => message,
+                        other => other.to_string(),
+                    };
+                    error(position, format!("invalid regular expression: {message}"))
+                })?;
                 QsValue::Regex(raw)
             }
             Tok::Quoted(raw) => {
@@ -753,10 +755,10 @@ impl Parser {
 
 /// Lucene's `addClause` with the default operator OR.
 fn add_clause(clauses: &mut Vec<QsClause>, conj: Conj, mods: Modifier, q: Option<QsQuery>) {
-    if conj == Conj::And {
-        if let Some(last) = clauses.last_mut().filter(|c| c.occur != Occur::MustNot) {
-            last.occur = Occur::Must;
-        }
+    if conj == Conj::And
+        && let Some(last) = clauses.last_mut().filter(|c| c.occur != Occur::MustNot)
+    {
+        last.occur = Occur::Must;
     }
     let Some(query) = q else { return };
     let occur = match mods {
@@ -932,15 +934,42 @@ mod tests {
         assert_eq!(value("f:<=5"), QsValue::Range { lower: Bound::Unbounded, upper: Bound::Included("5".into()) });
         assert_eq!(value("f:<5"), QsValue::Range { lower: Bound::Unbounded, upper: Bound::Excluded("5".into()) });
         assert_eq!(value("f:>"), QsValue::Term(">".into()));
-        assert_eq!(value("f:[1 TO 5]"), QsValue::Range { lower: Bound::Included("1".into()), upper: Bound::Included("5".into()) });
-        assert_eq!(value("f:{1 TO 5}"), QsValue::Range { lower: Bound::Excluded("1".into()), upper: Bound::Excluded("5".into()) });
-        assert_eq!(value("f:[1 TO 5}"), QsValue::Range { lower: Bound::Included("1".into()), upper: Bound::Excluded("5".into()) });
+        assert_eq!(
+            value("f:[1 TO 5]"),
+            QsValue::Range { lower: Bound::Included("1".into()), upper: Bound::Included("5".into()) }
+        );
+        assert_eq!(
+            value("f:{1 TO 5}"),
+            QsValue::Range { lower: Bound::Excluded("1".into()), upper: Bound::Excluded("5".into()) }
+        );
+        assert_eq!(
+            value("f:[1 TO 5}"),
+            QsValue::Range { lower: Bound::Included("1".into()), upper: Bound::Excluded("5".into()) }
+        );
         assert_eq!(value("f:{* TO 5]"), QsValue::Range { lower: Bound::Unbounded, upper: Bound::Included("5".into()) });
-        assert_eq!(value("f:[a TO *]^3"), QsValue::Range { lower: Bound::Included("a".into()), upper: Bound::Unbounded });
-        assert_eq!(value("f:[a b]"), QsValue::Range { lower: Bound::Included("a".into()), upper: Bound::Included("b".into()) });
-        assert_eq!(value("f:[\"*\" TO \"x y\"]"), QsValue::Range { lower: Bound::Included("*".into()), upper: Bound::Included("x y".into()) });
-        assert_eq!(value("f:[TO TO TO]"), QsValue::Range { lower: Bound::Included("TO".into()), upper: Bound::Included("TO".into()) });
-        assert_eq!(value("f:[2016-01-01T00:00:00 TO now-1d/d]"), QsValue::Range { lower: Bound::Included("2016-01-01T00:00:00".into()), upper: Bound::Included("now-1d/d".into()) });
+        assert_eq!(
+            value("f:[a TO *]^3"),
+            QsValue::Range { lower: Bound::Included("a".into()), upper: Bound::Unbounded }
+        );
+        assert_eq!(
+            value("f:[a b]"),
+            QsValue::Range { lower: Bound::Included("a".into()), upper: Bound::Included("b".into()) }
+        );
+        assert_eq!(
+            value("f:[\"*\" TO \"x y\"]"),
+            QsValue::Range { lower: Bound::Included("*".into()), upper: Bound::Included("x y".into()) }
+        );
+        assert_eq!(
+            value("f:[TO TO TO]"),
+            QsValue::Range { lower: Bound::Included("TO".into()), upper: Bound::Included("TO".into()) }
+        );
+        assert_eq!(
+            value("f:[2016-01-01T00:00:00 TO now-1d/d]"),
+            QsValue::Range {
+                lower: Bound::Included("2016-01-01T00:00:00".into()),
+                upper: Bound::Included("now-1d/d".into())
+            }
+        );
     }
 
     #[test]
@@ -955,11 +984,14 @@ mod tests {
     fn cidr_terms() {
         assert_eq!(parse("details.sourceipaddress:10.0.0.0/8"), term("details.sourceipaddress", "10.0.0.0/8", 24));
         assert_eq!(parse("details.sourceipaddress:10.0.0.0\\/8"), term("details.sourceipaddress", "10.0.0.0/8", 24));
-        assert_eq!(parse("details.sourceipaddress:\"10.0.0.0/8\""), QsQuery::Field {
-            field: "details.sourceipaddress".into(),
-            value: QsValue::Phrase { text: "10.0.0.0/8".into(), slop: 0 },
-            position: 24,
-        });
+        assert_eq!(
+            parse("details.sourceipaddress:\"10.0.0.0/8\""),
+            QsQuery::Field {
+                field: "details.sourceipaddress".into(),
+                value: QsValue::Phrase { text: "10.0.0.0/8".into(), slop: 0 },
+                position: 24,
+            }
+        );
         assert_eq!(parse("x:2001\\:db8\\:\\:/32"), term("x", "2001:db8::/32", 2));
         assert_eq!(parse("(x:10.0.0.0/8)"), term("x", "10.0.0.0/8", 3));
         // Not an address: Lucene's reading, a term then a regex.
@@ -988,20 +1020,34 @@ mod tests {
         assert_eq!(occurs("a AND b AND c"), [Must, Must, Must]);
         assert_eq!(occurs("a OR b OR c AND d"), [Should, Should, Must, Must]);
         assert_eq!(occurs("+a OR b"), [Must, Should]);
-        assert_eq!(occurs("a - b"), [Should, Should]);
+        // A lone `-` followed by a space is a term (Lucene's BAREOPER).
+        assert_eq!(occurs("a - b"), [Should, Should, Should]);
+        assert_eq!(
+            parse("a ~2"),
+            QsQuery::Field { field: "*".into(), value: QsValue::Fuzzy { term: "a".into(), max_edits: 2 }, position: 0 }
+        );
     }
 
     #[test]
     fn groups_and_field_groups() {
         let q = parse("category:(a OR b) AND NOT c");
         let expected = QsQuery::Bool(vec![
-            clause(Must, QsQuery::Bool(vec![clause(Should, term("category", "a", 10)), clause(Should, term("category", "b", 15))])),
+            clause(
+                Must,
+                QsQuery::Bool(vec![
+                    clause(Should, term("category", "a", 10)),
+                    clause(Should, term("category", "b", 15)),
+                ]),
+            ),
             clause(MustNot, term("*", "c", 26)),
         ]);
         assert_eq!(q, expected);
         assert_eq!(parse("(a)"), term("*", "a", 1));
         assert_eq!(parse("((a))^2"), term("*", "a", 2));
-        assert_eq!(parse("f:(g:x y)"), QsQuery::Bool(vec![clause(Should, term("g", "x", 5)), clause(Should, term("f", "y", 7))]));
+        assert_eq!(
+            parse("f:(g:x y)"),
+            QsQuery::Bool(vec![clause(Should, term("g", "x", 5)), clause(Should, term("f", "y", 7))])
+        );
     }
 
     #[test]
@@ -1013,11 +1059,14 @@ mod tests {
         assert_eq!(occurs("summary:(a OR . AND b)"), [Must, Must]);
         assert_eq!(parse("a OR summary:\"!!\""), term("*", "a", 0));
         assert_eq!(parse("summary:\"!!\" a"), QsQuery::Bool(vec![clause(Should, term("*", "a", 13))]));
-        assert_eq!(parse("category:\"!!\""), QsQuery::Field {
-            field: "category".into(),
-            value: QsValue::Phrase { text: "!!".into(), slop: 0 },
-            position: 9,
-        });
+        assert_eq!(
+            parse("category:\"!!\""),
+            QsQuery::Field {
+                field: "category".into(),
+                value: QsValue::Phrase { text: "!!".into(), slop: 0 },
+                position: 9,
+            }
+        );
     }
 
     #[test]
@@ -1042,6 +1091,7 @@ mod tests {
         assert_eq!(err("a]").0, 1);
         assert_eq!(err("f:/abc").0, 2);
         assert_eq!(err("f:/a&b/").0, 2);
+        assert_eq!(err("x f:/(a/").0, 4);
         assert_eq!(err("a^").0, 1);
         assert_eq!(err("a^x").0, 1);
         assert_eq!(err("a:b:c").0, 3);
@@ -1094,10 +1144,60 @@ mod tests {
     #[test]
     fn random_strings_never_panic() {
         const PIECES: &[&str] = &[
-            "a", "b", "foo", " ", " ", "AND", "OR", "NOT", "&&", "||", "!", "+", "-", "(", ")", ":", "^", "^2", "[",
-            "]", "{", "}", "TO", "\"", "~", "~2", "*", "?", "\\", "/", ".", "10.0.0.1", "/8", "summary", "category",
-            "details.sourceipaddress", "utctimestamp", "details.success", "_exists_", "now-1d/d", ">", "<=", "é",
-            "東", "\u{3000}", "\t", "\\u", "\\u00e9", "0", "@", "#", "&", "<1-5>", "1.5",
+            "a",
+            "b",
+            "foo",
+            " ",
+            " ",
+            "AND",
+            "OR",
+            "NOT",
+            "&&",
+            "||",
+            "!",
+            "+",
+            "-",
+            "(",
+            ")",
+            ":",
+            "^",
+            "^2",
+            "[",
+            "]",
+            "{",
+            "}",
+            "TO",
+            "\"",
+            "~",
+            "~2",
+            "*",
+            "?",
+            "\\",
+            "/",
+            ".",
+            "10.0.0.1",
+            "/8",
+            "summary",
+            "category",
+            "details.sourceipaddress",
+            "utctimestamp",
+            "details.success",
+            "_exists_",
+            "now-1d/d",
+            ">",
+            "<=",
+            "é",
+            "東",
+            "\u{3000}",
+            "\t",
+            "\\u",
+            "\\u00e9",
+            "0",
+            "@",
+            "#",
+            "&",
+            "<1-5>",
+            "1.5",
         ];
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
         let doc = serde_json::json!({"summary": "foo bar", "category": "a", "details": {"sourceipaddress": "10.0.0.1", "success": true}, "utctimestamp": "2016-07-13T20:58:43+00:00"});
@@ -1105,10 +1205,10 @@ mod tests {
         for _ in 0..20_000 {
             let n = (rng.next() % 12) as usize;
             let text: String = (0..n).map(|_| PIECES[(rng.next() % PIECES.len() as u64) as usize]).collect();
-            if let Ok(qs) = QueryString::parse(&text) {
-                if let Ok(m) = crate::eval::CompiledMatch::new(&crate::Match::QueryString(qs)) {
-                    let _ = m.matches(&doc, now);
-                }
+            if let Ok(qs) = QueryString::parse(&text)
+                && let Ok(m) = crate::eval::CompiledMatch::new(&crate::Match::QueryString(qs))
+            {
+                let _ = m.matches(&doc, now);
             }
         }
         for _ in 0..5_000 {

@@ -1,4 +1,5 @@
 //! The storage conformance suite on the embedded store.
+#![allow(clippy::expect_used)]
 
 use mozdef_store_embedded::EmbeddedStore;
 use tempfile::TempDir;

@@ -1,0 +1,163 @@
+//! Terms aggregations over matching documents, in MozDef's result shape
+//! `{"<field>": {"terms": [{"key": "...", "count": N}, ...]}}`.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use crate::mapping::{FieldType, analyze, field_type, ip_value, keyword_value, string_date_millis};
+use crate::{Aggregation, AggregationBucket, AggregationResult};
+
+/// Counts the values of the aggregated fields over the documents fed to it.
+///
+/// A document counts once per distinct value of a field. Buckets are sorted by count
+/// (descending), then key (ascending), and cut to the aggregation's `size`. Keys are the
+/// values as the index holds them: keyword strings (numbers as their JSON text), canonical
+/// IP addresses, `true`/`false`, dates as epoch milliseconds, and the tokens of text fields.
+#[derive(Debug, Clone, Default)]
+pub struct TermsAggregator {
+    fields: Vec<(Aggregation, HashMap<String, u64>)>,
+}
+
+impl TermsAggregator {
+    /// An aggregator for `aggregations`.
+    pub fn new(aggregations: &[Aggregation]) -> Self {
+        TermsAggregator { fields: aggregations.iter().map(|a| (a.clone(), HashMap::new())).collect() }
+    }
+
+    /// Whether there is nothing to aggregate.
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    /// Counts one matching document.
+    pub fn add(&mut self, doc: &Value) {
+        for (aggregation, counts) in &mut self.fields {
+            let mut keys = bucket_keys(doc, &aggregation.field);
+            keys.sort_unstable();
+            keys.dedup();
+            for key in keys {
+                *counts.entry(key).or_insert(0) += 1;
+            }
+        }
+    }
+
+    /// The results per field, in the order the aggregations were given.
+    pub fn results(&self) -> Vec<(String, AggregationResult)> {
+        self.fields.iter().map(|(a, counts)| (a.field.clone(), top_buckets(counts, a.size))).collect()
+    }
+
+    /// MozDef's `aggregations` object.
+    pub fn finish(self) -> Map<String, Value> {
+        let mut out = Map::new();
+        for (field, result) in self.results() {
+            let terms = result
+                .terms
+                .into_iter()
+                .map(|b| {
+                    let mut bucket = Map::new();
+                    bucket.insert("key".to_owned(), Value::String(b.key));
+                    bucket.insert("count".to_owned(), Value::from(b.count));
+                    Value::Object(bucket)
+                })
+                .collect();
+            let mut agg = Map::new();
+            agg.insert("terms".to_owned(), Value::Array(terms));
+            out.insert(field, Value::Object(agg));
+        }
+        out
+    }
+}
+
+fn top_buckets(counts: &HashMap<String, u64>, size: usize) -> AggregationResult {
+    let mut buckets: Vec<AggregationBucket> =
+        counts.iter().map(|(key, count)| AggregationBucket { key: key.clone(), count: *count }).collect();
+    buckets.sort_unstable_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
+    buckets.truncate(size);
+    AggregationResult { terms: buckets }
+}
+
+/// The bucket keys of the values at `field` in `doc` (possibly repeated).
+fn bucket_keys(doc: &Value, field: &str) -> Vec<String> {
+    let values = mozdef_model::field_values(doc, field);
+    match field_type(field) {
+        FieldType::Keyword => values.into_iter().filter_map(|v| keyword_value(v).map(|s| s.into_owned())).collect(),
+        FieldType::Text => values.into_iter().filter_map(keyword_value).flat_map(|s| analyze(&s)).collect(),
+        FieldType::Ip => values.into_iter().filter_map(ip_value).map(|ip| ip.to_canonical().to_string()).collect(),
+        FieldType::Date => values
+            .into_iter()
+            .filter_map(|v| match v {
+                Value::String(s) => string_date_millis(s),
+                Value::Number(n) => crate::mapping::number_millis(n),
+                _ => None,
+            })
+            .map(|ms| ms.to_string())
+            .collect(),
+        FieldType::Boolean => {
+            values.into_iter().filter_map(crate::mapping::boolean_value).map(|b| b.to_string()).collect()
+        }
+        FieldType::GeoPoint => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn agg(field: &str, size: usize) -> Aggregation {
+        Aggregation { field: field.to_owned(), size }
+    }
+
+    #[test]
+    fn counts_documents_per_value() {
+        let mut a = TermsAggregator::new(&[agg("details.user", 20), agg("tags", 2)]);
+        a.add(&json!({"details": {"user": "bob"}, "tags": ["x", "y", "x"]}));
+        a.add(&json!({"details": {"user": "alice"}, "tags": ["y"]}));
+        a.add(&json!({"details": {"user": "bob"}, "tags": "z"}));
+        a.add(&json!({"details": {"user": null}}));
+        a.add(&json!({"details": {"user": 5}}));
+        let out = a.finish();
+        assert_eq!(
+            Value::Object(out),
+            json!({
+                "details.user": {"terms": [
+                    {"key": "bob", "count": 2}, {"key": "5", "count": 1}, {"key": "alice", "count": 1}
+                ]},
+                "tags": {"terms": [{"key": "y", "count": 2}, {"key": "x", "count": 1}]}
+            })
+        );
+    }
+
+    #[test]
+    fn typed_keys() {
+        let mut a = TermsAggregator::new(&[
+            agg("details.sourceipaddress", 20),
+            agg("details.success", 20),
+            agg("utctimestamp", 20),
+            agg("summary", 20),
+            agg("details.sourceipgeopoint", 20),
+        ]);
+        a.add(&json!({
+            "details": {"sourceipaddress": "::ffff:10.0.0.1", "success": "true", "sourceipgeopoint": "1,2"},
+            "utctimestamp": "2016-07-13T20:58:43+00:00",
+            "summary": "Login FAILED login"
+        }));
+        a.add(&json!({"details": {"sourceipaddress": "not an ip", "success": false}}));
+        let results = a.results();
+        let keys = |i: usize| results[i].1.terms.iter().map(|b| b.key.clone()).collect::<Vec<_>>();
+        assert_eq!(keys(0), ["10.0.0.1"]);
+        assert_eq!(keys(1), ["false", "true"]);
+        assert_eq!(keys(2), ["1468443523000"]);
+        assert_eq!(keys(3), ["failed", "login"]);
+        assert!(keys(4).is_empty());
+        assert!(!a.is_empty());
+        assert!(TermsAggregator::new(&[]).is_empty());
+    }
+
+    #[test]
+    fn empty_aggregation_keeps_the_field() {
+        let a = TermsAggregator::new(&[agg("category", 20)]);
+        assert_eq!(Value::Object(a.finish()), json!({"category": {"terms": []}}));
+    }
+}
