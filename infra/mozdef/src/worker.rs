@@ -29,9 +29,15 @@ pub async fn run(
     mozdefhostname: String,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let mozdefhostname = Arc::new(mozdefhostname);
     loop {
+        // Reading and normalising are CPU and disk work: keep them off the async threads.
+        let host = mozdefhostname.clone();
         let read = tokio::task::spawn_blocking(move || {
-            let batch = reader.read_batch(BATCH_EVENTS);
+            let batch = reader.read_batch(BATCH_EVENTS).map(|entries| {
+                let next = entries.last().map(|e| e.next);
+                (normalize_entries(entries, &host), next)
+            });
             (reader, batch)
         })
         .await;
@@ -43,15 +49,15 @@ pub async fn run(
             }
         };
         reader = returned;
-        let entries = match batch {
-            Ok(entries) => entries,
+        let (requests, next) = match batch {
+            Ok(batch) => batch,
             Err(e) => {
                 tracing::error!(error = %e, "cannot read the write-ahead log; retrying");
                 tokio::time::sleep(RETRY_PAUSE).await;
                 continue;
             }
         };
-        let Some(last) = entries.last().map(|e| e.next) else {
+        let Some(next) = next else {
             if *shutdown.borrow() {
                 return;
             }
@@ -61,13 +67,12 @@ pub async fn run(
             }
             continue;
         };
-        let requests = normalize_entries(entries, &mozdefhostname);
         index_until_done(store.as_ref(), requests).await;
         while let Err(e) = store.refresh().await {
             tracing::error!(error = %e, "commit failed; retrying");
             tokio::time::sleep(RETRY_PAUSE).await;
         }
-        if let Err(e) = reader.checkpoint(last) {
+        if let Err(e) = reader.checkpoint(next) {
             tracing::error!(error = %e, "cannot write the checkpoint; the batch will be replayed after a restart");
         }
     }
