@@ -17,7 +17,7 @@
 //! The command fails (non-zero exit) when any event failed or, with
 //! `--measure-latency`, when any marker did not become searchable.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -27,7 +27,8 @@ use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
-use tokio::task::JoinHandle;
+use tokio::sync::mpsc::error::TryRecvError;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::time::MissedTickBehavior;
 
 use crate::sample::{self, SampleRng};
@@ -41,8 +42,10 @@ const RETRY_BACKOFF: Duration = Duration::from_millis(100);
 const MAX_CONSECUTIVE_CONNECTION_FAILURES: u64 = 8;
 /// How many non-2xx response bodies are printed.
 const MAX_PRINTED_ERRORS: usize = 5;
-/// How often a latency marker is searched for.
+/// How often the pending latency markers are searched for.
 const POLL_INTERVAL: Duration = Duration::from_millis(20);
+/// At most this many markers are looked for by one search.
+const MAX_MARKERS_PER_SEARCH: usize = 50;
 /// The field that carries latency markers.
 pub const MARKER_FIELD: &str = "benchmarker";
 
@@ -143,20 +146,27 @@ pub async fn run(args: SendArgs) -> anyhow::Result<()> {
     let client = builder.build().context("building the HTTP client")?;
 
     let pb = progress_bar(total, args.quiet);
-    let ctx = Arc::new(Ctx {
-        client,
-        base,
-        pb: pb.clone(),
-        stats: Mutex::new(Stats::default()),
-        pollers: Mutex::new(Vec::new()),
-        latency_timeout: Duration::from_secs_f64(args.latency_timeout),
-    });
+    let ctx =
+        Arc::new(Ctx { client, base, pb: pb.clone(), stats: Mutex::new(Stats::default()), markers: Mutex::new(None) });
 
     let semaphore = Arc::new(Semaphore::new(args.concurrency as usize));
     let batch_size = args.bulk.max(1);
     let single = args.bulk == 0;
     let start = Instant::now();
     let mut marker_rng = SampleRng::from_entropy();
+    let latency = Arc::new(Mutex::new(LatencyReport::default()));
+    let tracker = (args.measure_latency > 0).then(|| {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        *lock(&ctx.markers) = Some(tx);
+        let tracker = Tracker {
+            client: ctx.client.clone(),
+            url: format!("{}/api/search", ctx.base),
+            timeout: Duration::from_secs_f64(args.latency_timeout),
+            start,
+            report: latency.clone(),
+        };
+        tokio::spawn(tracker.run(rx))
+    });
 
     let producer = {
         let ctx = ctx.clone();
@@ -181,7 +191,7 @@ pub async fn run(args: SendArgs) -> anyhow::Result<()> {
                 if prepared.marked {
                     marker_pending = false;
                 }
-                let marker = marker.filter(|_| prepared.marked);
+                let marker = marker.filter(|_| prepared.marked).map(|m| (m, index));
                 batch.push(prepared, marker);
                 if batch.events >= batch_size {
                     if lock(&ctx.stats).server_gone() {
@@ -213,40 +223,37 @@ pub async fn run(args: SendArgs) -> anyhow::Result<()> {
     let _all = semaphore.acquire_many(args.concurrency).await.context("waiting for in-flight requests")?;
     let elapsed = start.elapsed();
 
-    let pollers = std::mem::take(&mut *lock(&ctx.pollers));
-    let mut latency = LatencyReport::default();
-    if !pollers.is_empty() && !interrupted {
-        pb.set_message(format!("waiting for {} latency markers to become searchable", pollers.len()));
-    }
-    for handle in pollers {
-        if interrupted {
-            handle.abort();
-            latency.missing += 1;
-            continue;
-        }
-        match handle.await {
-            Ok(Ok(d)) => latency.samples.push(d),
-            Ok(Err(e)) => {
-                if latency.first_error.is_none() {
-                    latency.first_error = Some(e);
-                }
-                latency.missing += 1;
+    // no more markers: the tracker ends once the accepted ones are found or timed out
+    drop(lock(&ctx.markers).take());
+    if let Some(mut tracker) = tracker {
+        if !interrupted {
+            let waiting = lock(&latency).pending;
+            if waiting > 0 {
+                pb.set_message(format!("waiting for {waiting} latency markers to become searchable"));
             }
-            Err(e) => {
-                latency.missing += 1;
-                if latency.first_error.is_none() {
-                    latency.first_error = Some(format!("poller failed: {e}"));
+            let interrupt = async {
+                if tokio::signal::ctrl_c().await.is_err() {
+                    std::future::pending::<()>().await;
                 }
+            };
+            tokio::select! {
+                res = &mut tracker => if let Err(e) = res {
+                    lock(&latency).note_problem(format!("latency tracker failed: {e}"));
+                },
+                () = interrupt => interrupted = true,
             }
         }
+        tracker.abort();
     }
     pb.finish_and_clear();
 
     let stats = std::mem::take(&mut *lock(&ctx.stats));
     println!("{}", stats.summary(elapsed, seed, args.file.is_none()));
+    let mut latency = std::mem::take(&mut *lock(&latency));
     if args.measure_latency > 0 {
-        // markers whose request failed never got a poller
-        latency.missing += stats.lost_markers;
+        // markers still pending (interrupted) and markers whose request failed
+        latency.missing += latency.pending + stats.lost_markers;
+        latency.pending = 0;
         println!("{}", latency.summary());
         if let Some(e) = &latency.first_error {
             eprintln!("latency: first problem: {e}");
@@ -458,7 +465,8 @@ struct Batch {
     body: Vec<u8>,
     events: usize,
     path: String,
-    markers: Vec<String>,
+    /// Latency markers in the batch, with the (1-based) position of their event in the run.
+    markers: Vec<(String, u64)>,
 }
 
 impl Batch {
@@ -472,7 +480,7 @@ impl Batch {
         }
     }
 
-    fn push(&mut self, event: Prepared, marker: Option<String>) {
+    fn push(&mut self, event: Prepared, marker: Option<(String, u64)>) {
         if self.single {
             self.body = event.bytes;
             self.path = event.path;
@@ -493,8 +501,8 @@ struct Ctx {
     base: String,
     pb: ProgressBar,
     stats: Mutex<Stats>,
-    pollers: Mutex<Vec<JoinHandle<Result<Duration, String>>>>,
-    latency_timeout: Duration,
+    /// Where accepted latency markers go (`None` without --measure-latency or once sending is over).
+    markers: Mutex<Option<UnboundedSender<AcceptedMarker>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -584,11 +592,11 @@ async fn post_batch(ctx: &Arc<Ctx>, batch: Batch) {
                 stats.ok_requests += 1;
                 stats.consecutive_connection_failures = 0;
             }
-            if !batch.markers.is_empty() {
-                let mut pollers = lock(&ctx.pollers);
-                for marker in batch.markers {
-                    let ctx2 = ctx.clone();
-                    pollers.push(tokio::spawn(async move { wait_searchable(&ctx2, &marker, accepted_at).await }));
+            if !batch.markers.is_empty()
+                && let Some(tx) = lock(&ctx.markers).as_ref()
+            {
+                for (marker, index) in batch.markers {
+                    let _ = tx.send(AcceptedMarker { marker, index, accepted_at });
                 }
             }
         }
@@ -643,63 +651,137 @@ fn truncate(s: &str, max: usize) -> String {
     format!("{}…", &s[..end])
 }
 
-/// Poll `POST <base>/api/search` for the marker until it shows up.
-async fn wait_searchable(ctx: &Ctx, marker: &str, accepted_at: Instant) -> Result<Duration, String> {
-    let url = format!("{}/api/search", ctx.base);
-    let body = json!({
-        "query": format!("details.{MARKER_FIELD}:\"{marker}\""),
-        "minutes": 1440,
-        "size": 1,
-    })
-    .to_string();
-    let deadline = accepted_at + ctx.latency_timeout;
-    let mut ticker = tokio::time::interval(POLL_INTERVAL);
-    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    loop {
-        ticker.tick().await;
-        let res = ctx
-            .client
-            .post(&url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(body.clone())
-            .send()
-            .await;
-        let last_problem = match res {
-            Ok(resp) => {
-                let status = resp.status();
-                let bytes = resp.bytes().await.unwrap_or_default();
-                if status.is_success() {
-                    if has_hits(&bytes) {
-                        return Ok(accepted_at.elapsed());
-                    }
-                    String::from("no hits")
-                } else {
-                    let text = truncate(String::from_utf8_lossy(&bytes).trim(), 300);
-                    let problem = format!("POST {url}: HTTP {status}: {text}");
-                    if status.is_client_error() {
-                        // the search route or the query is wrong: waiting will not help
-                        return Err(problem);
-                    }
-                    problem
+/// A latency marker whose request was accepted.
+#[derive(Debug)]
+struct AcceptedMarker {
+    marker: String,
+    /// Position (1-based) of the marked event in the run.
+    index: u64,
+    accepted_at: Instant,
+}
+
+/// Polls `POST <base>/api/search` for the accepted markers until each shows up or times out.
+///
+/// One search every [`POLL_INTERVAL`] covers the oldest [`MAX_MARKERS_PER_SEARCH`] pending
+/// markers (`details.benchmarker:"a" OR details.benchmarker:"b" ...`), so the polling load
+/// stays bounded however far the pipeline falls behind.
+struct Tracker {
+    client: reqwest::Client,
+    url: String,
+    timeout: Duration,
+    start: Instant,
+    report: Arc<Mutex<LatencyReport>>,
+}
+
+impl Tracker {
+    async fn run(self, mut rx: UnboundedReceiver<AcceptedMarker>) {
+        let mut pending: VecDeque<AcceptedMarker> = VecDeque::new();
+        let mut open = true;
+        let mut fatal: Option<String> = None;
+        let mut ticker = tokio::time::interval(POLL_INTERVAL);
+        ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        loop {
+            while open {
+                match rx.try_recv() {
+                    Ok(m) => pending.push_back(m),
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) => open = false,
                 }
             }
-            Err(e) => format!("POST {url}: {}", error_chain(&e)),
-        };
-        if Instant::now() >= deadline {
-            return Err(format!(
-                "marker {marker} not searchable after {:.1}s ({last_problem})",
-                ctx.latency_timeout.as_secs_f64()
-            ));
+            if pending.is_empty() {
+                if !open {
+                    break;
+                }
+                match rx.recv().await {
+                    Some(m) => pending.push_back(m),
+                    None => break,
+                }
+                continue;
+            }
+            if let Some(problem) = &fatal {
+                let mut report = lock(&self.report);
+                for m in pending.drain(..) {
+                    report.fail(format!("marker {}: {problem}", m.marker));
+                }
+                continue;
+            }
+            lock(&self.report).pending = pending.len() as u64;
+            ticker.tick().await;
+            let batch: Vec<&AcceptedMarker> = pending.iter().take(MAX_MARKERS_PER_SEARCH).collect();
+            let (found, problem) = match self.search(&batch).await {
+                Ok(found) => (found, None),
+                Err(SearchProblem::Fatal(p)) => {
+                    fatal = Some(p);
+                    continue;
+                }
+                Err(SearchProblem::Transient(p)) => (Vec::new(), Some(p)),
+            };
+            let now = Instant::now();
+            let mut report = lock(&self.report);
+            pending.retain(|m| {
+                if found.contains(&m.marker) {
+                    report.found(m.index, now.duration_since(m.accepted_at), now.duration_since(self.start));
+                    false
+                } else if now.duration_since(m.accepted_at) >= self.timeout {
+                    report.fail(format!(
+                        "marker {} not searchable after {:.1}s ({})",
+                        m.marker,
+                        self.timeout.as_secs_f64(),
+                        problem.as_deref().unwrap_or("no hits")
+                    ));
+                    false
+                } else {
+                    true
+                }
+            });
+            report.pending = pending.len() as u64;
         }
+        lock(&self.report).pending = 0;
+    }
+
+    /// The markers of `batch` that the search returns.
+    async fn search(&self, batch: &[&AcceptedMarker]) -> Result<Vec<String>, SearchProblem> {
+        let query =
+            batch.iter().map(|m| format!("details.{MARKER_FIELD}:\"{}\"", m.marker)).collect::<Vec<_>>().join(" OR ");
+        let body = json!({"query": query, "minutes": 1440, "size": batch.len()}).to_string();
+        let res = self
+            .client
+            .post(&self.url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| SearchProblem::Transient(format!("POST {}: {}", self.url, error_chain(&e))))?;
+        let status = res.status();
+        let bytes = res.bytes().await.unwrap_or_default();
+        if !status.is_success() {
+            let text = truncate(String::from_utf8_lossy(&bytes).trim(), 300);
+            let problem = format!("POST {}: HTTP {status}: {text}", self.url);
+            // a 4xx means the search route or the query is wrong: waiting will not help
+            return Err(if status.is_client_error() {
+                SearchProblem::Fatal(problem)
+            } else {
+                SearchProblem::Transient(problem)
+            });
+        }
+        let hits = hit_texts(&bytes)
+            .ok_or_else(|| SearchProblem::Transient(format!("POST {}: not a search response", self.url)))?;
+        Ok(batch.iter().filter(|m| hits.iter().any(|h| h.contains(&m.marker))).map(|m| m.marker.clone()).collect())
     }
 }
 
-/// Whether a MozDef search response (`{"hits": [...], "meta": {...}}`) has hits.
-pub fn has_hits(body: &[u8]) -> bool {
-    serde_json::from_slice::<Value>(body)
-        .ok()
-        .and_then(|v| v.get("hits").and_then(Value::as_array).map(|h| !h.is_empty()))
-        .unwrap_or(false)
+/// Why a marker search did not answer.
+enum SearchProblem {
+    /// Worth trying again (5xx, connection problems).
+    Transient(String),
+    /// Not worth trying again (4xx).
+    Fatal(String),
+}
+
+/// The hits of a MozDef search response (`{"hits": [...], "meta": {...}}`), each as JSON text.
+fn hit_texts(body: &[u8]) -> Option<Vec<String>> {
+    let v: Value = serde_json::from_slice(body).ok()?;
+    Some(v.get("hits")?.as_array()?.iter().map(Value::to_string).collect())
 }
 
 // ---------------------------------------------------------------- reporting
@@ -758,18 +840,49 @@ impl Stats {
 struct LatencyReport {
     samples: Vec<Duration>,
     missing: u64,
+    /// Markers accepted and still being searched for.
+    pending: u64,
     first_error: Option<String>,
+    /// The found marker furthest into the run: its event position and when it was found
+    /// (since the start of the run).
+    last: Option<(u64, Duration)>,
 }
 
 impl LatencyReport {
+    fn found(&mut self, index: u64, latency: Duration, since_start: Duration) {
+        self.samples.push(latency);
+        if self.last.is_none_or(|(i, _)| index > i) {
+            self.last = Some((index, since_start));
+        }
+    }
+
+    fn fail(&mut self, problem: String) {
+        self.missing += 1;
+        self.note_problem(problem);
+    }
+
+    fn note_problem(&mut self, problem: String) {
+        if self.first_error.is_none() {
+            self.first_error = Some(problem);
+        }
+    }
+
+    /// Events that became searchable per second: the position of the last found marker
+    /// over the time from the start of the run until it was found.
+    fn searchable_rate(&self) -> Option<f64> {
+        let (index, at) = self.last?;
+        (at.as_secs_f64() > 0.0).then(|| index as f64 / at.as_secs_f64())
+    }
+
     fn summary(&mut self) -> String {
         self.samples.sort();
         let ms = |p: f64| match percentile(&self.samples, p) {
             Some(d) => format!("{:.1}", d.as_secs_f64() * 1000.0),
             None => "n/a".to_string(),
         };
+        let rate = self.searchable_rate().map_or_else(|| "n/a".to_string(), |r| format!("{r:.1}"));
         format!(
-            "latency markers={} found={} missing={} p50_ms={} p95_ms={} p99_ms={} max_ms={}",
+            "latency markers={} found={} missing={} p50_ms={} p95_ms={} p99_ms={} max_ms={} searchable_events_per_s={}",
             self.samples.len() as u64 + self.missing,
             self.samples.len(),
             self.missing,
@@ -777,6 +890,7 @@ impl LatencyReport {
             ms(95.0),
             ms(99.0),
             ms(100.0),
+            rate,
         )
     }
 }
@@ -853,10 +967,18 @@ mod tests {
 
     #[test]
     fn latency_summary_line() {
-        let mut r = LatencyReport { samples: ms(&[30, 10, 20]), missing: 1, first_error: None };
-        assert_eq!(r.summary(), "latency markers=4 found=3 missing=1 p50_ms=20.0 p95_ms=30.0 p99_ms=30.0 max_ms=30.0");
+        let mut r = LatencyReport::default();
+        r.found(100, Duration::from_millis(30), Duration::from_millis(900));
+        r.found(300, Duration::from_millis(10), Duration::from_millis(1500));
+        r.found(200, Duration::from_millis(20), Duration::from_millis(2000));
+        r.fail("lost".into());
+        assert_eq!(
+            r.summary(),
+            "latency markers=4 found=3 missing=1 p50_ms=20.0 p95_ms=30.0 p99_ms=30.0 max_ms=30.0 searchable_events_per_s=200.0"
+        );
+        assert_eq!(r.first_error.as_deref(), Some("lost"));
         let mut empty = LatencyReport::default();
-        assert!(empty.summary().ends_with("p50_ms=n/a p95_ms=n/a p99_ms=n/a max_ms=n/a"));
+        assert!(empty.summary().ends_with("p50_ms=n/a p95_ms=n/a p99_ms=n/a max_ms=n/a searchable_events_per_s=n/a"));
     }
 
     #[test]
@@ -937,11 +1059,13 @@ mod tests {
 
     #[test]
     fn search_responses() {
-        assert!(has_hits(
-            br#"{"hits":[{"_id":"1","_index":"events","_score":1.0,"_source":{}}],"meta":{"timed_out":false}}"#
-        ));
-        assert!(!has_hits(br#"{"hits":[],"meta":{"timed_out":false}}"#));
-        assert!(!has_hits(b"oops"));
+        let hits = hit_texts(
+            br#"{"hits":[{"_id":"1","_index":"events","_score":1.0,"_source":{"details":{"benchmarker":"m-1"}}}],"meta":{"timed_out":false}}"#,
+        );
+        assert!(hits.is_some_and(|h| h.len() == 1 && h[0].contains("m-1")));
+        assert_eq!(hit_texts(br#"{"hits":[],"meta":{"timed_out":false}}"#), Some(vec![]));
+        assert_eq!(hit_texts(b"oops"), None);
+        assert_eq!(hit_texts(br#"{"error":"x"}"#), None);
     }
 
     #[test]
@@ -978,12 +1102,15 @@ mod tests {
                 "/api/search",
                 post(move |axum::Json(q): axum::Json<Value>| async move {
                     let query = q["query"].as_str().unwrap_or_default().to_string();
-                    let found = lock(&s3).1.iter().any(|m| query.contains(m.as_str()));
-                    let hits = if found {
-                        json!([{"_id": "x", "_index": "events", "_score": 1.0, "_source": {}}])
-                    } else {
-                        json!([])
-                    };
+                    let hits: Vec<Value> = lock(&s3)
+                        .1
+                        .iter()
+                        .filter(|m| query.contains(m.as_str()))
+                        .map(|m| {
+                            let source = json!({"details": {MARKER_FIELD: m}});
+                            json!({"_id": m, "_index": "events", "_score": 1.0, "_source": source})
+                        })
+                        .collect();
                     axum::Json(json!({"hits": hits, "meta": {"timed_out": false}}))
                 }),
             );

@@ -31,7 +31,9 @@ use serde_json::Value;
 use crate::mapping::{FieldType, analyze, field_type, keyword_value};
 use crate::querystring::{Occur, QsQuery, QsValue, is_single_field};
 use crate::{BoolQuery, Match, QueryError, SearchQuery, WINDOW_FIELDS};
-use leaf::{LeafTest, Spec, ValueError};
+use leaf::{Spec, ValueError};
+
+pub(crate) use leaf::{LeafTest, StrTest};
 
 pub use crate::aggregate::TermsAggregator;
 
@@ -67,6 +69,12 @@ impl CompiledQuery {
     /// The window of the query.
     pub fn window(&self) -> Option<Duration> {
         self.window
+    }
+
+    /// The index terms every document matching the bool query has, in conjunctive normal
+    /// form (see [`crate::prefilter`]); the window is not part of it.
+    pub fn required_terms(&self) -> Vec<Vec<String>> {
+        self.filter.required_terms()
     }
 }
 
@@ -104,6 +112,14 @@ impl CompiledMatch {
     /// Whether `doc` matches, with `now` for date math and time-relative values.
     pub fn matches(&self, doc: &Value, now: DateTime<Utc>) -> bool {
         self.node.matches(&Ctx::new(doc, now))
+    }
+
+    /// The index terms every matching document has, in conjunctive normal form: each inner
+    /// `Vec` is a group of which a matching document's [`crate::prefilter::index_terms`]
+    /// hold at least one. No groups: no prefilter is possible; an empty group: nothing
+    /// matches. See [`crate::prefilter`].
+    pub fn required_terms(&self) -> Vec<Vec<String>> {
+        crate::prefilter::required_terms(&self.node)
     }
 }
 
@@ -200,7 +216,7 @@ fn has_leaf(v: &Value) -> bool {
 
 /// Which fields a multi-field node looks at.
 #[derive(Debug, Clone)]
-enum Fields {
+pub(crate) enum Fields {
     All,
     Pattern(Regex),
 }
@@ -216,7 +232,7 @@ impl Fields {
 
 /// One test per field type, for nodes over several fields.
 #[derive(Debug, Clone)]
-struct TypedTests {
+pub(crate) struct TypedTests {
     keyword: LeafTest,
     text: LeafTest,
     ip: LeafTest,
@@ -250,7 +266,7 @@ impl TypedTests {
 }
 
 #[derive(Debug, Clone)]
-enum Node {
+pub(crate) enum Node {
     All,
     Nothing,
     /// A test on the values at one path.
@@ -272,12 +288,12 @@ enum Node {
 }
 
 #[derive(Debug, Clone)]
-struct BoolNode {
-    must: Vec<Node>,
-    must_not: Vec<Node>,
-    should: Vec<Node>,
+pub(crate) struct BoolNode {
+    pub(crate) must: Vec<Node>,
+    pub(crate) must_not: Vec<Node>,
+    pub(crate) should: Vec<Node>,
     /// Whether one `should` clause must match.
-    should_required: bool,
+    pub(crate) should_required: bool,
 }
 
 impl Node {

@@ -11,6 +11,9 @@
 //! * [`CompiledQuery`] / [`CompiledMatch`] compile a query once and test documents with an
 //!   injected `now`; [`eval::in_window`] is the time window alone.
 //! * [`TermsAggregator`] produces MozDef's `aggregations` object from matching documents.
+//! * [`prefilter`] gives the index terms of a document and the terms a compiled query
+//!   requires, so that a backend can narrow its candidates with an inverted index before
+//!   running the exact evaluator.
 
 mod aggregate;
 mod datemath;
@@ -19,6 +22,7 @@ pub mod eval;
 pub mod mapping;
 mod network;
 mod pattern;
+pub mod prefilter;
 pub mod querystring;
 mod results;
 

@@ -21,6 +21,7 @@ const WRITER_HEAP_BYTES: usize = 32_000_000;
 struct Fields {
     id: Field,
     source: Field,
+    terms: Field,
     utctimestamp: Field,
     receivedtimestamp: Field,
 }
@@ -30,6 +31,7 @@ impl Fields {
         let mut builder = Schema::builder();
         builder.add_text_field("_id", STRING | STORED);
         builder.add_bytes_field("_source", STORED);
+        builder.add_text_field("_terms", STRING);
         let date = DateOptions::default().set_indexed().set_fast();
         builder.add_date_field("utctimestamp", date.clone());
         builder.add_date_field("receivedtimestamp", date);
@@ -43,14 +45,26 @@ impl Fields {
         Ok(Fields {
             id: get("_id")?,
             source: get("_source")?,
+            terms: get("_terms")?,
             utctimestamp: get("utctimestamp")?,
             receivedtimestamp: get("receivedtimestamp")?,
         })
     }
 }
 
-/// A document ready to write: id, serialised source, `utctimestamp`, `receivedtimestamp`.
-pub(crate) type PreparedDoc = (String, Vec<u8>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+/// A document ready to write.
+pub(crate) struct PreparedDoc {
+    /// The document id.
+    pub id: String,
+    /// The serialised source.
+    pub source: Vec<u8>,
+    /// The prefilter terms of the source ([`mozdef_query::prefilter::document_terms`]).
+    pub terms: Vec<String>,
+    /// `utctimestamp`, when it reads as a date.
+    pub utctimestamp: Option<DateTime<Utc>>,
+    /// `receivedtimestamp`, when it reads as a date.
+    pub receivedtimestamp: Option<DateTime<Utc>>,
+}
 
 /// A stored document found by a search: its id and source.
 pub(crate) struct StoredDoc {
@@ -100,15 +114,18 @@ impl MozdefIndex {
             *guard = Some(writer);
         }
         let Some(writer) = guard.as_mut() else { return Err(self.poisoned()) };
-        for (id, source, utc, received) in docs {
-            writer.delete_term(Term::from_field_text(self.fields.id, &id));
+        for prepared in docs {
+            writer.delete_term(Term::from_field_text(self.fields.id, &prepared.id));
             let mut doc = TantivyDocument::default();
-            doc.add_text(self.fields.id, &id);
-            doc.add_bytes(self.fields.source, &source);
-            if let Some(t) = utc {
+            doc.add_text(self.fields.id, &prepared.id);
+            doc.add_bytes(self.fields.source, &prepared.source);
+            for term in &prepared.terms {
+                doc.add_text(self.fields.terms, term);
+            }
+            if let Some(t) = prepared.utctimestamp {
                 doc.add_date(self.fields.utctimestamp, to_tantivy(t));
             }
-            if let Some(t) = received {
+            if let Some(t) = prepared.receivedtimestamp {
                 doc.add_date(self.fields.receivedtimestamp, to_tantivy(t));
             }
             writer.add_document(doc).map_err(EmbeddedError::index(&self.name))?;
@@ -127,14 +144,34 @@ impl MozdefIndex {
     }
 
     /// Every stored document whose `utctimestamp` or `receivedtimestamp` may fall within
-    /// `window` (all documents without a window). The caller applies the exact test.
+    /// `window` (all documents without a window) and that holds a term of every group of
+    /// `required` (the query's prefilter, see `CompiledQuery::required_terms`). The caller
+    /// applies the exact test.
     pub fn candidates(
         &self,
         window: Option<(DateTime<Utc>, DateTime<Utc>)>,
+        required: &[Vec<String>],
         mut visit: impl FnMut(StoredDoc),
     ) -> Result<(), EmbeddedError> {
-        let query: Box<dyn Query> = match window {
-            None => Box::new(AllQuery),
+        if required.iter().any(Vec::is_empty) {
+            return Ok(()); // a group no document can satisfy: nothing can match
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = required
+            .iter()
+            .map(|group| {
+                let any: Vec<(Occur, Box<dyn Query>)> = group
+                    .iter()
+                    .map(|t| {
+                        let term =
+                            TermQuery::new(Term::from_field_text(self.fields.terms, t), IndexRecordOption::Basic);
+                        (Occur::Should, Box::new(term) as Box<dyn Query>)
+                    })
+                    .collect();
+                (Occur::Must, Box::new(BooleanQuery::new(any)) as Box<dyn Query>)
+            })
+            .collect();
+        let window: Option<Box<dyn Query>> = match window {
+            None => None,
             Some((from, to)) => {
                 // Indexed dates have second precision: widen by a second each side.
                 let from = to_tantivy(from - chrono::Duration::seconds(1));
@@ -145,12 +182,15 @@ impl MozdefIndex {
                         Bound::Included(Term::from_field_date(field, to)),
                     ))
                 };
-                Box::new(BooleanQuery::new(vec![
+                Some(Box::new(BooleanQuery::new(vec![
                     (Occur::Should, range(self.fields.utctimestamp)),
                     (Occur::Should, range(self.fields.receivedtimestamp)),
-                ]))
+                ])))
             }
         };
+        clauses.extend(window.map(|w| (Occur::Must, w)));
+        let query: Box<dyn Query> =
+            if clauses.is_empty() { Box::new(AllQuery) } else { Box::new(BooleanQuery::new(clauses)) };
         let searcher = self.reader.searcher();
         let mut addresses: Vec<DocAddress> =
             searcher.search(&query, &DocSetCollector).map_err(EmbeddedError::index(&self.name))?.into_iter().collect();

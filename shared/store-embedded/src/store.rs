@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use mozdef_model::Document;
 use mozdef_query::eval::{CompiledQuery, TermsAggregator};
+use mozdef_query::prefilter::document_terms;
 use mozdef_query::{Hit, Meta, SearchResults};
 use mozdef_store::indices::{is_valid_index_name, resolve_all};
 use mozdef_store::{EventStore, IndexRequest, ItemOutcome, SearchRequest, StoreError};
@@ -85,9 +86,13 @@ impl EmbeddedStore {
             let utc = request.source.get("utctimestamp").and_then(parse_date);
             let received = request.source.get("receivedtimestamp").and_then(parse_date);
             match serde_json::to_vec(&request.source) {
-                Ok(bytes) => {
-                    by_index.entry(request.index.clone()).or_default().push((request.id.clone(), bytes, utc, received))
-                }
+                Ok(source) => by_index.entry(request.index.clone()).or_default().push(PreparedDoc {
+                    id: request.id.clone(),
+                    source,
+                    terms: document_terms(&request.source),
+                    utctimestamp: utc,
+                    receivedtimestamp: received,
+                }),
                 Err(e) => outcomes[position] = ItemOutcome::Reject(format!("document cannot be serialised: {e}")),
             }
         }
@@ -103,12 +108,13 @@ impl EmbeddedStore {
 
     fn search_blocking(&self, request: SearchRequest<'_>) -> Result<SearchResults, StoreError> {
         let compiled = CompiledQuery::new(request.query)?;
+        let required = compiled.required_terms();
         let window = request.query.window_bounds(request.now);
         let mut aggregator = TermsAggregator::new(&request.query.aggregations);
         let mut matches: Vec<(Option<DateTime<Utc>>, Hit)> = Vec::new();
         for name in resolve_all(request.indices, request.now, &self.existing()) {
             let Some(index) = self.lookup(&name) else { continue };
-            index.candidates(window, |doc| {
+            index.candidates(window, &required, |doc| {
                 let source = Value::Object(doc.source);
                 if compiled.matches(&source, request.now) {
                     aggregator.add(&source);
@@ -205,7 +211,7 @@ impl EmbeddedStore {
     pub fn documents(&self, index: &str) -> Result<Vec<(String, Document)>, EmbeddedError> {
         let mut out = Vec::new();
         if let Some(index) = self.lookup(index) {
-            index.candidates(None, |doc| out.push((doc.id, doc.source)))?;
+            index.candidates(None, &[], |doc| out.push((doc.id, doc.source)))?;
         }
         Ok(out)
     }

@@ -1,0 +1,256 @@
+//! A backend-independent prefilter: the index terms of a document and, per compiled query,
+//! the terms any matching document must have.
+//!
+//! A backend indexes [`index_terms`] of every document in an inverted index. For a query it
+//! asks [`CompiledQuery::required_terms`](crate::CompiledQuery::required_terms) for groups in
+//! conjunctive normal form, fetches the documents that hold at least one term of every group,
+//! and runs the exact evaluator ([`CompiledQuery::matches`](crate::CompiledQuery::matches))
+//! on those candidates only. The prefilter only ever lets through too much, never too little:
+//! for every document `doc` and query `q`, `q.matches(doc, now)` implies
+//! `satisfies(&index_terms(doc), &q.required_terms())`.
+//!
+//! A term is `path=value` ([`term`]), `path` the dotted path of a leaf as
+//! [`mozdef_model::field_values`] finds it (nested objects joined with `.`, keys containing
+//! dots taken literally, arrays flattened) and `value` what the field's type
+//! ([`crate::mapping::field_type`]) indexes:
+//!
+//! | type | terms of a leaf |
+//! |---|---|
+//! | `keyword` | its [`keyword_value`] (`5`, `1.5`, `true`, strings as they are) |
+//! | `text` (`summary`) | one per token of [`analyze`] |
+//! | `ip` | the address, IPv4-mapped IPv6 written as IPv4 (`::ffff:10.0.0.1` → `10.0.0.1`); nothing when it does not parse |
+//! | `boolean` | `true` or `false` ([`boolean_value`]); nothing otherwise |
+//! | `date`, `geo_point` | nothing |
+//!
+//! Terms longer than [`MAX_TERM_BYTES`] are cut at a character boundary, on both sides, so
+//! long values may share a term (more candidates) but never miss.
+//!
+//! Groups come only from tests whose meaning is exactly "some leaf at the literal path `P`
+//! has the term `T`": `Term`/`Terms`/`Phrase` on keyword fields, analysed `Term`s and
+//! phrases on `summary`, single addresses on `ip` fields, `boolean` fields — from structured
+//! matchers and query strings alike, as the evaluator compiled them. `must` clauses add their
+//! groups; required `should` clauses add one group, the union of one group of each clause,
+//! when every clause has one; `must_not`, field-name patterns, the default field, wildcards,
+//! ranges, `Exists`/`Missing` and date fields add nothing. A test that can match nothing
+//! (a `summary` term without tokens, an empty `Terms`, a query string's `MatchNone`) gives
+//! an empty group, which no document satisfies.
+
+use std::net::Ipv6Addr;
+
+use serde_json::Value;
+
+use crate::eval::{LeafTest, Node, StrTest};
+use crate::mapping::{FieldType, analyze, boolean_value, field_type, ip_value, keyword_value};
+use crate::network::ip_bits;
+use crate::querystring::is_single_field;
+
+/// The longest term, in bytes; longer terms are cut at the last character boundary at or
+/// before it.
+pub const MAX_TERM_BYTES: usize = 200;
+
+/// The index term for `value` at the dotted `path`: `path=value`, cut to
+/// [`MAX_TERM_BYTES`].
+pub fn term(path: &str, value: &str) -> String {
+    let mut t = String::with_capacity((path.len() + 1 + value.len()).min(MAX_TERM_BYTES));
+    push_term(&mut t, path, value);
+    t
+}
+
+/// Writes the term of `value` at `path` into the empty buffer `out`.
+fn push_term(out: &mut String, path: &str, value: &str) {
+    out.push_str(path);
+    out.push('=');
+    out.push_str(value);
+    if out.len() > MAX_TERM_BYTES {
+        let mut end = MAX_TERM_BYTES;
+        while !out.is_char_boundary(end) {
+            end -= 1;
+        }
+        out.truncate(end);
+    }
+}
+
+/// The address an `ip` leaf indexes, as its term value: IPv4 and IPv4-mapped IPv6
+/// addresses as IPv4, other IPv6 addresses in their canonical (RFC 5952) form — the same
+/// 128-bit value the evaluator compares always gives the same string.
+fn ip_term_value(bits: u128) -> String {
+    Ipv6Addr::from(bits).to_canonical().to_string()
+}
+
+/// Every index term of `doc`, sorted and without duplicates (see the [module
+/// documentation](self) for what each field type indexes).
+pub fn index_terms(doc: &Value) -> Vec<String> {
+    let mut walker = Walker { path: String::new(), terms: Vec::new() };
+    walker.walk(doc, false);
+    walker.finish()
+}
+
+/// [`index_terms`] of a document held as a JSON object.
+pub fn document_terms(doc: &crate::Document) -> Vec<String> {
+    let mut walker = Walker { path: String::new(), terms: Vec::new() };
+    walker.walk_object(doc, false);
+    walker.finish()
+}
+
+/// One walk over a document, with a reused path buffer.
+struct Walker {
+    path: String,
+    terms: Vec<String>,
+}
+
+impl Walker {
+    /// Walks `value`; `keyed` says whether a key has been passed (the path of the root and
+    /// of the items of a root array is empty but no field).
+    fn walk(&mut self, value: &Value, keyed: bool) {
+        match value {
+            Value::Null => {}
+            Value::Array(items) => items.iter().for_each(|v| self.walk(v, keyed)),
+            Value::Object(map) => self.walk_object(map, keyed),
+            scalar if keyed => self.leaf(scalar),
+            _ => {}
+        }
+    }
+
+    fn walk_object(&mut self, map: &crate::Document, keyed: bool) {
+        for (key, child) in map {
+            let len = self.path.len();
+            // The separator depends on the depth, not on the path being empty: the
+            // key `""` is a field too (`{"": {"x": 1}}` holds `.x`).
+            if keyed {
+                self.path.push('.');
+            }
+            self.path.push_str(key);
+            self.walk(child, true);
+            self.path.truncate(len);
+        }
+    }
+
+    fn finish(mut self) -> Vec<String> {
+        self.terms.sort_unstable();
+        self.terms.dedup();
+        self.terms
+    }
+
+    /// The terms of one scalar leaf at the current path.
+    fn leaf(&mut self, value: &Value) {
+        match field_type(&self.path) {
+            FieldType::Keyword => {
+                if let Some(s) = keyword_value(value) {
+                    self.push(&s);
+                }
+            }
+            FieldType::Text => {
+                if let Some(s) = keyword_value(value) {
+                    for token in analyze(&s) {
+                        self.push(&token);
+                    }
+                }
+            }
+            FieldType::Ip => {
+                if let Some(ip) = ip_value(value) {
+                    self.push(&ip_term_value(ip_bits(ip)));
+                }
+            }
+            FieldType::Boolean => {
+                if let Some(b) = boolean_value(value) {
+                    self.push(if b { "true" } else { "false" });
+                }
+            }
+            FieldType::Date | FieldType::GeoPoint => {}
+        }
+    }
+
+    fn push(&mut self, value: &str) {
+        let mut t = String::with_capacity((self.path.len() + 1 + value.len()).min(MAX_TERM_BYTES));
+        push_term(&mut t, &self.path, value);
+        self.terms.push(t);
+    }
+}
+
+/// Whether a document with the index terms `doc_terms` (sorted, as [`index_terms`] returns
+/// them) passes the prefilter `groups`: it holds a term of every group.
+pub fn satisfies(doc_terms: &[String], groups: &[Vec<String>]) -> bool {
+    groups.iter().all(|g| g.iter().any(|t| doc_terms.binary_search(t).is_ok()))
+}
+
+/// The required terms of a compiled node, normalised.
+pub(crate) fn required_terms(node: &Node) -> Vec<Vec<String>> {
+    normalize(groups(node))
+}
+
+/// The groups of a node, in conjunctive normal form (not normalised).
+fn groups(node: &Node) -> Vec<Vec<String>> {
+    match node {
+        Node::Nothing => vec![Vec::new()],
+        Node::Field { path, test } => field_groups(path, test),
+        Node::Bool(b) => {
+            let mut out: Vec<Vec<String>> = b.must.iter().flat_map(groups).collect();
+            if b.should_required {
+                // One clause matches, so the union of one group of each clause holds; the
+                // smallest group of each keeps the union selective.
+                let mut union = Vec::new();
+                for clause in &b.should {
+                    match required_terms(clause).into_iter().min_by_key(Vec::len) {
+                        Some(group) => union.extend(group),
+                        None => return out,
+                    }
+                }
+                out.push(union);
+            }
+            out
+        }
+        Node::All | Node::AnyField { .. } | Node::Exists(_) | Node::AnyExists(_) | Node::Not(_) => Vec::new(),
+    }
+}
+
+/// The groups of a test on the values at one literal path.
+fn field_groups(path: &str, test: &LeafTest) -> Vec<Vec<String>> {
+    if let LeafTest::Never = test {
+        return vec![Vec::new()];
+    }
+    if !is_single_field(path) {
+        return Vec::new();
+    }
+    match (field_type(path), test) {
+        (FieldType::Keyword, LeafTest::Keyword(t)) | (FieldType::Text, LeafTest::Tokens(t)) => match t {
+            StrTest::Eq(v) => vec![vec![term(path, v)]],
+            StrTest::OneOf(vs) => vec![vs.iter().map(|v| term(path, v)).collect()],
+            StrTest::Pattern(_) | StrTest::Fuzzy(..) | StrTest::Range(..) => Vec::new(),
+        },
+        (FieldType::Text, LeafTest::Phrase(tokens, _)) => tokens.iter().map(|t| vec![term(path, t)]).collect(),
+        (FieldType::Ip, LeafTest::Ip(ranges)) if ranges.iter().all(|(lo, hi)| lo == hi) => {
+            vec![ranges.iter().map(|(bits, _)| term(path, &ip_term_value(*bits))).collect()]
+        }
+        (FieldType::Boolean, LeafTest::Bool([accept_false, accept_true])) => {
+            let values = [(*accept_false, "false"), (*accept_true, "true")];
+            vec![values.into_iter().filter(|(accepted, _)| *accepted).map(|(_, v)| term(path, v)).collect()]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Sorts and deduplicates each group and the groups, reduces an unsatisfiable form to one
+/// empty group, and drops groups implied by a smaller one (a superset of another group).
+fn normalize(mut groups: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    for g in &mut groups {
+        g.sort_unstable();
+        g.dedup();
+    }
+    if groups.iter().any(Vec::is_empty) {
+        return vec![Vec::new()];
+    }
+    groups.sort_unstable_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+    groups.dedup();
+    let mut kept: Vec<Vec<String>> = Vec::with_capacity(groups.len());
+    for g in groups {
+        // `kept` holds only groups no longer than `g`: a subset of `g` among them implies it.
+        if !kept.iter().any(|k| k.iter().all(|t| g.binary_search(t).is_ok())) {
+            kept.push(g);
+        }
+    }
+    kept.sort_unstable();
+    kept
+}
+
+#[cfg(test)]
+mod tests;

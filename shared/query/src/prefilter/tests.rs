@@ -1,0 +1,835 @@
+use chrono::{DateTime, TimeZone, Utc};
+use serde_json::{Map, Value, json};
+
+use super::*;
+use crate::{Match, SearchQuery};
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2016, 7, 13, 21, 0, 0).single().unwrap_or_default()
+}
+
+fn terms(doc: Value) -> Vec<String> {
+    index_terms(&doc)
+}
+
+fn strs(items: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = items.iter().map(|s| (*s).to_owned()).collect();
+    v.sort();
+    v
+}
+
+/// The required terms of one matcher.
+fn req(m: Match) -> Vec<Vec<String>> {
+    match m.compile() {
+        Ok(c) => c.required_terms(),
+        Err(e) => panic!("{m:?}: {e}"),
+    }
+}
+
+fn req_qs(text: &str) -> Vec<Vec<String>> {
+    match Match::query_string(text) {
+        Ok(m) => req(m),
+        Err(e) => panic!("{text:?}: {e}"),
+    }
+}
+
+fn groups(gs: &[&[&str]]) -> Vec<Vec<String>> {
+    gs.iter().map(|g| strs(g)).collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// index_terms
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn index_terms_of_nested_and_dotted_keys() {
+    let doc = json!({
+        "category": "authentication",
+        "details": {"user": "bob", "a": {"b": "deep"}, "a.c": "lit"},
+        "details.user": "alice",
+        "": {"x": "empty-key"},
+        "k": {"": "inner-empty"}
+    });
+    assert_eq!(
+        terms(doc),
+        strs(&[
+            "category=authentication",
+            "details.user=bob",
+            "details.a.b=deep",
+            "details.a.c=lit",
+            "details.user=alice",
+            ".x=empty-key",
+            "k.=inner-empty",
+        ])
+    );
+    // The paths are exactly those `field_values` reads.
+    let doc = json!({"": {"x": 1}});
+    assert_eq!(mozdef_model::field_values(&doc, ".x"), vec![&json!(1)]);
+    assert!(mozdef_model::field_values(&doc, "x").is_empty());
+}
+
+#[test]
+fn index_terms_of_arrays_numbers_and_nulls() {
+    let doc = json!({
+        "tags": ["ssh", ["nested", null], "ssh"],
+        "details": {"list": [{"x": 1}, {"x": 2.5}, [{"x": -3}]], "n": null, "empty": {}, "none": []},
+        "count": 5,
+        "flag": true,
+        "blank": ""
+    });
+    assert_eq!(
+        terms(doc),
+        strs(&[
+            "tags=ssh",
+            "tags=nested",
+            "details.list.x=1",
+            "details.list.x=2.5",
+            "details.list.x=-3",
+            "count=5",
+            "flag=true",
+            "blank=",
+        ])
+    );
+    // Root scalars and root arrays of scalars have no field.
+    assert!(terms(json!("x")).is_empty());
+    assert!(terms(json!([1, "a", null])).is_empty());
+    assert_eq!(terms(json!([{"a": 1}, [{"a": 2}]])), strs(&["a=1", "a=2"]));
+}
+
+#[test]
+fn index_terms_of_summary_tokens() {
+    let doc = json!({"summary": ["Failed login for Bob from 10.1.2.3 at /var/log/auth.log", 42, true]});
+    assert_eq!(
+        terms(doc),
+        strs(&[
+            "summary=failed",
+            "summary=login",
+            "summary=for",
+            "summary=bob",
+            "summary=from",
+            "summary=10.1.2.3",
+            "summary=at",
+            "summary=var",
+            "summary=log",
+            "summary=auth.log",
+            "summary=42",
+            "summary=true",
+        ])
+    );
+    assert!(terms(json!({"summary": "... --- !!!"})).is_empty());
+    // Only `summary` is text; `Summary` and nested `x.summary` are keywords.
+    assert_eq!(terms(json!({"Summary": "A b", "x": {"summary": "A b"}})), strs(&["Summary=A b", "x.summary=A b"]));
+}
+
+#[test]
+fn index_terms_of_ip_fields() {
+    let doc = json!({"details": {
+        "sourceipaddress": ["10.0.0.1", "::ffff:10.0.0.2", "2001:DB8:0:0::1", "0:0:0:0:0:0:0:1", "bogus", 167772161, "10.0.0.0/8"],
+        "destinationipaddress": "::ffff:a00:3",
+        "ipstring": "::ffff:10.0.0.1"
+    }});
+    assert_eq!(
+        terms(doc),
+        strs(&[
+            "details.sourceipaddress=10.0.0.1",
+            "details.sourceipaddress=10.0.0.2",
+            "details.sourceipaddress=2001:db8::1",
+            "details.sourceipaddress=::1",
+            "details.destinationipaddress=10.0.0.3",
+            // Not an `ip` field: the keyword as written.
+            "details.ipstring=::ffff:10.0.0.1",
+        ])
+    );
+}
+
+#[test]
+fn index_terms_of_booleans_dates_and_geo_points() {
+    let doc = json!({
+        "details": {
+            "success": [true, "false", "", "True", 1, "yes"],
+            "sourceipgeopoint": {"lat": 1.5, "lon": 2},
+            "destinationipgeopoint": "1.5,2"
+        },
+        "utctimestamp": "2016-07-13T20:58:43+00:00",
+        "receivedtimestamp": 1468443523000_i64,
+        "timestamp": "garbage"
+    });
+    assert_eq!(
+        terms(doc),
+        strs(&[
+            "details.success=true",
+            "details.success=false",
+            // Below a geo point the paths are keywords again, as `field_values` reads them.
+            "details.sourceipgeopoint.lat=1.5",
+            "details.sourceipgeopoint.lon=2",
+        ])
+    );
+}
+
+#[test]
+fn long_terms_are_cut_at_a_char_boundary() {
+    let long_a = format!("{}x", "a".repeat(300));
+    let long_b = format!("{}y", "a".repeat(300));
+    let t = terms(json!({"k": [long_a, long_b]}));
+    assert_eq!(t.len(), 1, "both long values share one term");
+    assert_eq!(t[0].len(), MAX_TERM_BYTES);
+    assert!(t[0].starts_with("k=aaa"));
+
+    // `é` is two bytes: "k=" + 99 × "é" = 200 bytes, the 100th would end at 202.
+    let t = terms(json!({"k": "é".repeat(150)}));
+    assert_eq!(t, vec![format!("k={}", "é".repeat(99))]);
+    let t = terms(json!({"kk": "é".repeat(150)}));
+    assert_eq!(t[0].len(), 199);
+    assert!(t[0].is_char_boundary(t[0].len()));
+
+    // The query side is cut the same way.
+    assert_eq!(term("k", &"é".repeat(150)), format!("k={}", "é".repeat(99)));
+    assert_eq!(req(Match::term("k", format!("{}z", "a".repeat(300)))), vec![vec![t_long("k")]]);
+}
+
+fn t_long(path: &str) -> String {
+    term(path, &"a".repeat(300))
+}
+
+#[test]
+fn satisfies_checks_every_group() {
+    let doc = index_terms(&json!({"a": "1", "b": "2"}));
+    assert!(satisfies(&doc, &[]));
+    assert!(satisfies(&doc, &groups(&[&["a=1"], &["b=2", "b=3"]])));
+    assert!(!satisfies(&doc, &groups(&[&["a=1"], &["b=3"]])));
+    assert!(!satisfies(&doc, &[Vec::new()]));
+}
+
+// ---------------------------------------------------------------------------------------
+// required_terms
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn keyword_terms_terms_and_phrases() {
+    assert_eq!(req(Match::term("category", "auth")), groups(&[&["category=auth"]]));
+    assert_eq!(req(Match::term("details.sourceport", 22)), groups(&[&["details.sourceport=22"]]));
+    assert_eq!(req(Match::term("details.ratio", 1.5)), groups(&[&["details.ratio=1.5"]]));
+    assert_eq!(req(Match::term("flag", true)), groups(&[&["flag=true"]]));
+    assert_eq!(req(Match::terms("tags", ["b", "a", "b"])), groups(&[&["tags=a", "tags=b"]]));
+    assert_eq!(req(Match::phrase("hostname", "Some Host")), groups(&[&["hostname=Some Host"]]));
+    // Literal dotted paths and the empty key are literal paths too.
+    assert_eq!(req(Match::term("details.a.b", "x")), groups(&[&["details.a.b=x"]]));
+    assert_eq!(req(Match::term("", "x")), groups(&[&["=x"]]));
+}
+
+#[test]
+fn summary_terms_and_phrases() {
+    assert_eq!(req(Match::term("summary", "Failed LOGIN")), groups(&[&["summary=failed", "summary=login"]]));
+    assert_eq!(req(Match::phrase("summary", "Failed LOGIN")), groups(&[&["summary=failed"], &["summary=login"]]));
+    assert_eq!(req(Match::phrase("summary", "login")), groups(&[&["summary=login"]]));
+    // `Terms` on text compares tokens with the values as written.
+    assert_eq!(req(Match::terms("summary", ["Failed", "x"])), groups(&[&["summary=Failed", "summary=x"]]));
+    // Nothing to analyse: nothing matches.
+    assert_eq!(req(Match::term("summary", "...")), vec![Vec::<String>::new()]);
+    assert_eq!(req(Match::phrase("summary", "")), vec![Vec::<String>::new()]);
+    // Other tests on tokens give no group.
+    assert!(req(Match::wildcard("summary", "fail*")).is_empty());
+    assert!(req(Match::range("summary", Some(json!("a")), None)).is_empty());
+}
+
+#[test]
+fn ip_and_boolean_fields() {
+    let src = "details.sourceipaddress";
+    assert_eq!(req(Match::term(src, "10.0.0.1")), groups(&[&["details.sourceipaddress=10.0.0.1"]]));
+    assert_eq!(req(Match::term(src, "::ffff:10.0.0.1")), groups(&[&["details.sourceipaddress=10.0.0.1"]]));
+    assert_eq!(req(Match::term(src, "2001:DB8::1")), groups(&[&["details.sourceipaddress=2001:db8::1"]]));
+    assert_eq!(req(Match::term(src, "10.0.0.1/32")), groups(&[&["details.sourceipaddress=10.0.0.1"]]));
+    assert_eq!(
+        req(Match::terms(src, ["10.0.0.1", "::1"])),
+        groups(&[&["details.sourceipaddress=10.0.0.1", "details.sourceipaddress=::1"]])
+    );
+    assert_eq!(req(Match::phrase(src, "10.0.0.1")), groups(&[&["details.sourceipaddress=10.0.0.1"]]));
+    assert!(req(Match::term(src, "10.0.0.0/8")).is_empty());
+    assert!(req(Match::terms(src, ["10.0.0.1", "10.0.0.0/8"])).is_empty());
+    assert!(req(Match::range(src, Some(json!("10.0.0.1")), Some(json!("10.0.0.2")))).is_empty());
+    // A range of one address is that address.
+    assert_eq!(
+        req(Match::range(src, Some(json!("10.0.0.1")), Some(json!("10.0.0.1")))),
+        groups(&[&["details.sourceipaddress=10.0.0.1"]])
+    );
+    assert!(req(Match::subnet(src, "10.0.0.0/8").unwrap()).is_empty());
+    assert_eq!(req(Match::subnet(src, "10.0.0.1").unwrap()), groups(&[&["details.sourceipaddress=10.0.0.1"]]));
+    // A subnet on a keyword field tests addresses, which keyword terms do not index.
+    assert!(req(Match::subnet("details.ipstring", "10.0.0.1").unwrap()).is_empty());
+
+    let ok = "details.success";
+    assert_eq!(req(Match::term(ok, true)), groups(&[&["details.success=true"]]));
+    assert_eq!(req(Match::term(ok, "false")), groups(&[&["details.success=false"]]));
+    assert_eq!(req(Match::terms(ok, [true, false])), groups(&[&["details.success=false", "details.success=true"]]));
+    assert_eq!(req(Match::range(ok, Some(json!(true)), None)), groups(&[&["details.success=true"]]));
+    assert_eq!(req(Match::range(ok, Some(json!(true)), Some(json!(false)))), vec![Vec::<String>::new()]);
+}
+
+#[test]
+fn constructs_without_groups() {
+    assert!(req(Match::wildcard("category", "auth*")).is_empty());
+    assert!(req(Match::exists("category")).is_empty());
+    assert!(req(Match::missing("category")).is_empty());
+    assert!(req(Match::range("category", Some(json!("a")), Some(json!("a")))).is_empty());
+    assert!(req(Match::less_than("details.count", 5)).is_empty());
+    assert!(req(Match::term("utctimestamp", "2016-07-13")).is_empty());
+    // Geo points only answer `Exists`/`Missing`: a term on one matches nothing.
+    assert_eq!(req(Match::term("details.sourceipgeopoint", "1,2")), vec![Vec::<String>::new()]);
+    // Field-name patterns give no group.
+    assert!(req(Match::term("details.*", "x")).is_empty());
+    assert!(req(Match::term("*", "x")).is_empty());
+    // Values that can never match still give an unsatisfiable group.
+    assert_eq!(req(Match::terms("category", Vec::<Value>::new())), vec![Vec::<String>::new()]);
+}
+
+#[test]
+fn bool_structure() {
+    let a = || Match::term("category", "a");
+    let b = || Match::term("hostname", "b");
+    let c = || Match::term("tags", "c");
+    let none = || Match::exists("x");
+
+    // must: every clause.
+    assert_eq!(
+        req(Match::boolean(vec![a(), b(), none()], vec![], vec![])),
+        groups(&[&["category=a"], &["hostname=b"]])
+    );
+    // must_not: nothing.
+    assert_eq!(req(Match::boolean(vec![a()], vec![b()], vec![])), groups(&[&["category=a"]]));
+    assert!(req(Match::boolean(vec![], vec![b()], vec![])).is_empty());
+    // should: the union when every clause has a group.
+    assert_eq!(req(Match::boolean(vec![], vec![], vec![a(), b()])), groups(&[&["category=a", "hostname=b"]]));
+    assert!(req(Match::boolean(vec![], vec![], vec![a(), none()])).is_empty());
+    // should beside must is still required in MozDef's bool queries.
+    assert_eq!(
+        req(Match::boolean(vec![c()], vec![], vec![a(), b()])),
+        groups(&[&["category=a", "hostname=b"], &["tags=c"]])
+    );
+    // A should clause with several groups contributes its smallest one.
+    let phrase = Match::phrase("summary", "x y");
+    let both = Match::boolean(vec![a(), Match::terms("tags", ["1", "2"])], vec![], vec![]);
+    assert_eq!(req(Match::boolean(vec![], vec![], vec![phrase, both])), groups(&[&["category=a", "summary=x"]]));
+    // An unsatisfiable should clause drops out of the union.
+    assert_eq!(
+        req(Match::boolean(vec![], vec![], vec![Match::term("summary", "!!"), a()])),
+        groups(&[&["category=a"]])
+    );
+    // Nested booleans; a group implied by a smaller one is dropped.
+    let inner = Match::boolean(vec![a()], vec![], vec![]);
+    assert_eq!(
+        req(Match::boolean(vec![inner, Match::terms("category", ["a", "z"])], vec![], vec![])),
+        groups(&[&["category=a"]])
+    );
+
+    // SearchQuery: must, must_not, should; the window plays no part.
+    let mut q = SearchQuery::new(Some(chrono::Duration::minutes(5)));
+    q.add_must(a()).add_must_not(b()).add_should(c()).add_should(Match::term("tags", "d"));
+    let compiled = q.compile().unwrap();
+    assert_eq!(compiled.required_terms(), groups(&[&["category=a"], &["tags=c", "tags=d"]]));
+    assert!(SearchQuery::new(None).compile().unwrap().required_terms().is_empty());
+}
+
+#[test]
+fn query_strings() {
+    assert_eq!(req_qs("category:auth"), groups(&[&["category=auth"]]));
+    assert_eq!(req_qs("category:\"two words\""), groups(&[&["category=two words"]]));
+    assert_eq!(req_qs("summary:FAILED"), groups(&[&["summary=failed"]]));
+    assert_eq!(req_qs("summary:\"Failed Login\"~2"), groups(&[&["summary=failed"], &["summary=login"]]));
+    assert_eq!(req_qs("details.sourceipaddress:10.0.0.1"), groups(&[&["details.sourceipaddress=10.0.0.1"]]));
+    assert_eq!(req_qs("details.sourceipaddress:\"::ffff:10.0.0.1\""), groups(&[&["details.sourceipaddress=10.0.0.1"]]));
+    assert!(req_qs("details.sourceipaddress:10.0.0.0/8").is_empty());
+    assert_eq!(req_qs("details.success:true"), groups(&[&["details.success=true"]]));
+    assert_eq!(req_qs("details.a\\.b:x"), groups(&[&["details.a.b=x"]]));
+
+    // Lucene booleans: MUST clauses only when there are any, SHOULD otherwise.
+    assert_eq!(req_qs("category:a AND hostname:b"), groups(&[&["category=a"], &["hostname=b"]]));
+    assert_eq!(req_qs("category:a OR hostname:b"), groups(&[&["category=a", "hostname=b"]]));
+    assert_eq!(req_qs("+category:a hostname:b"), groups(&[&["category=a"]]));
+    assert_eq!(req_qs("category:a -hostname:b"), groups(&[&["category=a"]]));
+    assert!(req_qs("NOT category:a").is_empty());
+    assert!(req_qs("category:a OR category:b*").is_empty());
+    assert_eq!(req_qs("(category:a OR tags:x) AND (hostname:b OR hostname:c)").len(), 2);
+    assert_eq!(req_qs("category:(a b)"), groups(&[&["category=a", "category=b"]]));
+    assert_eq!(req_qs("summary:(foo AND bar)"), groups(&[&["summary=bar"], &["summary=foo"]]));
+
+    // The default field, patterns, wildcards, ranges, fuzzy terms, exists: no group.
+    assert!(req_qs("foo").is_empty());
+    assert!(req_qs("details.\\*:foo").is_empty());
+    assert!(req_qs("category:au*").is_empty());
+    assert!(req_qs("category:[a TO b]").is_empty());
+    assert!(req_qs("category:>=a").is_empty());
+    assert!(req_qs("category:auth~1").is_empty());
+    assert!(req_qs("category:/a.*/").is_empty());
+    assert!(req_qs("_exists_:category").is_empty());
+    assert!(req_qs("category:*").is_empty());
+    assert!(req_qs("*").is_empty());
+    // An empty query string matches nothing.
+    assert_eq!(req_qs(""), vec![Vec::<String>::new()]);
+}
+
+// ---------------------------------------------------------------------------------------
+// Randomized property: matches ⇒ satisfies the prefilter
+// ---------------------------------------------------------------------------------------
+
+/// SplitMix64: small, deterministic, good enough for test data.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    /// True with probability `pct`%.
+    fn chance(&mut self, pct: u64) -> bool {
+        self.next() % 100 < pct
+    }
+
+    fn pick<T: Clone>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len())].clone()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Text,
+    Keyword,
+    Number,
+    Ip,
+    Bool,
+    Date,
+    Geo,
+}
+
+const FIELDS: &[(&str, Kind)] = &[
+    ("summary", Kind::Text),
+    ("hostname", Kind::Keyword),
+    ("category", Kind::Keyword),
+    ("tags", Kind::Keyword),
+    ("details.user", Kind::Keyword),
+    ("details.a.b", Kind::Keyword),
+    ("details.list.x", Kind::Keyword),
+    ("details.", Kind::Keyword),
+    ("details.count", Kind::Number),
+    ("details.sourceipaddress", Kind::Ip),
+    ("details.destinationipaddress", Kind::Ip),
+    ("details.success", Kind::Bool),
+    ("utctimestamp", Kind::Date),
+    ("details.sourceipgeopoint", Kind::Geo),
+    ("details.sourceipgeopoint.lat", Kind::Number),
+];
+
+const SUMMARY_WORDS: &[&str] =
+    &["Failed", "login", "foo", "FOO", "bar", "10.0.0.1", "example.com", "don't", "x", "東京", "a_b", "42"];
+const SEPARATORS: &[&str] = &[" ", " ", " ", "-", ", ", "/", ".", "_", ": "];
+const KEYWORDS: &[&str] = &["foo", "bar", "Foo", "foo bar", "x", "1", "1.5", "true", "", "10.0.0.1", "é", "a.b"];
+const IPS: &[&str] = &[
+    "10.0.0.1",
+    "10.0.0.2",
+    "::ffff:10.0.0.1",
+    "::1",
+    "0:0:0:0:0:0:0:1",
+    "2001:db8::1",
+    "2001:DB8:0::1",
+    "bogus",
+    "10.0.0.1/32",
+];
+const CIDRS: &[&str] = &["10.0.0.0/8", "10.0.0.1/32", "::1/128", "2001:db8::/32", "10.0.0.1", "::ffff:10.0.0.0/104"];
+const DATES: &[&str] = &["2016-07-13T20:58:43+00:00", "2016-07-13", "2016-07-14T00:00:00Z", "now-1d", "garbage"];
+
+fn long_value(rng: &mut Rng) -> String {
+    format!("{}{}", "a".repeat(199 + rng.below(3)), rng.pick(&["x", "y", "é"]))
+}
+
+fn summary_text(rng: &mut Rng, max_words: usize) -> String {
+    let n = rng.below(max_words + 1);
+    let mut s = String::new();
+    for i in 0..n {
+        if i > 0 {
+            s.push_str(rng.pick(SEPARATORS));
+        }
+        s.push_str(rng.pick(SUMMARY_WORDS));
+    }
+    s
+}
+
+/// A scalar of the given kind, as documents and queries hold them.
+fn scalar(rng: &mut Rng, kind: Kind) -> Value {
+    match kind {
+        Kind::Text => match rng.below(10) {
+            0 => json!(rng.below(50)),
+            1 => json!(rng.chance(50)),
+            _ => json!(summary_text(rng, 5)),
+        },
+        Kind::Keyword => match rng.below(12) {
+            0 => json!(rng.below(3)),
+            1 => json!(1.5),
+            2 => json!(rng.chance(50)),
+            3 => json!(long_value(rng)),
+            _ => json!(rng.pick(KEYWORDS)),
+        },
+        Kind::Number => match rng.below(6) {
+            0 => json!(rng.pick(&["1", "2", "x"])),
+            1 => json!(1.5),
+            2 => json!(-3),
+            _ => json!(rng.below(4)),
+        },
+        Kind::Ip => match rng.below(12) {
+            0 => json!(167_772_161),
+            _ => json!(rng.pick(IPS)),
+        },
+        Kind::Bool => {
+            rng.pick(&[json!(true), json!(false), json!("true"), json!("false"), json!(""), json!("True"), json!(1)])
+        }
+        Kind::Date => match rng.below(5) {
+            0 => json!(1_468_443_523_000_i64),
+            _ => json!(rng.pick(DATES)),
+        },
+        Kind::Geo => rng.pick(&[json!({"lat": 1.5, "lon": 2}), json!("1.5,2"), json!([2, 1.5])]),
+    }
+}
+
+fn any_kind(rng: &mut Rng) -> Kind {
+    rng.pick(&[Kind::Text, Kind::Keyword, Kind::Number, Kind::Ip, Kind::Bool, Kind::Date])
+}
+
+/// A field's value in a document: mostly its own kind, sometimes another, an array or null.
+fn doc_value(rng: &mut Rng, kind: Kind) -> Value {
+    let one = |rng: &mut Rng| {
+        let k = if rng.chance(10) { any_kind(rng) } else { kind };
+        scalar(rng, k)
+    };
+    match rng.below(10) {
+        0 => Value::Null,
+        1 | 2 => {
+            let mut items: Vec<Value> = (0..rng.below(4)).map(|_| one(rng)).collect();
+            if rng.chance(30) {
+                items.push(json!([one(rng), null]));
+            }
+            Value::Array(items)
+        }
+        _ => one(rng),
+    }
+}
+
+/// Deep-merges `value` into `map[key]`: objects merge, anything else turns into an array.
+fn merge(map: &mut Map<String, Value>, key: String, value: Value) {
+    match map.get_mut(&key) {
+        None => {
+            map.insert(key, value);
+        }
+        Some(Value::Object(existing)) if value.is_object() => {
+            if let Value::Object(new) = value {
+                for (k, v) in new {
+                    merge(existing, k, v);
+                }
+            }
+        }
+        Some(Value::Array(items)) => items.push(value),
+        Some(existing) => {
+            let old = existing.take();
+            *existing = json!([old, value]);
+        }
+    }
+}
+
+/// Places `value` at `path`, splitting the path into keys at random (literal dotted keys)
+/// and sometimes wrapping objects into arrays.
+fn place(rng: &mut Rng, doc: &mut Map<String, Value>, path: &str, value: Value) {
+    let mut keys: Vec<String> = Vec::new();
+    for (i, seg) in path.split('.').enumerate() {
+        match keys.last_mut() {
+            Some(last) if i > 0 && rng.chance(30) => {
+                last.push('.');
+                last.push_str(seg);
+            }
+            _ => keys.push(seg.to_owned()),
+        }
+    }
+    let mut v = value;
+    while keys.len() > 1 {
+        let key = keys.pop().unwrap_or_default();
+        let mut obj = Map::new();
+        obj.insert(key, v);
+        v = if rng.chance(15) { json!([Value::Object(obj), {"other": "x"}]) } else { Value::Object(obj) };
+    }
+    merge(doc, keys.pop().unwrap_or_default(), v);
+}
+
+fn random_doc(rng: &mut Rng) -> Value {
+    let mut doc = Map::new();
+    for &(path, kind) in FIELDS {
+        if rng.chance(45) {
+            let v = doc_value(rng, kind);
+            place(rng, &mut doc, path, v);
+        }
+    }
+    if rng.chance(5) { json!([Value::Object(doc)]) } else { Value::Object(doc) }
+}
+
+/// A field of a query: mostly from the vocabulary, sometimes a pattern or an unknown field.
+fn query_field(rng: &mut Rng) -> (&'static str, Kind) {
+    if rng.chance(8) {
+        return rng.pick(&[("details.*", Kind::Keyword), ("*", Kind::Keyword), ("nope", Kind::Keyword)]);
+    }
+    rng.pick(FIELDS)
+}
+
+/// A query value for a field of `kind`: mostly of that kind, sometimes of another.
+fn query_value(rng: &mut Rng, kind: Kind) -> Value {
+    let k = if rng.chance(15) { any_kind(rng) } else { kind };
+    match k {
+        Kind::Text => json!(summary_text(rng, 2)),
+        Kind::Ip if rng.chance(25) => json!(rng.pick(CIDRS)),
+        _ => scalar(rng, k),
+    }
+}
+
+fn phrase_value(rng: &mut Rng, kind: Kind) -> String {
+    if kind == Kind::Text {
+        return summary_text(rng, 3);
+    }
+    match query_value(rng, kind) {
+        Value::String(s) => s,
+        other => other.to_string(),
+    }
+}
+
+fn random_match(rng: &mut Rng, depth: usize) -> Match {
+    let (field, kind) = query_field(rng);
+    let choice = rng.below(if depth < 3 { 100 } else { 80 });
+    match choice {
+        0..=19 => Match::term(field, query_value(rng, kind)),
+        20..=29 => Match::terms(field, (0..rng.below(4)).map(|_| query_value(rng, kind)).collect::<Vec<_>>()),
+        30..=39 => Match::phrase(field, phrase_value(rng, kind)),
+        40..=43 => {
+            let base = phrase_value(rng, kind);
+            let cut: String = base.chars().take(rng.below(4)).collect();
+            Match::wildcard(field, format!("{cut}{}", rng.pick(&["*", "?", "*o*", ""])))
+        }
+        44..=47 => Match::exists(field),
+        48..=51 => Match::missing(field),
+        52..=56 => {
+            let bound = |rng: &mut Rng| rng.chance(70).then(|| query_value(rng, kind));
+            let gte = bound(rng);
+            Match::range(field, gte, bound(rng))
+        }
+        57..=58 => Match::less_than(field, query_value(rng, kind)),
+        59..=61 => Match::subnet(field, rng.pick(CIDRS)).unwrap_or_else(|_| Match::exists(field)),
+        62..=79 => Match::QueryString(random_query_string(rng)),
+        _ => {
+            let list =
+                |rng: &mut Rng, max: usize| (0..rng.below(max + 1)).map(|_| random_match(rng, depth + 1)).collect();
+            let must = list(rng, 2);
+            let must_not = list(rng, 1);
+            Match::boolean(must, must_not, list(rng, 3))
+        }
+    }
+}
+
+/// Backslash-escapes Lucene's special characters and whitespace.
+fn qs_escape(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if "+-&|!(){}[]^\"~*?:\\/ ".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn qs_quote(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+fn qs_value(rng: &mut Rng, kind: Kind) -> String {
+    let text = match query_value(rng, kind) {
+        Value::String(s) => s,
+        other => other.to_string(),
+    };
+    match rng.below(20) {
+        0..=8 if !text.is_empty() => qs_escape(&text),
+        0..=12 => format!("{}{}", qs_quote(&phrase_value(rng, kind)), rng.pick(&["", "", "~1", "~3"])),
+        13 => format!("{}*", qs_escape(&text.chars().take(2).collect::<String>())),
+        14 => format!("{}~1", qs_escape(&text)),
+        15 => format!("[{} TO {}]", qs_quote(&text), rng.pick(&["*", "z", "\"2\""])),
+        16 => format!(">={}", qs_escape(&text)),
+        17 => "*".to_owned(),
+        _ => {
+            let a = qs_value(rng, kind);
+            let b = qs_value(rng, kind);
+            format!("({a}{}{b})", rng.pick(&[" ", " AND ", " OR ", " -", " +"]))
+        }
+    }
+}
+
+fn qs_field(rng: &mut Rng) -> (String, Kind) {
+    let (field, kind) = query_field(rng);
+    // `details.` cannot be written before a colon without escaping the dot's emptiness away.
+    let name = if field.ends_with('.') { "details.user".to_owned() } else { field.to_owned() };
+    (name, kind)
+}
+
+fn qs_text(rng: &mut Rng, depth: usize) -> String {
+    let n = 1 + rng.below(4);
+    let mut s = String::new();
+    for i in 0..n {
+        if i > 0 {
+            s.push_str(rng.pick(&[" ", " ", " AND ", " OR ", " && ", " || "]));
+        }
+        s.push_str(rng.pick(&["", "", "", "+", "-", "NOT ", "!"]));
+        match rng.below(10) {
+            0 if depth < 2 => {
+                s.push('(');
+                s.push_str(&qs_text(rng, depth + 1));
+                s.push(')');
+            }
+            1 => s.push_str(&qs_value(rng, Kind::Text)),
+            2 => {
+                let (field, _) = qs_field(rng);
+                s.push_str(&format!("_exists_:{}", qs_escape(&field)));
+            }
+            _ => {
+                let (field, kind) = qs_field(rng);
+                s.push_str(&format!("{}:{}", qs_escape(&field), qs_value(rng, kind)));
+            }
+        }
+    }
+    s
+}
+
+fn random_query_string(rng: &mut Rng) -> QueryString {
+    loop {
+        if let Ok(q) = QueryString::parse(&qs_text(rng, 0)) {
+            return q;
+        }
+    }
+}
+
+use crate::querystring::QueryString;
+
+fn random_query(rng: &mut Rng) -> SearchQuery {
+    let mut q = SearchQuery::new(None);
+    if rng.chance(30) {
+        q.add_must(Match::QueryString(random_query_string(rng)));
+        return q;
+    }
+    for _ in 0..rng.below(3) {
+        q.add_must(random_match(rng, 0));
+    }
+    for _ in 0..rng.below(2) {
+        q.add_must_not(random_match(rng, 0));
+    }
+    for _ in 0..rng.below(3) {
+        q.add_should(random_match(rng, 0));
+    }
+    q
+}
+
+#[derive(Debug, Default)]
+struct Stats {
+    queries: usize,
+    compile_errors: usize,
+    with_prefilter: usize,
+    unsatisfiable: usize,
+    query_strings: usize,
+    query_strings_with_prefilter: usize,
+    pairs: usize,
+    pairs_with_prefilter: usize,
+    candidates: usize,
+    matches: usize,
+    matches_with_prefilter: usize,
+}
+
+#[test]
+fn prefilter_never_rejects_a_match() {
+    const DOCS: usize = 3000;
+    const QUERIES: usize = 4000;
+    const DOCS_PER_QUERY: usize = 300;
+
+    let mut rng = Rng(0x5EED_2016_0713);
+    let docs: Vec<Value> = (0..DOCS).map(|_| random_doc(&mut rng)).collect();
+    let doc_terms: Vec<Vec<String>> = docs.iter().map(index_terms).collect();
+    let now = now();
+    let mut stats = Stats::default();
+
+    for qi in 0..QUERIES {
+        let query = random_query(&mut rng);
+        stats.queries += 1;
+        let is_qs = query.query.must.len() == 1
+            && matches!(query.query.must[0], Match::QueryString(_))
+            && query.query.should.is_empty()
+            && query.query.must_not.is_empty();
+        let compiled = match query.compile() {
+            Ok(c) => c,
+            Err(_) => {
+                stats.compile_errors += 1;
+                continue;
+            }
+        };
+        let required = compiled.required_terms();
+        if !required.is_empty() {
+            stats.with_prefilter += 1;
+        }
+        if required.iter().any(Vec::is_empty) {
+            stats.unsatisfiable += 1;
+        }
+        if is_qs {
+            stats.query_strings += 1;
+            stats.query_strings_with_prefilter += usize::from(!required.is_empty());
+        }
+        // The groups are normalised: sorted, deduplicated, no group inside another.
+        for g in &required {
+            assert!(g.windows(2).all(|w| w[0] < w[1]), "{g:?}");
+        }
+        for k in 0..DOCS_PER_QUERY {
+            let di = (qi * 7919 + k) % DOCS;
+            let (doc, terms) = (&docs[di], &doc_terms[di]);
+            stats.pairs += 1;
+            let pass = satisfies(terms, &required);
+            if !required.is_empty() {
+                stats.pairs_with_prefilter += 1;
+                stats.candidates += usize::from(pass);
+            }
+            if compiled.matches(doc, now) {
+                stats.matches += 1;
+                stats.matches_with_prefilter += usize::from(!required.is_empty());
+                assert!(
+                    pass,
+                    "prefilter rejects a match\nquery: {query:?}\nrequired: {required:?}\ndoc: {doc}\nterms: {terms:?}"
+                );
+            }
+        }
+    }
+    eprintln!("{stats:#?}");
+    let compiled = stats.queries - stats.compile_errors;
+    eprintln!(
+        "non-empty prefilter: {:.1}% of compiled queries ({} of {}), query strings alone {:.1}%; \
+         candidates {:.2}% of docs for those queries",
+        100.0 * stats.with_prefilter as f64 / compiled as f64,
+        stats.with_prefilter,
+        compiled,
+        100.0 * stats.query_strings_with_prefilter as f64 / stats.query_strings.max(1) as f64,
+        100.0 * stats.candidates as f64 / stats.pairs_with_prefilter.max(1) as f64,
+    );
+    // The test must exercise the property, not pass vacuously.
+    assert!(compiled > QUERIES / 2, "{stats:?}");
+    assert!(stats.with_prefilter > compiled / 5, "{stats:?}");
+    assert!(stats.matches_with_prefilter > 2000, "{stats:?}");
+}
