@@ -8,11 +8,17 @@
 //! `--concurrency` requests in flight and an optional target `--rate`.
 //!
 //! With `--measure-latency N`, N events spread over the run carry a unique
-//! `details.benchmarker` marker; once the request carrying a marker is
-//! accepted, the marker is polled for through `POST <url>/api/search` every
-//! 20 ms, and the accepted-to-searchable latency percentiles are reported.
+//! `details.benchmarker` marker (events that MozDef normalises: not
+//! custom-endpoint posts, not audit records). Once the request carrying a
+//! marker is accepted, the marker is looked for through `POST <url>/api/search`
+//! (`{"query": "details.benchmarker:\"<marker>\"", "minutes": 1440, "size": 1}`;
+//! one search every 20 ms covers up to 50 pending markers, OR-ed), and the
+//! accepted-to-searchable latency percentiles are reported, with the rate at
+//! which events became searchable (the position of the last found marker over
+//! the time it took to find it). The run ends once every marker is found or
+//! timed out, so a following run does not start with this run's backlog.
 //!
-//! The result is one summary line on stdout (plus one latency line), e.g.
+//! The result is one summary line on stdout (plus one `latency ...` line), e.g.
 //! `sent events=1000 ok=1000 failed=0 requests=2 retries=0 failures=none elapsed_s=0.051 events_per_s=19607.8 seed=42`.
 //! The command fails (non-zero exit) when any event failed or, with
 //! `--measure-latency`, when any marker did not become searchable.
@@ -764,8 +770,11 @@ impl Tracker {
                 SearchProblem::Transient(problem)
             });
         }
-        let hits = hit_texts(&bytes)
-            .ok_or_else(|| SearchProblem::Transient(format!("POST {}: not a search response", self.url)))?;
+        // a 2xx that is not a search response (say a web page) will not turn into one
+        let hits = hit_texts(&bytes).ok_or_else(|| {
+            let text = truncate(String::from_utf8_lossy(&bytes).trim(), 100);
+            SearchProblem::Fatal(format!("POST {}: not a search response: {text:?}", self.url))
+        })?;
         Ok(batch.iter().filter(|m| hits.iter().any(|h| h.contains(&m.marker))).map(|m| m.marker.clone()).collect())
     }
 }
