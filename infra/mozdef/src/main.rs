@@ -8,7 +8,13 @@ mod send;
 mod worker;
 
 use clap::{Parser, Subcommand};
+use mimalloc::MiMalloc;
 use tracing_subscriber::EnvFilter;
+
+// The pipeline allocates many small strings and maps per event; mimalloc handles that
+// markedly better than glibc's allocator (see scripts/bench-ingest).
+#[global_allocator]
+static GLOBAL: MiMalloc = MiMalloc;
 
 /// MozDef in Rust.
 #[derive(Debug, Parser)]

@@ -14,8 +14,10 @@ use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Tantivy
 
 use crate::EmbeddedError;
 
-/// Memory budget of one index writer (tantivy's minimum is 15 MB).
-const WRITER_HEAP_BYTES: usize = 32_000_000;
+/// Indexing threads of one index writer.
+const WRITER_THREADS: usize = 2;
+/// Memory budget of one index writer, shared by its threads (tantivy wants 15 MB a thread).
+const WRITER_HEAP_BYTES: usize = 96_000_000;
 
 #[derive(Debug, Clone, Copy)]
 struct Fields {
@@ -109,8 +111,10 @@ impl MozdefIndex {
     pub fn upsert(&self, docs: Vec<PreparedDoc>) -> Result<(), EmbeddedError> {
         let mut guard = self.writer.lock().map_err(|_| self.poisoned())?;
         if guard.is_none() {
-            let writer =
-                self.index.writer_with_num_threads(1, WRITER_HEAP_BYTES).map_err(EmbeddedError::index(&self.name))?;
+            let writer = self
+                .index
+                .writer_with_num_threads(WRITER_THREADS, WRITER_HEAP_BYTES)
+                .map_err(EmbeddedError::index(&self.name))?;
             *guard = Some(writer);
         }
         let Some(writer) = guard.as_mut() else { return Err(self.poisoned()) };
