@@ -196,3 +196,27 @@ async fn sigterm_drains_and_exits_cleanly() {
     let checkpoint = std::fs::read_to_string(dir.path().join("wal/checkpoint")).unwrap();
     assert!(!checkpoint.trim().is_empty());
 }
+
+#[tokio::test]
+async fn send_sample_events_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let server = start(dir.path(), port).await;
+    let http = client();
+    let before = search(&http, &server.base, "*").await["hits"].as_array().unwrap().len();
+    for bulk in ["0", "25"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_mozdef"))
+            .args(["send", "--url", &server.base, "--count", "100", "--bulk", bulk, "--seed", "7", "--quiet"])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "mozdef send failed: {}", String::from_utf8_lossy(&output.stderr));
+        let summary = String::from_utf8_lossy(&output.stdout);
+        assert!(summary.contains("ok=100") && summary.contains("failed=0"), "{summary}");
+    }
+    let hits = wait_for(&http, &server.base, "*", before + 200).await;
+    assert_eq!(hits.len(), before + 200, "every sent sample event is stored once");
+    let categories: std::collections::BTreeSet<&str> =
+        hits.iter().filter_map(|h| h["_source"]["category"].as_str()).collect();
+    assert!(categories.len() >= 3, "sample events are mixed: {categories:?}");
+    assert!(hits.iter().all(|h| h["_source"]["mozdefhostname"] == "e2e.test"));
+}
