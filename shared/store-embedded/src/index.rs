@@ -68,6 +68,14 @@ pub(crate) struct PreparedDoc {
     pub receivedtimestamp: Option<DateTime<Utc>>,
 }
 
+/// The writer of an index, opened on the first write and closed once a commit finds
+/// nothing new (so yesterday's index does not keep threads and memory).
+#[derive(Default)]
+struct WriterState {
+    writer: Option<IndexWriter>,
+    pending: bool,
+}
+
 /// A stored document found by a search: its id and source.
 pub(crate) struct StoredDoc {
     pub id: String,
@@ -79,7 +87,7 @@ pub(crate) struct MozdefIndex {
     name: String,
     index: Index,
     reader: IndexReader,
-    writer: Mutex<Option<IndexWriter>>,
+    writer: Mutex<WriterState>,
     fields: Fields,
 }
 
@@ -104,20 +112,22 @@ impl MozdefIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(EmbeddedError::index(name))?;
-        Ok(MozdefIndex { name: name.to_owned(), index, reader, writer: Mutex::new(None), fields })
+        Ok(MozdefIndex { name: name.to_owned(), index, reader, writer: Mutex::new(WriterState::default()), fields })
     }
 
     /// Upserts documents by id. Not visible or durable until [`MozdefIndex::commit`].
     pub fn upsert(&self, docs: Vec<PreparedDoc>) -> Result<(), EmbeddedError> {
         let mut guard = self.writer.lock().map_err(|_| self.poisoned())?;
-        if guard.is_none() {
+        let state = &mut *guard;
+        if state.writer.is_none() {
             let writer = self
                 .index
                 .writer_with_num_threads(WRITER_THREADS, WRITER_HEAP_BYTES)
                 .map_err(EmbeddedError::index(&self.name))?;
-            *guard = Some(writer);
+            state.writer = Some(writer);
         }
-        let Some(writer) = guard.as_mut() else { return Err(self.poisoned()) };
+        let Some(writer) = state.writer.as_mut() else { return Err(self.poisoned()) };
+        state.pending = true;
         for prepared in docs {
             writer.delete_term(Term::from_field_text(self.fields.id, &prepared.id));
             let mut doc = TantivyDocument::default();
@@ -137,12 +147,19 @@ impl MozdefIndex {
         Ok(())
     }
 
-    /// Commits pending writes (durable on disk) and makes them searchable.
+    /// Commits pending writes (durable on disk) and makes them searchable. A writer with
+    /// nothing pending is closed; the next write opens it again.
     pub fn commit(&self) -> Result<(), EmbeddedError> {
         let mut guard = self.writer.lock().map_err(|_| self.poisoned())?;
-        if let Some(writer) = guard.as_mut() {
-            writer.commit().map_err(EmbeddedError::index(&self.name))?;
-            self.reader.reload().map_err(EmbeddedError::index(&self.name))?;
+        let state = &mut *guard;
+        match state.writer.as_mut() {
+            Some(writer) if state.pending => {
+                writer.commit().map_err(EmbeddedError::index(&self.name))?;
+                self.reader.reload().map_err(EmbeddedError::index(&self.name))?;
+                state.pending = false;
+            }
+            Some(_) => state.writer = None,
+            None => {}
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! [`EmbeddedStore`]: MozDef's indices as tantivy indices under one directory.
 
-use std::collections::BTreeMap;
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BTreeMap, BinaryHeap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
@@ -111,7 +112,7 @@ impl EmbeddedStore {
         let required = compiled.required_terms();
         let window = request.query.window_bounds(request.now);
         let mut aggregator = TermsAggregator::new(&request.query.aggregations);
-        let mut matches: Vec<(Option<DateTime<Utc>>, Hit)> = Vec::new();
+        let mut best = TopHits::new(request.size);
         for name in resolve_all(request.indices, request.now, &self.existing()) {
             let Some(index) = self.lookup(&name) else { continue };
             index.candidates(window, &required, |doc| {
@@ -119,18 +120,13 @@ impl EmbeddedStore {
                 if compiled.matches(&source, request.now) {
                     aggregator.add(&source);
                     let Value::Object(source) = source else { return };
-                    let utc = source.get("utctimestamp").and_then(parse_date);
-                    matches.push((utc, Hit { id: doc.id, index: name.clone(), score: 1.0, source }));
+                    best.offer(Hit { id: doc.id, index: name.clone(), score: 1.0, source });
                 }
             })?;
         }
-        let total = matches.len() as u64;
-        // Newest first; documents without a time last; ties in a stable order.
-        matches
-            .sort_by(|(a, ha), (b, hb)| b.cmp(a).then_with(|| ha.index.cmp(&hb.index)).then_with(|| ha.id.cmp(&hb.id)));
-        matches.truncate(request.size);
+        let (total, hits) = best.finish();
         Ok(SearchResults {
-            hits: matches.into_iter().map(|(_, hit)| hit).collect(),
+            hits,
             meta: Meta { timed_out: false },
             total: Some(total),
             aggregations: (!request.query.aggregations.is_empty()).then(|| aggregator.finish()),
@@ -145,6 +141,70 @@ impl EmbeddedStore {
             }
         }
         Ok(None)
+    }
+}
+
+/// The `size` best hits of a search — newest `utctimestamp` first, documents without one
+/// last, ties by index then id — kept in a bounded heap, so a search matching millions of
+/// documents holds only `size` of them.
+struct TopHits {
+    size: usize,
+    total: u64,
+    heap: BinaryHeap<Reverse<Ranked>>,
+}
+
+/// A hit with its sort key; a greater `Ranked` comes first in the results.
+struct Ranked {
+    utc: Option<DateTime<Utc>>,
+    hit: Hit,
+}
+
+impl Ranked {
+    fn key(&self) -> (Option<DateTime<Utc>>, Reverse<&str>, Reverse<&str>) {
+        (self.utc, Reverse(self.hit.index.as_str()), Reverse(self.hit.id.as_str()))
+    }
+}
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for Ranked {}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.key().cmp(&other.key())
+    }
+}
+
+impl TopHits {
+    fn new(size: usize) -> Self {
+        TopHits { size, total: 0, heap: BinaryHeap::with_capacity(size.min(10_000) + 1) }
+    }
+
+    fn offer(&mut self, hit: Hit) {
+        self.total += 1;
+        if self.size == 0 {
+            return;
+        }
+        let utc = hit.source.get("utctimestamp").and_then(parse_date);
+        self.heap.push(Reverse(Ranked { utc, hit }));
+        if self.heap.len() > self.size {
+            self.heap.pop();
+        }
+    }
+
+    /// The total number of matches and the kept hits, best first.
+    fn finish(self) -> (u64, Vec<Hit>) {
+        (self.total, self.heap.into_sorted_vec().into_iter().map(|Reverse(r)| r.hit).collect())
     }
 }
 
