@@ -22,6 +22,14 @@ pub enum PipelineError {
         /// The parser's message (line and column included).
         reason: String,
     },
+    /// A plugin failed on the event.
+    #[error("plugin {plugin} failed: {reason}")]
+    Plugin {
+        /// The plugin's name.
+        plugin: &'static str,
+        /// What went wrong, naming the field.
+        reason: String,
+    },
 }
 
 impl PipelineError {
@@ -29,7 +37,7 @@ impl PipelineError {
     /// variant: they are all properties of the record itself.
     pub fn is_retryable(&self) -> bool {
         match self {
-            PipelineError::NotAnObject { .. } | PipelineError::InvalidJson { .. } => false,
+            PipelineError::NotAnObject { .. } | PipelineError::InvalidJson { .. } | PipelineError::Plugin { .. } => false,
         }
     }
 

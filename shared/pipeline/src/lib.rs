@@ -11,6 +11,7 @@
 
 mod error;
 mod keymapping;
+pub mod plugins;
 mod python;
 
 use chrono::{DateTime, Utc};
@@ -20,6 +21,7 @@ use sha2::{Digest, Sha256};
 
 pub use error::PipelineError;
 pub use keymapping::{key_mapping, key_mapping_owned};
+pub use plugins::{ChainOutcome, Metadata, PluginChain};
 
 /// Context of one normalisation: the record's receive time (also "now" for every default)
 /// and the worker host name.
@@ -47,16 +49,61 @@ pub struct NormalizeContext {
 /// Then MozDef's save-time defaults are applied ([`add_required_fields`], inventory §0.1)
 /// with `ctx.received` as "now" and `ctx.mozdefhostname`.
 pub fn normalize(raw: Value, ctx: &NormalizeContext) -> Result<Document, PipelineError> {
-    let doc = match raw {
-        Value::Object(doc) => doc,
-        other => {
-            return Err(PipelineError::NotAnObject { found: python::json_type(&other) });
-        }
-    };
-    let custom = doc.get("customendpoint").is_some_and(python::py_truthy);
-    let mut event = if custom { doc } else { key_mapping_owned(doc, ctx) };
+    let mut event = map_keys(raw, ctx).map_err(|(error, _)| error)?;
     add_required_fields(&mut event, ctx.received, &ctx.mozdefhostname);
     Ok(event)
+}
+
+/// The object check and key mapping (skipped for custom endpoints) shared by [`normalize`]
+/// and [`process`]; a refusal hands the value back for quarantine.
+fn map_keys(raw: Value, ctx: &NormalizeContext) -> Result<Document, (PipelineError, Value)> {
+    let doc = match raw {
+        Value::Object(doc) => doc,
+        other => return Err((PipelineError::NotAnObject { found: python::json_type(&other) }, other)),
+    };
+    let custom = doc.get("customendpoint").is_some_and(python::py_truthy);
+    Ok(if custom { doc } else { key_mapping_owned(doc, ctx) })
+}
+
+/// What became of one record on the event-task path.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Processed {
+    /// Store this event as `metadata` says.
+    Event {
+        /// The event, with MozDef's defaults.
+        event: Document,
+        /// Its target index and fixed id, if a plugin chose them.
+        metadata: Metadata,
+    },
+    /// A plugin dropped the event on purpose (MozDef's `None`); count it.
+    Dropped {
+        /// The plugin.
+        plugin: &'static str,
+    },
+    /// The record cannot become an event: quarantine `payload` with `reason`.
+    Quarantined {
+        /// Why.
+        reason: PipelineError,
+        /// The record, or the event as far as the chain got with it.
+        payload: Value,
+    },
+}
+
+/// The whole event-task path: [`normalize`]'s key mapping, then the plugin `chain`, then
+/// MozDef's save-time defaults.
+pub fn process(raw: Value, ctx: &NormalizeContext, chain: &PluginChain) -> Processed {
+    let doc = match map_keys(raw, ctx) {
+        Ok(doc) => doc,
+        Err((reason, payload)) => return Processed::Quarantined { reason, payload },
+    };
+    match chain.run(doc, Metadata::default()) {
+        ChainOutcome::Event { mut event, metadata } => {
+            add_required_fields(&mut event, ctx.received, &ctx.mozdefhostname);
+            Processed::Event { event, metadata }
+        }
+        ChainOutcome::Dropped { plugin } => Processed::Dropped { plugin },
+        ChainOutcome::Failed { event, error } => Processed::Quarantined { reason: error, payload: Value::Object(event) },
+    }
 }
 
 /// [`normalize`] of a raw record body (UTF-8 JSON text). A body that is not JSON is refused

@@ -1,0 +1,219 @@
+//! MozDef's mq plugin chain (inventory §1.4), with every built-in plugin of §2 as a module.
+//!
+//! A plugin has a name (MozDef's module name, recorded in `mozdef.plugins`), registration
+//! keywords and a priority (0 runs first, default 100). An event is offered to a plugin when
+//! one of its registration keywords equals a token of the event as MozDef's `dict2List`
+//! flattens it: every key whose value is not an object, and every string value, at any depth,
+//! lower-cased. Plugins run in ascending priority (ties keep the order of [`builtin`]'s list),
+//! and the match is re-evaluated on the event as modified so far. A plugin may change the
+//! event, change its [`Metadata`] (target index, fixed document id), or drop it
+//! ([`Verdict::Drop`], MozDef's `return (None, metadata)`). A plugin that fails returns an
+//! error; the chain stops and the caller quarantines the event with the reason.
+
+mod matcher;
+mod registry;
+
+mod ttl_auditd;
+mod drop_message;
+mod auditd_fixup;
+mod custom_doc_type;
+mod zoom_fixup;
+mod guard_duty;
+mod lower_keys;
+mod bro_fixup;
+mod suricata_fixup;
+mod squid_fixup;
+mod parse_sshd;
+mod parse_su;
+mod sshd_find_ip;
+mod ldap_fixup;
+mod google_fixup;
+mod netflow_fixup;
+mod mozilla_location;
+mod nagioshostname;
+mod observium;
+mod snmptt;
+mod rt_flow;
+mod remove_dots;
+mod stackdriver;
+mod triage_bot;
+mod cloudtrail;
+mod filterlog;
+mod github_webhooks;
+mod ip_fixup;
+mod stackdriver_audit;
+mod stackdriver_syslog;
+mod stackdriver_gceactivity;
+mod geoip;
+mod large_strings;
+mod vulnerability;
+mod complianceitems;
+
+use std::fmt;
+
+use mozdef_model::Document;
+use serde_json::{Value, json};
+
+use crate::PipelineError;
+pub use registry::{PluginConfig, builtin, by_name};
+
+use matcher::Matcher;
+
+/// Where an event is stored: MozDef's `metadata` (`{index: 'events', id: None}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Metadata {
+    /// The logical target index: `events` (the daily index of the receive time) unless a
+    /// plugin redirects it (e.g. `vulnerabilities`).
+    pub index: String,
+    /// A fixed document id chosen by a plugin (an upsert), or `None` for the record's own
+    /// deterministic id.
+    pub id: Option<String>,
+}
+
+impl Default for Metadata {
+    fn default() -> Self {
+        Metadata { index: "events".to_owned(), id: None }
+    }
+}
+
+/// What a plugin decided about an event it was offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Keep the event (possibly modified) and go on down the chain.
+    Keep,
+    /// Discard the event (MozDef's `None`): nothing is stored; the caller counts it.
+    Drop,
+}
+
+/// One mq plugin.
+pub trait Plugin: Send + Sync + fmt::Debug {
+    /// MozDef's module name (`parse_sshd`, `geoip`, ...), recorded in `mozdef.plugins`.
+    fn name(&self) -> &'static str;
+
+    /// The registration keywords, lower case, matched against the event's `dict2List` tokens.
+    fn registration(&self) -> &[&str];
+
+    /// The priority: lower runs first. MozDef's default is 100.
+    fn priority(&self) -> u32 {
+        100
+    }
+
+    /// Acts on an event. An `Err` stops the chain and quarantines the event with the reason.
+    fn on_message(&self, event: &mut Document, metadata: &mut Metadata) -> Result<Verdict, PluginError>;
+}
+
+/// A plugin's failure on one event; it sends the event to quarantine.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PluginError(pub String);
+
+impl PluginError {
+    /// An error with a message that names the field and the problem.
+    pub fn new(message: impl Into<String>) -> Self {
+        PluginError(message.into())
+    }
+}
+
+/// What the chain made of one event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChainOutcome {
+    /// Store `event` as `metadata` says.
+    Event {
+        /// The event.
+        event: Document,
+        /// Its target index and id.
+        metadata: Metadata,
+    },
+    /// A plugin dropped the event on purpose.
+    Dropped {
+        /// The plugin that dropped it.
+        plugin: &'static str,
+    },
+    /// A plugin failed: quarantine the event (as far as the chain had got with it).
+    Failed {
+        /// The event.
+        event: Document,
+        /// Why.
+        error: PipelineError,
+    },
+}
+
+/// An ordered chain of plugins.
+#[derive(Debug)]
+pub struct PluginChain {
+    plugins: Vec<Box<dyn Plugin>>,
+    matcher: Matcher,
+}
+
+impl PluginChain {
+    /// A chain of `plugins`, sorted by priority (stable: ties keep the given order).
+    pub fn new(mut plugins: Vec<Box<dyn Plugin>>) -> Self {
+        plugins.sort_by_key(|p| p.priority());
+        let matcher = Matcher::new(plugins.iter().map(|p| p.registration()));
+        PluginChain { plugins, matcher }
+    }
+
+    /// A chain with no plugins (key mapping and defaults only).
+    pub fn empty() -> Self {
+        PluginChain::new(Vec::new())
+    }
+
+    /// The plugins' names, in running order.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.plugins.iter().map(|p| p.name()).collect()
+    }
+
+    /// Runs `event` down the chain.
+    pub fn run(&self, mut event: Document, mut metadata: Metadata) -> ChainOutcome {
+        if self.plugins.is_empty() {
+            return ChainOutcome::Event { event, metadata };
+        }
+        let had_mozdef = event.contains_key("mozdef");
+        let mut offered = self.matcher.matches(&event);
+        let mut ran: Vec<&'static str> = Vec::new();
+        for (i, plugin) in self.plugins.iter().enumerate() {
+            if !offered[i] {
+                continue;
+            }
+            match plugin.on_message(&mut event, &mut metadata) {
+                Ok(Verdict::Keep) => {
+                    ran.push(plugin.name());
+                    offered = self.matcher.matches(&event);
+                }
+                Ok(Verdict::Drop) => return ChainOutcome::Dropped { plugin: plugin.name() },
+                Err(e) => {
+                    let error = PipelineError::Plugin { plugin: plugin.name(), reason: e.0 };
+                    return ChainOutcome::Failed { event, error };
+                }
+            }
+        }
+        if !had_mozdef {
+            event.insert("mozdef".to_owned(), json!({ "plugins": ran }));
+        }
+        ChainOutcome::Event { event, metadata }
+    }
+}
+
+/// Sets `details.<key>` (creating `details` when missing or not an object).
+pub(crate) fn set_detail(event: &mut Document, key: &str, value: Value) {
+    let details = event.entry("details").or_insert_with(|| json!({}));
+    if !details.is_object() {
+        *details = json!({});
+    }
+    if let Value::Object(map) = details {
+        map.insert(key.to_owned(), value);
+    }
+}
+
+/// `details.<key>`, if present.
+pub(crate) fn detail<'a>(event: &'a Document, key: &str) -> Option<&'a Value> {
+    event.get("details").and_then(|d| d.get(key))
+}
+
+/// `details.<key>` as a string, if it is one.
+pub(crate) fn detail_str<'a>(event: &'a Document, key: &str) -> Option<&'a str> {
+    detail(event, key).and_then(Value::as_str)
+}
+
+#[cfg(test)]
+mod tests;

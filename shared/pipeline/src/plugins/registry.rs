@@ -1,0 +1,56 @@
+//! The built-in plugins, in one list, and their configuration.
+
+use super::{Plugin, *};
+
+/// Settings of the built-in plugins that depend on the site (MozDef's sidecar `.conf` files),
+/// with neutral defaults.
+#[derive(Debug, Clone, Default)]
+pub struct PluginConfig {}
+
+/// Every built-in plugin, configured, in MozDef's module-listing order (which decides only
+/// between plugins of equal priority).
+pub fn builtin(config: &PluginConfig) -> Vec<Box<dyn Plugin>> {
+    let _ = config;
+    vec![
+        Box::new(ttl_auditd::TtlAuditd::default()),
+        Box::new(drop_message::DropMessage::default()),
+        Box::new(auditd_fixup::AuditdFixup::default()),
+        Box::new(custom_doc_type::CustomDocType::default()),
+        Box::new(zoom_fixup::ZoomFixup::default()),
+        Box::new(guard_duty::GuardDuty::default()),
+        Box::new(lower_keys::LowerKeys::default()),
+        Box::new(bro_fixup::BroFixup::default()),
+        Box::new(suricata_fixup::SuricataFixup::default()),
+        Box::new(squid_fixup::SquidFixup::default()),
+        Box::new(parse_sshd::ParseSshd::default()),
+        Box::new(parse_su::ParseSu::default()),
+        Box::new(sshd_find_ip::SshdFindIp::default()),
+        Box::new(ldap_fixup::LdapFixup::default()),
+        Box::new(google_fixup::GoogleFixup::default()),
+        Box::new(netflow_fixup::NetflowFixup::default()),
+        Box::new(mozilla_location::MozillaLocation::default()),
+        Box::new(nagioshostname::Nagioshostname::default()),
+        Box::new(observium::Observium::default()),
+        Box::new(snmptt::Snmptt::default()),
+        Box::new(rt_flow::RtFlow::default()),
+        Box::new(remove_dots::RemoveDots::default()),
+        Box::new(stackdriver::Stackdriver::default()),
+        Box::new(triage_bot::TriageBot::default()),
+        Box::new(cloudtrail::Cloudtrail::default()),
+        Box::new(filterlog::Filterlog::default()),
+        Box::new(github_webhooks::GithubWebhooks::default()),
+        Box::new(ip_fixup::IpFixup::default()),
+        Box::new(stackdriver_audit::StackdriverAudit::default()),
+        Box::new(stackdriver_syslog::StackdriverSyslog::default()),
+        Box::new(stackdriver_gceactivity::StackdriverGceactivity::default()),
+        Box::new(geoip::Geoip::default()),
+        Box::new(large_strings::LargeStrings::default()),
+        Box::new(vulnerability::Vulnerability::default()),
+        Box::new(complianceitems::Complianceitems::default()),
+    ]
+}
+
+/// The built-in plugin called `name` (MozDef's module name), configured.
+pub fn by_name(name: &str, config: &PluginConfig) -> Option<Box<dyn Plugin>> {
+    builtin(config).into_iter().find(|p| p.name() == name)
+}
