@@ -7,7 +7,11 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use mozdef_api::{AppState, Limits};
+use std::sync::atomic::Ordering;
+
 use mozdef_model::{Clock, SystemClock};
+use mozdef_pipeline::PluginChain;
+use mozdef_pipeline::plugins::{self, PluginConfig};
 use mozdef_store_embedded::{EmbeddedStore, Wal};
 use tokio::sync::watch;
 
@@ -52,7 +56,10 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let store: Arc<dyn mozdef_store::EventStore> = Arc::new(store);
-    let worker = tokio::spawn(worker::run(reader, store.clone(), mozdefhostname.clone(), stop_rx));
+    let chain = PluginChain::new(plugins::builtin(&PluginConfig::default()));
+    tracing::info!(plugins = chain.names().len(), "plugin chain ready");
+    let ingest = Arc::new(worker::Ingest::new(chain, mozdefhostname.clone()));
+    let worker = tokio::spawn(worker::run(reader, store.clone(), ingest.clone(), stop_rx));
 
     let limits = Limits { max_event_bytes: args.max_event_bytes, max_bulk_bytes: args.max_bulk_bytes, max_depth: 64 };
     let state = AppState { queue: Arc::new(wal.clone()), store, clock, limits };
@@ -68,7 +75,12 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let _ = stop_tx.send(true);
     wal.wake_reader();
     worker.await.context("ingest worker failed")?;
-    tracing::info!("stopped");
+    tracing::info!(
+        indexed = ingest.indexed.load(Ordering::Relaxed),
+        dropped = ingest.dropped.load(Ordering::Relaxed),
+        quarantined = ingest.quarantined.load(Ordering::Relaxed),
+        "stopped"
+    );
     Ok(())
 }
 

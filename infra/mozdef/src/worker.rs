@@ -1,22 +1,49 @@
 //! The local ingest worker of `mozdef dev`: the same work the ingest Lambda does for an SQS
-//! batch, fed from the write-ahead log instead. It reads accepted requests from the log,
-//! normalises every event with the pipeline (deterministic ids from the log position, the
-//! daily index of the receive time), indexes the batch, commits, and only then moves the
-//! log's checkpoint — so a crash anywhere replays, and replays replace rather than duplicate.
+//! batch, fed from the write-ahead log instead. It reads accepted requests from the log, runs
+//! every event through the pipeline (key mapping, the plugin chain, defaults; deterministic
+//! ids from the log position), routes it (daily index of the receive time, a plugin's index,
+//! or quarantine), indexes the batch, commits, and only then moves the log's checkpoint — so
+//! a crash anywhere replays, and replays replace rather than duplicate.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use mozdef_model::{Document, isoformat};
-use mozdef_pipeline::{NormalizeContext, document_id, normalize};
-use mozdef_store::indices::events_index;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use mozdef_pipeline::{NormalizeContext, PluginChain, document_id, process};
+use mozdef_store::ingest::{QUARANTINE_INDEX, RecordInfo, Routed, quarantine, route};
 use mozdef_store::{EventStore, IndexRequest, ItemOutcome};
 use mozdef_store_embedded::{WalEntry, WalReader};
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::watch;
 
-/// The index that keeps records the pipeline or the store refused, with the reason.
-pub const QUARANTINE_INDEX: &str = "quarantine";
+/// What the worker needs to process records, and what it counts.
+#[derive(Debug)]
+pub struct Ingest {
+    /// The plugin chain.
+    pub chain: PluginChain,
+    /// The `mozdefhostname` stamped on events.
+    pub mozdefhostname: String,
+    /// Events stored.
+    pub indexed: AtomicU64,
+    /// Events a plugin dropped on purpose.
+    pub dropped: AtomicU64,
+    /// Records sent to quarantine.
+    pub quarantined: AtomicU64,
+}
+
+impl Ingest {
+    /// An ingest with `chain`, counting from zero.
+    pub fn new(chain: PluginChain, mozdefhostname: String) -> Self {
+        Ingest {
+            chain,
+            mozdefhostname,
+            indexed: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
+            quarantined: AtomicU64::new(0),
+        }
+    }
+}
 /// How many events one indexing round takes at most.
 const BATCH_EVENTS: usize = 20_000;
 /// How long the worker sleeps between attempts while the store fails.
@@ -26,17 +53,16 @@ const RETRY_PAUSE: Duration = Duration::from_millis(500);
 pub async fn run(
     mut reader: WalReader,
     store: Arc<dyn EventStore>,
-    mozdefhostname: String,
+    ingest: Arc<Ingest>,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let mozdefhostname = Arc::new(mozdefhostname);
     loop {
-        // Reading and normalising are CPU and disk work: keep them off the async threads.
-        let host = mozdefhostname.clone();
+        // Reading and processing are CPU and disk work: keep them off the async threads.
+        let work = ingest.clone();
         let read = tokio::task::spawn_blocking(move || {
             let batch = reader.read_batch(BATCH_EVENTS).map(|entries| {
                 let next = entries.last().map(|e| e.next);
-                (normalize_entries(entries, &host), next)
+                (process_entries(entries, &work), next)
             });
             (reader, batch)
         })
@@ -67,7 +93,7 @@ pub async fn run(
             }
             continue;
         };
-        index_until_done(store.as_ref(), requests).await;
+        index_until_done(store.as_ref(), requests, &ingest).await;
         while let Err(e) = store.refresh().await {
             tracing::error!(error = %e, "commit failed; retrying");
             tokio::time::sleep(RETRY_PAUSE).await;
@@ -78,40 +104,40 @@ pub async fn run(
     }
 }
 
-/// Turns log entries into index requests: normalised events, or quarantine records.
-pub fn normalize_entries(entries: Vec<WalEntry>, mozdefhostname: &str) -> Vec<IndexRequest> {
+/// Runs log entries through the pipeline: index requests for events and quarantine records
+/// (drops are only counted).
+pub fn process_entries(entries: Vec<WalEntry>, ingest: &Ingest) -> Vec<IndexRequest> {
     let mut requests = Vec::with_capacity(entries.iter().map(|e| e.events.len()).sum());
     for entry in entries {
-        let ctx = NormalizeContext { received: entry.received, mozdefhostname: mozdefhostname.to_owned() };
-        let index = events_index(entry.received);
+        let ctx = NormalizeContext { received: entry.received, mozdefhostname: ingest.mozdefhostname.clone() };
         for (n, event) in entry.events.into_iter().enumerate() {
             let id = document_id(&entry.position.identity(n));
-            // The log holds only JSON objects, and `normalize` refuses nothing else; should
-            // that change, the refusal is quarantined rather than lost.
-            match normalize(Value::Object(event), &ctx) {
-                Ok(source) => requests.push(IndexRequest { index: index.clone(), id, source }),
-                Err(e) => requests.push(quarantine(id, &e.to_string(), Value::Null, &ctx)),
+            let record = RecordInfo {
+                id: &id,
+                received: entry.received,
+                source: "loginput",
+                mozdefhostname: &ingest.mozdefhostname,
+            };
+            match route(process(Value::Object(event), &ctx, &ingest.chain), record) {
+                Routed::Index(request) => {
+                    if request.index == QUARANTINE_INDEX {
+                        ingest.quarantined.fetch_add(1, Ordering::Relaxed);
+                    }
+                    requests.push(request);
+                }
+                Routed::Dropped { plugin } => {
+                    ingest.dropped.fetch_add(1, Ordering::Relaxed);
+                    tracing::debug!(id = %id, plugin, "event dropped by plugin");
+                }
             }
         }
     }
     requests
 }
 
-fn quarantine(id: String, reason: &str, payload: Value, ctx: &NormalizeContext) -> IndexRequest {
-    tracing::warn!(id = %id, reason, "record quarantined");
-    let mut source = Document::new();
-    let received = isoformat(&ctx.received);
-    source.insert("utctimestamp".into(), json!(received));
-    source.insert("receivedtimestamp".into(), json!(received));
-    source.insert("mozdefhostname".into(), json!(ctx.mozdefhostname));
-    source.insert("reason".into(), json!(reason));
-    source.insert("payload".into(), json!(payload.to_string()));
-    IndexRequest { index: QUARANTINE_INDEX.to_owned(), id, source }
-}
-
 /// Indexes `requests`, retrying what the store says to retry and quarantining what it
 /// rejects, until every record has an end.
-async fn index_until_done(store: &dyn EventStore, mut requests: Vec<IndexRequest>) {
+async fn index_until_done(store: &dyn EventStore, mut requests: Vec<IndexRequest>, ingest: &Ingest) {
     while !requests.is_empty() {
         let outcomes = match store.index(&requests).await {
             Ok(outcomes) => outcomes,
@@ -124,22 +150,22 @@ async fn index_until_done(store: &dyn EventStore, mut requests: Vec<IndexRequest
         let mut again = Vec::new();
         for (request, outcome) in requests.into_iter().zip(outcomes) {
             match outcome {
-                ItemOutcome::Indexed => {}
+                ItemOutcome::Indexed => {
+                    ingest.indexed.fetch_add(1, Ordering::Relaxed);
+                }
                 ItemOutcome::Retry(reason) => {
                     tracing::warn!(id = %request.id, reason, "record will be retried");
                     again.push(request);
                 }
                 ItemOutcome::Reject(reason) if request.index != QUARANTINE_INDEX => {
-                    let ctx = NormalizeContext {
+                    ingest.quarantined.fetch_add(1, Ordering::Relaxed);
+                    let record = RecordInfo {
+                        id: &request.id,
                         received: chrono::Utc::now(),
-                        mozdefhostname: request
-                            .source
-                            .get("mozdefhostname")
-                            .and_then(Value::as_str)
-                            .unwrap_or("")
-                            .to_owned(),
+                        source: "store",
+                        mozdefhostname: &ingest.mozdefhostname,
                     };
-                    again.push(quarantine(request.id, &reason, Value::Object(request.source), &ctx));
+                    again.push(quarantine(&reason, &Value::Object(request.source.clone()), record));
                 }
                 ItemOutcome::Reject(reason) => {
                     tracing::error!(id = %request.id, reason, "quarantine record refused; it stays in the log until replayed");

@@ -1,7 +1,7 @@
 //! The REST API, mounted under `/api`: MozDef's `/status`, event search and look-up.
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Duration;
@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/status/", get(status))
         .route("/search", post(search))
         .route("/events/{id}", get(event))
+        .route("/quarantine", get(quarantine))
 }
 
 async fn status() -> Json<Value> {
@@ -108,4 +109,37 @@ async fn event(State(state): State<AppState>, Path(id): Path<String>) -> Result<
         Some(hit) => Ok(Json(hit)),
         None => Err(ApiError::NotFound(format!("no event with id {id:?}"))),
     }
+}
+
+/// Query parameters of `GET /api/quarantine`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuarantineParams {
+    /// The window, in minutes back from now (default one day).
+    #[serde(default = "default_quarantine_minutes")]
+    pub minutes: u64,
+    /// At most this many records (default 100).
+    #[serde(default = "default_size")]
+    pub size: usize,
+}
+
+fn default_quarantine_minutes() -> u64 {
+    24 * 60
+}
+
+/// `GET /api/quarantine`: the records the pipeline or the store refused, newest first, each
+/// with its raw payload, source and reason.
+async fn quarantine(
+    State(state): State<AppState>,
+    params: Result<Query<QuarantineParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<SearchResults>, ApiError> {
+    let Query(params) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let body = SearchBody { query: None, minutes: params.minutes, size: params.size, aggregations: vec![] };
+    let query = body.to_query()?;
+    let indices = vec![mozdef_store::ingest::QUARANTINE_INDEX.to_owned()];
+    let results = state
+        .store
+        .search(SearchRequest { indices: &indices, query: &query, size: params.size, now: state.clock.now() })
+        .await?;
+    Ok(Json(results))
 }

@@ -352,3 +352,22 @@ async fn random_bodies_never_break_loginput() {
     }
     assert!(accepted > 0, "the generator also produces acceptable bodies");
 }
+
+#[tokio::test]
+async fn quarantine_lists_refused_records() {
+    let h = harness(Limits::default());
+    let record =
+        mozdef_store::ingest::RecordInfo { id: "q-1", received: now(), source: "loginput", mozdefhostname: "m" };
+    let request =
+        mozdef_store::ingest::quarantine("plugin x failed: details.y is not a number", &json!({"a": 1}), record);
+    h.store.index(&[request]).await.unwrap();
+    h.store.refresh().await.unwrap();
+    let (status, body) = call(&h, Method::GET, "/api/quarantine", Body::empty()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["hits"][0]["_id"], "q-1");
+    assert_eq!(body["hits"][0]["_source"]["payload"], "{\"a\":1}");
+    assert_eq!(body["hits"][0]["_source"]["reason"], "plugin x failed: details.y is not a number");
+    let (status, body) = call(&h, Method::GET, "/api/quarantine?minutes=abc", Body::empty()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["error"].as_str().unwrap().contains("minutes"));
+}

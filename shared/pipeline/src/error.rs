@@ -37,7 +37,9 @@ impl PipelineError {
     /// variant: they are all properties of the record itself.
     pub fn is_retryable(&self) -> bool {
         match self {
-            PipelineError::NotAnObject { .. } | PipelineError::InvalidJson { .. } | PipelineError::Plugin { .. } => false,
+            PipelineError::NotAnObject { .. } | PipelineError::InvalidJson { .. } | PipelineError::Plugin { .. } => {
+                false
+            }
         }
     }
 

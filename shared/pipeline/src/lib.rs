@@ -102,7 +102,9 @@ pub fn process(raw: Value, ctx: &NormalizeContext, chain: &PluginChain) -> Proce
             Processed::Event { event, metadata }
         }
         ChainOutcome::Dropped { plugin } => Processed::Dropped { plugin },
-        ChainOutcome::Failed { event, error } => Processed::Quarantined { reason: error, payload: Value::Object(event) },
+        ChainOutcome::Failed { event, error } => {
+            Processed::Quarantined { reason: error, payload: Value::Object(event) }
+        }
     }
 }
 

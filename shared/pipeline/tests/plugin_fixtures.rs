@@ -50,10 +50,7 @@ fn run_fixture(plugin: &str, path: &Path) -> Result<(), String> {
             }
             let expected = fixture.get("expected").ok_or("fixture has no expected event")?;
             if &Value::Object(event.clone()) != expected {
-                return Err(format!(
-                    "output differs\n  expected: {expected}\n  actual:   {}",
-                    Value::Object(event)
-                ));
+                return Err(format!("output differs\n  expected: {expected}\n  actual:   {}", Value::Object(event)));
             }
             let want = fixture.get("metadata").cloned().unwrap_or(json!({"index": "events", "id": null}));
             let got = json!({"index": metadata.index, "id": metadata.id});
@@ -107,7 +104,8 @@ fn every_builtin_plugin_has_positive_and_negative_fixtures() {
             })
             .unwrap_or_default();
         let positive = fixtures.iter().any(|f| f.get("expected").is_some() || f.get("dropped").is_some());
-        let negative = fixtures.iter().any(|f| f.get("offered") == Some(&json!(false)) || f.get("expected") == f.get("input"));
+        let negative =
+            fixtures.iter().any(|f| f.get("offered") == Some(&json!(false)) || f.get("expected") == f.get("input"));
         if !positive || !negative {
             missing.push(plugin.name());
         }

@@ -4,6 +4,7 @@
 
 mod error;
 pub mod indices;
+pub mod ingest;
 mod queue;
 
 #[cfg(feature = "conformance")]
