@@ -1,5 +1,6 @@
-//! Key mapping throughput on the benchmark corpus, next to plain serde_json parse +
-//! serialise of the same lines (the floor any JSON pipeline pays).
+//! Pipeline throughput on the benchmark corpus, next to plain serde_json parse + serialise of
+//! the same lines (the floor any JSON pipeline pays): key mapping alone, and the full chain
+//! (key mapping, every built-in plugin, defaults).
 //!
 //! The corpus comes from `scripts/bench` (100 k mixed shipper events, generated, never
 //! committed): set `MOZDEF_BENCH_CORPUS` to its path. Without it a small generated sample
@@ -11,7 +12,8 @@ use std::hint::black_box;
 
 use chrono::{TimeZone, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use mozdef_pipeline::{NormalizeContext, normalize};
+use mozdef_pipeline::plugins::{PluginConfig, builtin};
+use mozdef_pipeline::{NormalizeContext, PluginChain, Processed, normalize, process};
 use serde_json::Value;
 
 fn corpus() -> Vec<String> {
@@ -54,6 +56,17 @@ fn bench(c: &mut Criterion) {
             for line in &lines {
                 let value: Value = serde_json::from_str(line).unwrap_or(Value::Null);
                 if let Ok(event) = normalize(value, &ctx) {
+                    black_box(serde_json::to_vec(&event).unwrap_or_default());
+                }
+            }
+        })
+    });
+    let chain = PluginChain::new(builtin(&PluginConfig::default()));
+    group.bench_function("parse+process (all plugins)+serialize", |b| {
+        b.iter(|| {
+            for line in &lines {
+                let value: Value = serde_json::from_str(line).unwrap_or(Value::Null);
+                if let Processed::Event { event, .. } = process(value, &ctx, &chain) {
                     black_box(serde_json::to_vec(&event).unwrap_or_default());
                 }
             }

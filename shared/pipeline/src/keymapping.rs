@@ -12,7 +12,7 @@ use crate::python::{py_float, py_int, py_str, py_str_value};
 /// A value of the input document: owned (moved into the output) or borrowed (cloned only
 /// when it is kept), so one mapping routine serves [`key_mapping`] and
 /// [`key_mapping_owned`] without needless copies.
-trait Input: Sized {
+pub(crate) trait Input: Sized {
     /// The value, to read it.
     fn get(&self) -> &Value;
     /// The value, to keep it.
@@ -91,15 +91,63 @@ impl Input for &Value {
 /// The literal checks `'summary' in aDict`, `'Domain' in aDict` and
 /// `'SourceModuleType' in aDict` are made on the input keys as sent, as in Python.
 pub fn key_mapping(raw: &Document, ctx: &NormalizeContext) -> Document {
-    let flags = Flags::of(raw);
-    map_entries(raw.iter(), flags, ctx)
+    let profile = KeyMappingProfile::EventTask;
+    map_entries(raw.iter(), Flags::of(raw, profile), profile, standard_seed(ctx), ctx)
 }
 
 /// [`key_mapping`] consuming its input: values are moved into the output, not cloned.
 /// This is the variant [`crate::normalize`] uses.
 pub fn key_mapping_owned(raw: Document, ctx: &NormalizeContext) -> Document {
-    let flags = Flags::of(&raw);
-    map_entries(raw.into_iter(), flags, ctx)
+    key_mapping_with(raw, KeyMappingProfile::EventTask, ctx)
+}
+
+/// Which MozDef worker's copy of `keyMapping` to reproduce. Each worker carried its own
+/// variant of the same function; here they are one routine with the differences named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyMappingProfile {
+    /// `esworker_eventtask` (inventory §1.2): the full table of [`key_mapping`].
+    EventTask,
+    /// `esworker_sqs`'s reduced mapping: `sourceip`, `date`, `priority` and `program` are
+    /// not mapped (dropped); `facility`, `syslogfacility` and `source` all go to `source`,
+    /// as text (no `facility` field); a non-empty `tags` list replaces `tags` as is (the
+    /// worker has already appended the queue name to it) instead of being appended.
+    Sqs,
+    /// `esworker_cloudtrail`'s mapping of one CloudTrail record, over a seed the caller
+    /// builds (source, category, process, tags, severity, summary, `details.eventVerb`...):
+    /// `sourceip`/`sourceipaddress` → `details.sourceipaddress`; `facility`/`source` →
+    /// `source` as is; `eventsource` → `hostname` as is; `type`/`eventtype`/`category` →
+    /// `category` plus `type=cloudtrail`; **every other key → `details.<key>`** (lower-cased,
+    /// `@`-less) instead of being dropped; no nxlog copy and no default `type`.
+    CloudTrail,
+}
+
+/// The mapping of `profile` over a standard seed (`receivedtimestamp`, `mozdefhostname`,
+/// `details`), consuming the input.
+pub(crate) fn key_mapping_with(raw: Document, profile: KeyMappingProfile, ctx: &NormalizeContext) -> Document {
+    key_mapping_onto(standard_seed(ctx), raw, profile, ctx)
+}
+
+/// The mapping of `profile` onto `seed`: the fields already in `seed` (and the object in its
+/// `details`, if any) are the starting point the input's keys are mapped over, in the seed's
+/// key order.
+pub(crate) fn key_mapping_onto(
+    seed: Document,
+    raw: Document,
+    profile: KeyMappingProfile,
+    ctx: &NormalizeContext,
+) -> Document {
+    let flags = Flags::of(&raw, profile);
+    map_entries(raw.into_iter(), flags, profile, seed, ctx)
+}
+
+/// `receivedtimestamp`, `mozdefhostname` and an empty `details`: where every worker's
+/// `keyMapping` but CloudTrail's starts.
+fn standard_seed(ctx: &NormalizeContext) -> Document {
+    let mut seed = Document::with_capacity(24);
+    put(&mut seed, "receivedtimestamp", Value::String(isoformat(&ctx.received)));
+    put(&mut seed, "mozdefhostname", Value::String(ctx.mozdefhostname.clone()));
+    put(&mut seed, "details", Value::Object(Document::new()));
+    seed
 }
 
 /// The whole-document tests `keyMapping` makes on the input as sent.
@@ -108,15 +156,17 @@ struct Flags {
     /// `'summary' in aDict`: a `payload` goes to `details.payload` rather than `summary`.
     has_summary: bool,
     /// `'Domain' in aDict and 'SourceModuleType' in aDict`: an nxlog Windows event, whose
-    /// keys are all copied into `details`.
+    /// keys are all copied into `details` (not by the CloudTrail worker).
     nxlog: bool,
 }
 
 impl Flags {
-    fn of(raw: &Document) -> Self {
+    fn of(raw: &Document, profile: KeyMappingProfile) -> Self {
         Flags {
             has_summary: raw.contains_key("summary"),
-            nxlog: raw.contains_key("Domain") && raw.contains_key("SourceModuleType"),
+            nxlog: profile != KeyMappingProfile::CloudTrail
+                && raw.contains_key("Domain")
+                && raw.contains_key("SourceModuleType"),
         }
     }
 }
@@ -150,19 +200,26 @@ fn put(map: &mut Document, key: &str, value: Value) {
     map.insert(key.to_owned(), value);
 }
 
-/// The mapping itself, over the input's entries in order.
-fn map_entries<K, V>(entries: impl Iterator<Item = (K, V)>, flags: Flags, ctx: &NormalizeContext) -> Document
+/// The mapping itself, over the input's entries in order, onto `out` (the seed).
+fn map_entries<K, V>(
+    entries: impl Iterator<Item = (K, V)>,
+    flags: Flags,
+    profile: KeyMappingProfile,
+    mut out: Document,
+    ctx: &NormalizeContext,
+) -> Document
 where
     K: AsRef<str>,
     V: Input,
 {
+    use KeyMappingProfile::{CloudTrail, EventTask, Sqs};
+
     let received = isoformat(&ctx.received);
-    let mut out = Document::with_capacity(24);
-    put(&mut out, "receivedtimestamp", Value::String(received.clone()));
-    put(&mut out, "mozdefhostname", Value::String(ctx.mozdefhostname.clone()));
-    // Holds `details`' place in the key order; filled at the end.
-    put(&mut out, "details", Value::Null);
-    let mut details = Document::new();
+    // `details` keeps its place in the key order (a placeholder, filled at the end).
+    let mut details = match out.insert("details".to_owned(), Value::Null) {
+        Some(Value::Object(seeded)) => seeded,
+        _ => Document::new(),
+    };
     let mut buf = [0u8; KEY_BUF];
 
     for (raw_key, value) in entries {
@@ -170,14 +227,24 @@ where
         let k: &str = &key;
         let nxlog_copy = flags.nxlog.then(|| value.get().clone());
         match k {
-            "sourceip" => put(&mut details, "eventsourceipaddress", value.take()),
+            // Keys the SQS worker does not map at all.
+            "sourceip" | "date" | "priority" | "program" if profile == Sqs => {}
+            "sourceip" if profile == EventTask => put(&mut details, "eventsourceipaddress", value.take()),
+            "sourceip" | "sourceipaddress" if profile == CloudTrail => {
+                put(&mut details, "sourceipaddress", value.take());
+            }
+            "source" | "facility" | "syslogfacility" if profile == Sqs => {
+                put(&mut out, "source", py_str_value(value.take()));
+            }
             "source" => put(&mut out, "source", value.take()),
+            "facility" if profile == CloudTrail => put(&mut out, "source", value.take()),
             "facility" => {
                 let value = value.take();
                 let text = py_str(&value).into_owned();
                 put(&mut out, "source", value);
                 put(&mut out, "facility", Value::String(text));
             }
+            "eventsource" if profile == CloudTrail => put(&mut out, "hostname", value.take()),
             "message" | "summary" => put(&mut out, "summary", py_str_value(value.take())),
             "payload" if flags.has_summary => {
                 put(&mut details, "payload", py_str_value(value.take()));
@@ -189,6 +256,7 @@ where
             "hostname" | "source_host" | "host" => {
                 put(&mut out, "hostname", py_str_value(value.take()));
             }
+            "tags" if profile == Sqs => map_tags_replace(&mut out, value),
             "tags" => map_tags(&mut out, value),
             "syslogseverity" | "severity" | "severityvalue" | "level" | "priority" => {
                 put(&mut out, "severity", Value::String(upper(py_str_value(value.take()))));
@@ -203,6 +271,9 @@ where
             }
             "type" | "eventtype" | "category" => {
                 put(&mut out, "category", py_str_value(value.take()));
+                if profile == CloudTrail {
+                    put(&mut out, "type", Value::String("cloudtrail".to_owned()));
+                }
             }
             "fields" | "details" => match value.take() {
                 // Taking the whole map when nothing precedes it saves re-hashing every key.
@@ -212,6 +283,9 @@ where
             },
             _ if k.starts_with("fields.") || k.starts_with("details.") => {
                 map_dotted(&mut details, k, value);
+            }
+            _ if profile == CloudTrail => {
+                details.insert(k.to_owned(), value.take());
             }
             _ => {}
         }
@@ -226,7 +300,7 @@ where
     if !out.contains_key("utctimestamp") {
         put(&mut out, "utctimestamp", Value::String(received));
     }
-    if !out.contains_key("type") {
+    if profile != CloudTrail && !out.contains_key("type") {
         put(&mut out, "type", Value::String("event".to_owned()));
     }
     out
@@ -243,7 +317,7 @@ fn upper(text: Value) -> String {
 
 /// `utctimestamp` and `timestamp` from a time key, through `toUTC`; an unreadable value is
 /// kept in `details.unparsedtimestamp` instead of dropping the event.
-fn map_timestamp<V: Input>(
+pub(crate) fn map_timestamp<V: Input>(
     out: &mut Document,
     details: &mut Document,
     value: V,
@@ -273,7 +347,7 @@ fn map_timestamp<V: Input>(
 
 /// `tags`: created empty on first sight; a list is concatenated, a non-empty string or
 /// object appended, other non-null scalars appended.
-fn map_tags<V: Input>(out: &mut Document, value: V) {
+pub(crate) fn map_tags<V: Input>(out: &mut Document, value: V) {
     let slot = out.entry("tags").or_insert_with(|| Value::Array(Vec::new()));
     let Value::Array(tags) = slot else {
         return;
@@ -284,6 +358,16 @@ fn map_tags<V: Input>(out: &mut Document, value: V) {
         Value::String(s) if s.is_empty() => {}
         Value::Object(o) if o.is_empty() => {}
         other => tags.push(other),
+    }
+}
+
+/// The SQS worker's `tags`: a non-empty list replaces `tags` as it is (Python:
+/// `if len(v) > 0: returndict['tags'] = v`); any other value is treated as by [`map_tags`],
+/// so `tags` stays a list.
+fn map_tags_replace<V: Input>(out: &mut Document, value: V) {
+    match value.get() {
+        Value::Array(items) if !items.is_empty() => put(out, "tags", value.take()),
+        _ => map_tags(out, value),
     }
 }
 

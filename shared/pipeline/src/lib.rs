@@ -10,6 +10,7 @@
 //! document under the same id.
 
 mod error;
+pub mod geoip;
 mod keymapping;
 pub mod plugins;
 mod python;

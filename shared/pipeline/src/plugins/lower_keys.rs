@@ -1,6 +1,18 @@
-//! MozDef's `lower_keys` mq plugin (registration cloudtrail, suricata, guardduty; priority 4). NOT YET PORTED.
+//! MozDef's `lower_keys` mq plugin (registration `cloudtrail`, `suricata`, `guardduty`;
+//! priority 4).
+//!
+//! Lower-cases every key of the event, recursively: in objects at any depth, including objects
+//! inside lists (and lists of lists). Lower-casing is Python's `str.lower()` (full Unicode).
+//!
+//! Keys that collide once lower-cased resolve as MozDef's in-place renaming did: the value of
+//! the last key that was not already lower case wins (the value of the lower-case key itself
+//! only survives when it is alone), and the key lands where MozDef's pop-and-reinsert put it.
+//! No deviation from MozDef.
+
+use std::borrow::Cow;
 
 use mozdef_model::Document;
+use serde_json::{Map, Value};
 
 use super::{Metadata, Plugin, PluginError, Verdict};
 
@@ -21,7 +33,52 @@ impl Plugin for LowerKeys {
         4
     }
 
-    fn on_message(&self, _event: &mut Document, _metadata: &mut Metadata) -> Result<Verdict, PluginError> {
-        Err(PluginError::new("the lower_keys plugin is not ported yet"))
+    fn on_message(&self, event: &mut Document, _metadata: &mut Metadata) -> Result<Verdict, PluginError> {
+        lower_map(event);
+        Ok(Verdict::Keep)
+    }
+}
+
+/// `key` lower-cased, borrowed when it already is lower case.
+fn lowered(key: &str) -> Cow<'_, str> {
+    if key.is_ascii() {
+        if key.bytes().any(|b| b.is_ascii_uppercase()) { Cow::Owned(key.to_ascii_lowercase()) } else { Cow::Borrowed(key) }
+    } else {
+        let lower = key.to_lowercase();
+        if lower == key { Cow::Borrowed(key) } else { Cow::Owned(lower) }
+    }
+}
+
+/// MozDef's `renameKeysToLower` on an object: each key, in order, is popped and its value
+/// stored under the lower-cased key (in place when that key exists, at the end otherwise).
+fn lower_map(map: &mut Map<String, Value>) {
+    if map.keys().any(|k| matches!(lowered(k), Cow::Owned(_))) {
+        let old = std::mem::take(map);
+        let mut renamed = Map::with_capacity(old.len());
+        for (key, value) in old {
+            match lowered(&key) {
+                Cow::Borrowed(_) => {
+                    // Popped and re-inserted at the end; an earlier key with the same lower-case
+                    // form had overwritten its value in place.
+                    let value = renamed.shift_remove(&key).unwrap_or(value);
+                    renamed.insert(key, value);
+                }
+                Cow::Owned(lower) => {
+                    renamed.insert(lower, value);
+                }
+            }
+        }
+        *map = renamed;
+    }
+    for value in map.values_mut() {
+        lower_value(value);
+    }
+}
+
+fn lower_value(value: &mut Value) {
+    match value {
+        Value::Object(map) => lower_map(map),
+        Value::Array(items) => items.iter_mut().for_each(lower_value),
+        _ => {}
     }
 }

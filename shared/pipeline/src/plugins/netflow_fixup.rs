@@ -1,6 +1,10 @@
-//! MozDef's `netflowFixup` mq plugin (registration netflow; priority 5). NOT YET PORTED.
+//! MozDef's `netflowFixup` mq plugin (registration `netflow`; priority 5).
+//!
+//! Sets `type` to `netflow` on every event it is offered, for sub-categorical filtering.
+//! No deviation from MozDef.
 
 use mozdef_model::Document;
+use serde_json::Value;
 
 use super::{Metadata, Plugin, PluginError, Verdict};
 
@@ -21,7 +25,8 @@ impl Plugin for NetflowFixup {
         5
     }
 
-    fn on_message(&self, _event: &mut Document, _metadata: &mut Metadata) -> Result<Verdict, PluginError> {
-        Err(PluginError::new("the netflowFixup plugin is not ported yet"))
+    fn on_message(&self, event: &mut Document, _metadata: &mut Metadata) -> Result<Verdict, PluginError> {
+        event.insert("type".to_owned(), Value::from("netflow"));
+        Ok(Verdict::Keep)
     }
 }

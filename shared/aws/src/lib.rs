@@ -1,0 +1,6 @@
+//! AWS plumbing of MozDef in Rust: SDK configuration on one TLS stack (rustls with ring),
+//! endpoint overrides for local emulators, and the S3 object source of the CloudTrail decoder.
+
+mod config;
+
+pub use config::{AwsOptions, load};

@@ -1,0 +1,197 @@
+//! The whole event-task path — key mapping, every built-in plugin, defaults — on random and
+//! mangled events: no input makes it panic, and every record ends as an event, a drop or a
+//! quarantine (never nothing).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{TimeZone, Utc};
+use mozdef_pipeline::plugins::{PluginConfig, builtin};
+use mozdef_pipeline::{NormalizeContext, PluginChain, Processed, process};
+use serde_json::{Map, Value, json};
+
+/// splitmix64: deterministic, no dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+/// Keys and values that reach plugins: every registration keyword, MozDef field names, and
+/// values of awkward shapes.
+const KEYS: &[&str] = &[
+    "category",
+    "summary",
+    "message",
+    "hostname",
+    "processname",
+    "program",
+    "source",
+    "tags",
+    "details",
+    "type",
+    "customendpoint",
+    "endpoint",
+    "SOURCE",
+    "MESSAGE",
+    "sourceipaddress",
+    "destinationipaddress",
+    "src",
+    "dst",
+    "srcip",
+    "dstip",
+    "http_x_forwarded_for",
+    "utctimestamp",
+    "timestamp",
+    "eventName",
+    "finding",
+    "action",
+    "ts",
+    "id.orig_h",
+    "id.resp_p",
+    "auid",
+    "ses",
+    "gid",
+    "dhost",
+    "etag",
+    "logName",
+    "protoPayload",
+    "textPayload",
+    "jsonPayload",
+    "payload",
+    "commit_ts",
+    "event",
+    "version",
+    "asset",
+    "vuln",
+    "zone",
+    "actor",
+    "tls",
+    "http_user_agent",
+    "program",
+    "cmdline",
+    "pr_body",
+    "requestparameters",
+    "responseelements",
+];
+const WORDS: &[&str] = &[
+    "auditd",
+    "command",
+    "audisp-json",
+    "customendpoint",
+    "zoom_host",
+    "guardduty",
+    "cloudtrail",
+    "suricata",
+    "bro",
+    "squid",
+    "sshd",
+    "fail2ban",
+    "ldap",
+    "google",
+    "netflow",
+    "network",
+    "nagios_hostname",
+    "observium",
+    "snmptt",
+    "rt_flow",
+    "pubsub",
+    "triagebot",
+    "filterlog",
+    "githubeventsqs",
+    "stackdriver",
+    "vulnerability",
+    "complianceitems",
+    "proxy",
+    "conn",
+    "dns",
+    "http",
+    "alert",
+    "Accepted publickey for root from 10.1.2.3 port 22 ssh2",
+    "Failed password for invalid user x from 2001:db8::1 port 1 ssh2",
+    "10.0.0.1",
+    "::1",
+    "8.8.8.8",
+    "not-an-ip",
+    "",
+    "4294967295",
+    "(null)",
+    "1,2,3",
+    "mail=a@b.c,ou=x",
+    "RT_FLOW_SESSION_DENY: x",
+    "1468443523",
+    "2016-07-13T20:58:43Z",
+    "Nov 25 14:01:12",
+    "{\"a\": 1}",
+    "[1,2]",
+    "\u{0}",
+    "é",
+    ".dot.",
+];
+
+fn value(rng: &mut Rng, depth: usize) -> Value {
+    match rng.below(if depth > 3 { 5 } else { 8 }) {
+        0 => Value::Null,
+        1 => json!(rng.below(2) == 0),
+        2 => json!(rng.next() as i64 >> rng.below(64)),
+        3 => json!((rng.next() as f64) / 7.0),
+        4 if rng.below(50) == 0 => json!("x".repeat(5000)),
+        4 => json!(rng.pick(WORDS)),
+        5 => Value::Array((0..rng.below(4)).map(|_| value(rng, depth + 1)).collect()),
+        _ => Value::Object(object(rng, depth + 1)),
+    }
+}
+
+fn object(rng: &mut Rng, depth: usize) -> Map<String, Value> {
+    (0..rng.below(8)).map(|_| (rng.pick(KEYS).to_owned(), value(rng, depth))).collect()
+}
+
+#[test]
+fn random_events_never_panic_and_always_end_somewhere() {
+    let chain = PluginChain::new(builtin(&PluginConfig::default()));
+    let ctx = NormalizeContext {
+        received: Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap(),
+        mozdefhostname: "fuzz".into(),
+    };
+    let mut rng = Rng(20261125);
+    let (mut events, mut dropped, mut quarantined) = (0, 0, 0);
+    for round in 0..20_000 {
+        let mut event = object(&mut rng, 0);
+        // Make every plugin's trigger likely: a keyword as a value and a category.
+        event.insert("category".into(), json!(rng.pick(WORDS)));
+        event.insert(rng.pick(KEYS).to_owned(), json!(rng.pick(WORDS)));
+        if round % 3 == 0 {
+            event.insert("customendpoint".into(), json!(true));
+        }
+        let raw = if round % 97 == 0 { value(&mut rng, 3) } else { Value::Object(event) };
+        match process(raw, &ctx, &chain) {
+            Processed::Event { event, metadata } => {
+                events += 1;
+                assert!(!metadata.index.is_empty());
+                assert!(event.contains_key("utctimestamp") && event.contains_key("receivedtimestamp"));
+            }
+            Processed::Dropped { plugin } => {
+                dropped += 1;
+                assert!(chain.names().contains(&plugin));
+            }
+            Processed::Quarantined { reason, .. } => {
+                quarantined += 1;
+                assert!(!reason.to_string().is_empty());
+            }
+        }
+    }
+    assert!(
+        events > 10_000,
+        "most random events are stored: {events} stored, {dropped} dropped, {quarantined} quarantined"
+    );
+}
