@@ -395,7 +395,13 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         return is_public_v4(Ipv4Addr::new(a, b, c, d));
     }
     let global_unicast = (s[0] & 0xe000) == 0x2000;
-    let special = (s[0] == 0x2001 && s[1] < 0x0200) || (s[0] == 0x2001 && s[1] == 0x0db8) || (s[0] == 0x3fff && s[1] < 0x1000);
+    let special = match s[0] {
+        // 2001::/23 IETF protocol assignments (Teredo, ORCHID...), 2001:db8::/32 documentation.
+        0x2001 => s[1] < 0x0200 || s[1] == 0x0db8,
+        // 3fff::/20 documentation.
+        0x3fff => s[1] < 0x1000,
+        _ => false,
+    };
     global_unicast && !special
 }
 
@@ -894,8 +900,7 @@ mod tests {
 
     #[test]
     fn city_types() {
-        for t in ["GeoLite2-City", "GeoIP2-City", "GeoIP2-City-Europe", "GeoIP2-Enterprise", "DBIP-City-Lite", "city"]
-        {
+        for t in ["GeoLite2-City", "GeoIP2-City", "GeoIP2-City-Europe", "GeoIP2-Enterprise", "DBIP-City-Lite", "city"] {
             assert!(is_city_type(t), "{t}");
         }
         for t in ["GeoLite2-ASN", "GeoLite2-Country", "GeoIP2-Anonymous-IP", "asn", "country", ""] {

@@ -9,11 +9,13 @@
 //! Everything here is a pure function of its inputs, so replaying a record yields the same
 //! document under the same id.
 
+pub mod decode;
 mod error;
 pub mod geoip;
 mod keymapping;
 pub mod plugins;
 mod python;
+pub mod user_plugins;
 
 use chrono::{DateTime, Utc};
 use mozdef_model::{Document, add_required_fields};

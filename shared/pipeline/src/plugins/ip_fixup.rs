@@ -1,6 +1,32 @@
-//! MozDef's `ipFixup` mq plugin (registration sourceipaddress, destinationipaddress, src, dst, srcip, dstip, http_x_forwarded_for; priority 15). NOT YET PORTED.
+//! MozDef's `ipFixup` mq plugin (registration `sourceipaddress`, `destinationipaddress`, `src`,
+//! `dst`, `srcip`, `dstip`, `http_x_forwarded_for`; priority 15): normalises the IP address
+//! fields of `details`.
+//!
+//! In MozDef's order:
+//! * the first comma-separated entry of `http_x_forwarded_for`, when it is an IPv4 address, fills
+//!   a missing `sourceipaddress` and `sourceipv4address`; an IPv6 one fills a missing
+//!   `sourceipv6address`;
+//! * `sourceipaddress` holding IPv6 moves to `sourceipv6address`, is set to `0.0.0.0` and
+//!   `plugin: ipFixUp.py error: sourceipaddress is ipv6, moved` is appended to the top-level
+//!   `errors` list (created if missing, left alone if not a list); IPv4 is copied to
+//!   `sourceipv4address`; anything else (a host name, `-`, `null`, a number) moves to
+//!   `details.source` and `sourceipaddress` becomes `null`. Likewise `destinationipaddress`
+//!   with `destinationipv6address`, `destinationipv4address` and `details.destination`;
+//! * IPv4 in `src` or `srcip` sets `sourceipaddress` and `sourceipv4address`, IPv6 sets
+//!   `sourceipv6address`; `dst` and `dstip` likewise for the destination fields;
+//!   `cluster_client_ip` sets `sourceipaddress` (IPv4) or `sourceipv6address` (IPv6).
+//!
+//! Validity is that of the `netaddr` 0.7/0.8 MozDef ran with: `valid_ipv4` is glibc's
+//! `inet_aton` (so `10`, `10.1`, `0x7f.1`, octal `010.0.0.1` and `1.2.3.4 <anything after
+//! white space>` are IPv4), `valid_ipv6` is glibc's `inet_pton(AF_INET6)`; both are false for
+//! non-strings and empty strings.
+//!
+//! Deviation from MozDef: a `http_x_forwarded_for` that is not a string (MozDef: an
+//! `AttributeError`) is skipped; `details` that is not an object is passed over (MozDef's `in`
+//! matched substrings of a string and then failed).
 
 use mozdef_model::Document;
+use serde_json::{Value, json};
 
 use super::{Metadata, Plugin, PluginError, Verdict};
 
@@ -21,7 +47,331 @@ impl Plugin for IpFixup {
         15
     }
 
-    fn on_message(&self, _event: &mut Document, _metadata: &mut Metadata) -> Result<Verdict, PluginError> {
-        Err(PluginError::new("the ipFixup plugin is not ported yet"))
+    fn on_message(&self, event: &mut Document, _metadata: &mut Metadata) -> Result<Verdict, PluginError> {
+        let Some(Value::Object(details)) = event.get_mut("details") else {
+            return Ok(Verdict::Keep);
+        };
+        let mut errors = Vec::new();
+
+        if let Some(xff) = details.get("http_x_forwarded_for").and_then(Value::as_str) {
+            let first = xff.split(',').next().unwrap_or_default().to_owned();
+            if is_ipv4(&first) {
+                for key in ["sourceipaddress", "sourceipv4address"] {
+                    if !details.contains_key(key) {
+                        details.insert(key.to_owned(), json!(first));
+                    }
+                }
+            }
+            if is_ipv6(&first) && !details.contains_key("sourceipv6address") {
+                details.insert("sourceipv6address".to_owned(), json!(first));
+            }
+        }
+
+        for (field, v6, v4, other) in [
+            ("sourceipaddress", "sourceipv6address", "sourceipv4address", "source"),
+            ("destinationipaddress", "destinationipv6address", "destinationipv4address", "destination"),
+        ] {
+            let Some(value) = details.get(field).cloned() else { continue };
+            let text = value.as_str().unwrap_or_default();
+            if is_ipv6(text) {
+                details.insert(v6.to_owned(), value);
+                details.insert(field.to_owned(), json!("0.0.0.0"));
+                errors.push(format!("plugin: ipFixUp.py error: {field} is ipv6, moved"));
+            } else if is_ipv4(text) {
+                details.insert(v4.to_owned(), value);
+            } else {
+                // Smells like a host name: keep it as `source` / `destination`.
+                details.insert(other.to_owned(), value);
+                details.insert(field.to_owned(), Value::Null);
+            }
+        }
+
+        for (field, ip, v4, v6) in [
+            ("src", "sourceipaddress", Some("sourceipv4address"), "sourceipv6address"),
+            ("srcip", "sourceipaddress", Some("sourceipv4address"), "sourceipv6address"),
+            ("dst", "destinationipaddress", Some("destinationipv4address"), "destinationipv6address"),
+            ("dstip", "destinationipaddress", Some("destinationipv4address"), "destinationipv6address"),
+            ("cluster_client_ip", "sourceipaddress", None, "sourceipv6address"),
+        ] {
+            let Some(value) = details.get(field).and_then(Value::as_str) else { continue };
+            let value = value.to_owned();
+            if is_ipv4(&value) {
+                details.insert(ip.to_owned(), json!(value));
+                if let Some(v4) = v4 {
+                    details.insert(v4.to_owned(), json!(value));
+                }
+            }
+            if is_ipv6(&value) {
+                details.insert(v6.to_owned(), json!(value));
+            }
+        }
+
+        for error in errors {
+            add_error(event, error);
+        }
+        Ok(Verdict::Keep)
+    }
+}
+
+/// MozDef's `addError`: appends to the top-level `errors` list, creating it when missing.
+fn add_error(event: &mut Document, error: String) {
+    let errors = event.entry("errors").or_insert_with(|| Value::Array(Vec::new()));
+    if let Value::Array(list) = errors {
+        list.push(Value::String(error));
+    }
+}
+
+/// `netaddr.valid_ipv4` with its default flags: glibc's `inet_aton`. One to four parts
+/// separated by dots, each a C integer literal (decimal, `0` octal, `0x` hex); all parts but
+/// the last are bytes and the last fills the remaining bytes; the address may be followed by
+/// ASCII white space and then anything.
+fn is_ipv4(s: &str) -> bool {
+    if s.contains('\0') {
+        return false; // Python refuses embedded NULs before calling inet_aton
+    }
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    let mut parts = 0usize;
+    loop {
+        if !bytes.get(i).is_some_and(u8::is_ascii_digit) {
+            return false;
+        }
+        let Some((value, end)) = strtoul(bytes, i) else { return false };
+        i = end;
+        if bytes.get(i) == Some(&b'.') {
+            if parts > 2 || value > 0xff {
+                return false;
+            }
+            parts += 1;
+            i += 1;
+        } else {
+            // The last part must fill the remaining bytes.
+            const MAX: [u64; 4] = [0xffff_ffff, 0xff_ffff, 0xffff, 0xff];
+            let trailing_ok = match bytes.get(i) {
+                None => true,
+                Some(c) => matches!(c, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r'),
+            };
+            return trailing_ok && value <= MAX[parts];
+        }
+    }
+}
+
+/// C's `strtoul(s + start, &end, 0)` on a string that starts with a digit: the value (`None`
+/// past 32 bits, which `inet_aton` refuses) and the index after the number.
+fn strtoul(bytes: &[u8], start: usize) -> Option<(u64, usize)> {
+    let (radix, mut i) = match (bytes.get(start), bytes.get(start + 1), bytes.get(start + 2)) {
+        (Some(b'0'), Some(b'x' | b'X'), Some(c)) if c.is_ascii_hexdigit() => (16, start + 2),
+        (Some(b'0'), _, _) => (8, start),
+        _ => (10, start),
+    };
+    let mut value: u64 = 0;
+    while let Some(digit) = bytes.get(i).and_then(|&b| char::from(b).to_digit(radix)) {
+        value = value.checked_mul(u64::from(radix))?.checked_add(u64::from(digit))?;
+        if value > 0xffff_ffff {
+            return None;
+        }
+        i += 1;
+    }
+    Some((value, i))
+}
+
+/// `netaddr.valid_ipv6`: glibc's `inet_pton(AF_INET6)`: up to eight groups of one to four hex
+/// digits, one `::` standing for at least one group, and an optional dotted-quad IPv4 address
+/// (no leading zeros) in the last 32 bits.
+fn is_ipv6(s: &str) -> bool {
+    let src = s.as_bytes();
+    if src.contains(&0) {
+        return false;
+    }
+    const SIZE: usize = 16;
+    let mut tp = 0usize; // bytes written
+    let mut double_colon = false;
+    let mut i = 0;
+    if src.first() == Some(&b':') {
+        if src.get(1) != Some(&b':') {
+            return false;
+        }
+        i = 1;
+    }
+    let mut curtok = i;
+    let mut xdigits = 0;
+    while let Some(&ch) = src.get(i) {
+        i += 1;
+        if ch.is_ascii_hexdigit() {
+            // glibc >= 2.26 (BZ #16637): at most four digits per group.
+            if xdigits == 4 {
+                return false;
+            }
+            xdigits += 1;
+            continue;
+        }
+        if ch == b':' {
+            curtok = i;
+            if xdigits == 0 {
+                if double_colon {
+                    return false;
+                }
+                double_colon = true;
+                continue;
+            } else if i == src.len() {
+                return false;
+            }
+            if tp + 2 > SIZE {
+                return false;
+            }
+            tp += 2;
+            xdigits = 0;
+            continue;
+        }
+        if ch == b'.' && tp + 4 <= SIZE && is_pton4(&src[curtok..]) {
+            tp += 4;
+            xdigits = 0;
+            break;
+        }
+        return false;
+    }
+    if xdigits > 0 {
+        if tp + 2 > SIZE {
+            return false;
+        }
+        tp += 2;
+    }
+    if double_colon {
+        if tp == SIZE {
+            return false;
+        }
+        tp = SIZE;
+    }
+    tp == SIZE
+}
+
+/// glibc's `inet_pton(AF_INET)`: exactly four decimal bytes, no leading zeros.
+fn is_pton4(src: &[u8]) -> bool {
+    let mut octets = 0;
+    let mut saw_digit = false;
+    let mut current: u32 = 0;
+    for &ch in src {
+        if ch.is_ascii_digit() {
+            if saw_digit && current == 0 {
+                return false;
+            }
+            current = current * 10 + u32::from(ch - b'0');
+            if current > 255 {
+                return false;
+            }
+            if !saw_digit {
+                octets += 1;
+                if octets > 4 {
+                    return false;
+                }
+                saw_digit = true;
+            }
+        } else if ch == b'.' && saw_digit {
+            if octets == 4 {
+                return false;
+            }
+            current = 0;
+            saw_digit = false;
+        } else {
+            return false;
+        }
+    }
+    octets >= 4
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv4_is_inet_aton() {
+        for ok in [
+            "1.2.3.4",
+            "255.255.255.255",
+            "0.0.0.0",
+            "10",
+            "10.1",
+            "10.1.2",
+            "4294967295",
+            "0x7f.1",
+            "0X7F.0.0.1",
+            "010.0.0.1",
+            "1.2.3.4 trailing words",
+            "1.2.3.4\t",
+            "1.2.65535",
+            "1.16777215",
+            "0",
+        ] {
+            assert!(is_ipv4(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            " 1.2.3.4",
+            "1.2.3.4.",
+            "1.2.3.4.5",
+            "256.1.1.1",
+            "1.2.3.256",
+            "4294967296",
+            "1.2.65536",
+            "08.1.1.1",
+            "0x",
+            "0xg",
+            "1..2",
+            "-1.2.3.4",
+            "+1",
+            "1.2.3.4x",
+            "1.2.3.4\u{a0}",
+            "host.example.com",
+            "-",
+            "::1",
+            "1.2.3.4\0",
+            "99999999999999999999999",
+        ] {
+            assert!(!is_ipv4(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ipv6_is_inet_pton() {
+        for ok in [
+            "::",
+            "::1",
+            "1::",
+            "fe80::1",
+            "2001:db8:0:0:0:0:2:1",
+            "2001:DB8::2:1",
+            "::ffff:1.2.3.4",
+            "1:2:3:4:5:6:1.2.3.4",
+            "1:2:3:4:5:6:7:8",
+            "1::3:4:5:6:7:8",
+            "0000:00:0::FFFF",
+        ] {
+            assert!(is_ipv6(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            ":",
+            ":::",
+            ":1::",
+            "1:::2",
+            "1::2::3",
+            "::1:",
+            "1:2:3:4:5:6:7:8:9",
+            "1:2:3:4:5:6:7::8",
+            "1:2:3:4:5:6:7:8::",
+            "10000::",
+            "00001::",
+            "::01.2.3.4",
+            "::1.2.3",
+            "::1.2.3.4.5",
+            "::256.1.1.1",
+            "1.2.3.4",
+            "fe80::1%eth0",
+            "[::1]",
+            " ::1",
+            "g::",
+        ] {
+            assert!(!is_ipv6(bad), "{bad}");
+        }
     }
 }

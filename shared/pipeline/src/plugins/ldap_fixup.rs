@@ -76,7 +76,6 @@ fn email_from_actor(actor: &str) -> Option<&str> {
             let (name, value) = item.split_once('=')?;
             (!value.contains('=')).then_some((name, value))
         })
-        .filter(|(name, _)| *name == "mail")
-        .last()
+        .rfind(|(name, _)| *name == "mail")
         .map(|(_, value)| value)
 }

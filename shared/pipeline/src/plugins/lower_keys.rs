@@ -42,7 +42,11 @@ impl Plugin for LowerKeys {
 /// `key` lower-cased, borrowed when it already is lower case.
 fn lowered(key: &str) -> Cow<'_, str> {
     if key.is_ascii() {
-        if key.bytes().any(|b| b.is_ascii_uppercase()) { Cow::Owned(key.to_ascii_lowercase()) } else { Cow::Borrowed(key) }
+        if key.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(key.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(key)
+        }
     } else {
         let lower = key.to_lowercase();
         if lower == key { Cow::Borrowed(key) } else { Cow::Owned(lower) }

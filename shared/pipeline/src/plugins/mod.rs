@@ -10,6 +10,7 @@
 //! ([`Verdict::Drop`], MozDef's `return (None, metadata)`). A plugin that fails returns an
 //! error; the chain stops and the caller quarantines the event with the reason.
 
+mod jmes;
 mod matcher;
 mod registry;
 

@@ -1,8 +1,18 @@
-//! MozDef's `nagioshostname` mq plugin (registration nagios_hostname; priority 5). NOT YET PORTED.
+//! MozDef's `nagioshostname` mq plugin (registration `nagios_hostname`; priority 5).
+//!
+//! Gives nagios status events a fixed document id, so each host's current status is one
+//! document, updated in place: `metadata.id` = the hex MD5 of `"nagiosstatus"` followed by
+//! `details.nagios_hostname` (as UTF-8). The event itself is not changed.
+//!
+//! Deviations from MozDef (inventory §10): MozDef's code was Python 2 (`hashlib.md5` of a text
+//! string), which fails on Python 3 for every event; the intent, MD5 of the UTF-8 bytes, is
+//! implemented. An event without a string `details.nagios_hostname` (MozDef: a `KeyError` or
+//! `TypeError`, losing the event) keeps its own id.
 
+use md5::{Digest, Md5};
 use mozdef_model::Document;
 
-use super::{Metadata, Plugin, PluginError, Verdict};
+use super::{Metadata, Plugin, PluginError, Verdict, detail_str};
 
 /// MozDef's `nagioshostname`.
 #[derive(Debug, Default)]
@@ -21,7 +31,22 @@ impl Plugin for Nagioshostname {
         5
     }
 
-    fn on_message(&self, _event: &mut Document, _metadata: &mut Metadata) -> Result<Verdict, PluginError> {
-        Err(PluginError::new("the nagioshostname plugin is not ported yet"))
+    fn on_message(&self, event: &mut Document, metadata: &mut Metadata) -> Result<Verdict, PluginError> {
+        if let Some(hostname) = detail_str(event, "nagios_hostname") {
+            let digest = Md5::new().chain_update(b"nagiosstatus").chain_update(hostname.as_bytes()).finalize();
+            metadata.id = Some(hex(&digest));
+        }
+        Ok(Verdict::Keep)
     }
+}
+
+/// Lower-case hex, as Python's `hexdigest()`.
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
 }

@@ -5,7 +5,17 @@ use super::{Plugin, *};
 /// Settings of the built-in plugins that depend on the site (MozDef's sidecar `.conf` files),
 /// with neutral defaults.
 #[derive(Debug, Clone, Default)]
-pub struct PluginConfig {}
+pub struct PluginConfig {
+    /// `mozilla_location`: the `details.sitetype` of each site code (lower case). MozDef's
+    /// `mozilla_location.conf` lists `dc_code_list` (→ `datacenter`; e.g. `abc1,abc2,abc3`) and
+    /// `offices_code_list` (→ `office`; e.g. `chicago1,ny1,sfo1`), a code in both being a
+    /// datacenter. Sites not listed are `unknown`. Empty by default.
+    pub mozilla_location_sitetypes: std::collections::HashMap<String, String>,
+    /// `triage_bot`: MozDef's REST API base URL (`triage_bot.json`'s `rest_api_url`). When set,
+    /// Slack triage replies get `details.alertstatus_update` (the `/alertstatus` request body)
+    /// and are rewritten; `None` (the default): replies are left unchanged.
+    pub triage_bot_rest_api_url: Option<String>,
+}
 
 /// Every built-in plugin, configured, in MozDef's module-listing order (which decides only
 /// between plugins of equal priority).
@@ -28,14 +38,14 @@ pub fn builtin(config: &PluginConfig) -> Vec<Box<dyn Plugin>> {
         Box::new(ldap_fixup::LdapFixup::default()),
         Box::new(google_fixup::GoogleFixup::default()),
         Box::new(netflow_fixup::NetflowFixup::default()),
-        Box::new(mozilla_location::MozillaLocation::default()),
+        Box::new(mozilla_location::MozillaLocation::new(config.mozilla_location_sitetypes.clone())),
         Box::new(nagioshostname::Nagioshostname::default()),
         Box::new(observium::Observium::default()),
         Box::new(snmptt::Snmptt::default()),
         Box::new(rt_flow::RtFlow::default()),
         Box::new(remove_dots::RemoveDots::default()),
         Box::new(stackdriver::Stackdriver::default()),
-        Box::new(triage_bot::TriageBot::default()),
+        Box::new(triage_bot::TriageBot::new(config.triage_bot_rest_api_url.clone())),
         Box::new(cloudtrail::Cloudtrail::default()),
         Box::new(filterlog::Filterlog::default()),
         Box::new(github_webhooks::GithubWebhooks::default()),

@@ -49,7 +49,11 @@ pub fn parse_notification(body: &[u8]) -> Result<Vec<S3ObjectRef>, DecodeError> 
             return Ok(Vec::new());
         }
         if message.trim().is_empty() {
-            return Err(DecodeError::InvalidField { what: WHAT, field: "Message".to_owned(), problem: "is empty".into() });
+            return Err(DecodeError::InvalidField {
+                what: WHAT,
+                field: "Message".to_owned(),
+                problem: "is empty".into(),
+            });
         }
         let inner = serde_json::from_str(message)
             .map_err(|e| DecodeError::InvalidJson { what: INNER, reason: e.to_string() })?;
