@@ -11,6 +11,7 @@ use std::sync::atomic::Ordering;
 
 use mozdef_model::{Clock, SystemClock};
 use mozdef_pipeline::PluginChain;
+use mozdef_pipeline::geoip::GeoIp;
 use mozdef_pipeline::plugins::{self, PluginConfig};
 use mozdef_store_embedded::{EmbeddedStore, Wal};
 use tokio::sync::watch;
@@ -29,6 +30,10 @@ pub struct DevArgs {
     /// The mozdefhostname stamped on events (default: this machine's host name).
     #[arg(long, env = "OPTIONS_MOZDEFHOSTNAME")]
     pub mozdefhostname: Option<String>,
+    /// GeoIP City databases (MaxMind GeoIP2/GeoLite2-City or DB-IP lite city, e.g. the IPv4 and
+    /// IPv6 files `scripts/fetch-dbip` writes). Default: every `*.mmdb` in `<data-dir>/geoip/`.
+    #[arg(long = "geoip", env = "OPTIONS_GEOIP", value_delimiter = ',')]
+    pub geoip: Vec<PathBuf>,
     /// Largest single-event body, in bytes.
     #[arg(long, env = "OPTIONS_MAX_EVENT_BYTES", default_value_t = Limits::default().max_event_bytes)]
     pub max_event_bytes: usize,
@@ -56,7 +61,8 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let store: Arc<dyn mozdef_store::EventStore> = Arc::new(store);
-    let chain = PluginChain::new(plugins::builtin(&PluginConfig::default()));
+    let geoip = open_geoip(&args.geoip, &args.data_dir)?;
+    let chain = PluginChain::new(plugins::builtin(&PluginConfig { geoip, ..PluginConfig::default() }));
     tracing::info!(plugins = chain.names().len(), "plugin chain ready");
     let ingest = Arc::new(worker::Ingest::new(chain, mozdefhostname.clone()));
     let worker = tokio::spawn(worker::run(reader, store.clone(), ingest.clone(), stop_rx));
@@ -82,6 +88,33 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         "stopped"
     );
     Ok(())
+}
+
+/// Opens the GeoIP databases given, or those found in `<data-dir>/geoip/`. A database that is
+/// given but unusable fails the start; none at all leaves the `geoip` plugin out, with one
+/// warning.
+fn open_geoip(paths: &[PathBuf], data_dir: &std::path::Path) -> anyhow::Result<Option<Arc<GeoIp>>> {
+    let paths = if paths.is_empty() {
+        let dir = data_dir.join("geoip");
+        let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map(|entries| entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "mmdb")).collect())
+            .unwrap_or_default();
+        found.sort();
+        found
+    } else {
+        paths.to_vec()
+    };
+    if paths.is_empty() {
+        tracing::warn!(
+            "no GeoIP database: the geoip plugin is skipped (run scripts/fetch-dbip, or pass --geoip <City .mmdb>)"
+        );
+        return Ok(None);
+    }
+    let db = GeoIp::open_all(&paths).context("cannot open the GeoIP database")?;
+    for info in db.databases() {
+        tracing::info!(path = %info.path.display(), database_type = info.database_type, "GeoIP database");
+    }
+    Ok(Some(Arc::new(db)))
 }
 
 async fn shutdown_signal() {

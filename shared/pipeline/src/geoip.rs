@@ -208,10 +208,12 @@ impl GeoIp {
 ///
 /// When found, the map has exactly these keys, in this order: `city`, `continent`,
 /// `country_code`, `country_name`, `dma_code`, `latitude`, `longitude`, `metro_code`,
-/// `postal_code`, `region_code`, `time_zone`. Each is `null` when the database has no value,
-/// except `metro_code` and `region_code`, which are strings: `region_code` is the first
-/// subdivision's ISO code or `""`, and `metro_code` is `"<city>, <region_code>"`, `"<city>"`
-/// without a subdivision, `", <region_code>"` without a city, or `""` (MozDef's quirks, kept).
+/// `postal_code`, `region_code`, `time_zone`. Each is `null` when the database has no value
+/// (`dma_code` is MaxMind's integer metro code, the coordinates are numbers), except
+/// `metro_code` and `region_code`: `region_code` is the first subdivision's ISO code, or `""`
+/// without subdivisions (`null` for a first subdivision without ISO code, on which MozDef
+/// itself raises), and `metro_code` is `"<city>, <region_code>"`, `"<city>"` without a
+/// subdivision, `", <region_code>"` without a city, or `""` (MozDef's quirks, kept).
 /// When not found, the map is `{"error": "<message>"}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GeoLookup {

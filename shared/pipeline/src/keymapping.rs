@@ -472,6 +472,35 @@ mod tests {
     }
 
     #[test]
+    fn profiles_differ_where_the_workers_did() {
+        let raw = || {
+            doc(json!({"sourceip": "10.0.0.1", "facility": "auth", "date": "Nov 23 09:00:00", "priority": "err",
+                "program": "cron", "tags": ["q"], "eventsource": "ec2.amazonaws.com", "extra": 1}))
+        };
+        let event = key_mapping_with(raw(), KeyMappingProfile::EventTask, &ctx());
+        assert_eq!(event["details"], json!({"eventsourceipaddress": "10.0.0.1"}));
+        assert_eq!(
+            (&event["facility"], &event["severity"], &event["processname"]),
+            (&json!("auth"), &json!("ERR"), &json!("cron"))
+        );
+        assert_eq!(event["type"], "event");
+
+        let sqs = key_mapping_with(raw(), KeyMappingProfile::Sqs, &ctx());
+        assert_eq!(sqs["details"], json!({}));
+        assert_eq!(sqs["source"], "auth");
+        assert_eq!(sqs["tags"], json!(["q"]));
+        assert_eq!(sqs["utctimestamp"], "2026-11-23T10:00:00+00:00");
+        for absent in ["facility", "severity", "processname", "timestamp"] {
+            assert!(!sqs.contains_key(absent), "{absent}");
+        }
+
+        let cloudtrail = key_mapping_with(raw(), KeyMappingProfile::CloudTrail, &ctx());
+        assert_eq!(cloudtrail["details"], json!({"sourceipaddress": "10.0.0.1", "extra": 1}));
+        assert_eq!(cloudtrail["hostname"], "ec2.amazonaws.com");
+        assert!(!cloudtrail.contains_key("facility") && !cloudtrail.contains_key("type"));
+    }
+
+    #[test]
     fn severity_is_upper_cased_text() {
         for (v, expected) in [(json!("warning"), "WARNING"), (json!(6), "6"), (json!(true), "TRUE")] {
             let out = key_mapping(&doc(json!({ "severity": v })), &ctx());

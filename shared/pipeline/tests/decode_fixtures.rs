@@ -86,7 +86,8 @@ fn run(decoder: &str, fixture: &Value) -> Result<Vec<Value>, DecodeError> {
         "cloudtrail" => {
             let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
             store_objects(fixture, dir.path());
-            let mut ct = CloudTrailDecoder::new(LocalObjects::new(dir.path())).with_process("4242", "esworker_cloudtrail");
+            let mut ct =
+                CloudTrailDecoder::new(LocalObjects::new(dir.path())).with_process("4242", "esworker_cloudtrail");
             if let Some(limit) = fixture["max_decompressed_bytes"].as_u64() {
                 ct = ct.with_max_decompressed_bytes(limit);
             }
@@ -153,7 +154,8 @@ fn every_decode_fixture_matches() {
                     failures.push(format!("{name}:\n    {}", differences(events, expected).join("\n    ")));
                 }
                 (Ok(events), Some(wanted), _) => {
-                    failures.push(format!("{name}: expected an error containing {wanted:?}, got {} events", events.len()));
+                    failures
+                        .push(format!("{name}: expected an error containing {wanted:?}, got {} events", events.len()));
                 }
                 (Err(err), None, _) => failures.push(format!("{name}: unexpected error: {err}")),
                 (Ok(_), None, None) => failures.push(format!("{name}: needs `expected` or `error`")),

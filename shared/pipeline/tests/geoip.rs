@@ -398,6 +398,8 @@ fn files_that_are_not_city_databases_are_refused_naming_the_path() {
 
 #[test]
 fn database_info_lists_ipv4_only_databases_first() {
+    fn shared_across_threads<T: Send + Sync>() {}
+    shared_across_threads::<GeoIp>();
     let db = GeoIp::open_all([&dbs().dbip_v6, &dbs().dbip_v4]).unwrap();
     let info: Vec<_> =
         db.databases().map(|d| (d.path.to_path_buf(), d.database_type.to_owned(), d.ip_version)).collect();
@@ -435,4 +437,38 @@ fn corrupt_databases_never_panic() {
             let _ = db.lookup(ip("81.2.69.142"));
         }
     }
+}
+
+/// The `geoip` plugin in a chain: public addresses get MozDef's location dictionary and a
+/// geopoint, private ones are left alone, a non-address becomes `0.0.0.0`.
+#[test]
+fn geoip_plugin_enriches_public_addresses() {
+    use mozdef_pipeline::plugins::{ChainOutcome, Metadata, PluginChain, PluginConfig, builtin, by_name};
+    use std::sync::Arc;
+
+    let db = Arc::new(city());
+    let config = PluginConfig { geoip: Some(db.clone()), ..PluginConfig::default() };
+    assert!(PluginChain::new(builtin(&config)).names().contains(&"geoip"));
+    let chain = PluginChain::new(vec![by_name("geoip", &config).unwrap()]);
+    assert!(!PluginChain::new(builtin(&PluginConfig::default())).names().contains(&"geoip"), "no database, no plugin");
+
+    let event = json!({"details": {"sourceipaddress": "81.2.69.160", "destinationipaddress": "10.1.2.3"}});
+    let ChainOutcome::Event { event, .. } = chain.run(event.as_object().unwrap().clone(), Metadata::default()) else {
+        panic!("kept")
+    };
+    let expected = db.lookup(ip("81.2.69.160"));
+    assert!(expected.is_found(), "the test database knows 81.2.69.160");
+    let details = &event["details"];
+    assert_eq!(details["sourceipgeolocation"], Value::from(expected.clone()));
+    assert_eq!(details["sourceipgeopoint"], json!(expected.geopoint().unwrap()));
+    assert!(details.get("destinationipgeolocation").is_none(), "private addresses are not looked up");
+    assert!(event["mozdef"]["plugins"].as_array().unwrap().contains(&json!("geoip")));
+
+    let bad = json!({"details": {"sourceipaddress": "not-an-ip", "destinationipaddress": "8.8.8.8/24"}});
+    let ChainOutcome::Event { event, .. } = chain.run(bad.as_object().unwrap().clone(), Metadata::default()) else {
+        panic!("kept")
+    };
+    assert_eq!(event["details"]["sourceipaddress"], "0.0.0.0");
+    assert_eq!(event["details"]["destinationipaddress"], "8.8.8.8/24", "a CIDR block is kept as sent");
+    assert!(event["details"].get("destinationipgeolocation").is_some(), "and looked up by its first address");
 }

@@ -15,12 +15,14 @@
 //! * `details.id.orig_h`/`id.orig_p`/`id.resp_h`/`id.resp_p` renamed `sourceipaddress`,
 //!   `sourceport`, `destinationipaddress`, `destinationport`; `details.FILE_NAME`, `MESSAGE`
 //!   and `SOURCE` removed;
-//! * then, per log type, defaults, renames and a `summary`: one table ([`table::LogType`])
+//! * then, per log type, defaults, renames and a `summary`: one table (`table::LogType`)
 //!   whose entries live with their kind of log — `network` (conn, dns, dhcp, tunnel, snmp,
 //!   socks), `application` (http, ssl, ftp, smtp, ssh, rdp, sip), `windows` (dce_rpc,
 //!   kerberos, ntlm, smb_files, smb_mapping), `files` (files, pe, x509), `inventory`
 //!   (known_certs, known_devices, known_hosts, known_services, software) and `notices`
 //!   (intel, notice). Other log types get no summary.
+//!
+//! Address checks (`notice`) follow the `netaddr` 0.7 MozDef ran with (see `netaddr.rs`).
 //!
 //! MozDef quirks kept: `seenindicator` becomes '' when an intel log has no `seen.indicator`;
 //! notice indicators are read from `sub` only when `actions` is the string
@@ -41,11 +43,13 @@
 //! * Where MozDef crashed on a missing field (`KeyError`: a summary field, `conn`'s
 //!   `orig_ip_bytes`/`resp_ip_bytes`, `ssl`'s destination address) or an empty or
 //!   unindexable `rx_hosts`/`tx_hosts`/`service`, the event is quarantined with an error
-//!   naming the field; also when `SOURCE` is not a string, and when the SNMP request counts
-//!   are not two numbers or two strings.
+//!   naming the field; also when `SOURCE` is not a string (MozDef crashed, or stored a list
+//!   slice as `source`), and when the SNMP request counts are not two numbers or two strings
+//!   (MozDef crashed, or concatenated two lists).
 //! * A software log without `host` gets `host` = '' (MozDef replaced all of `details` with ''
-//!   and crashed). A non-string `uri` (http) or `mac` (dhcp) is left as it is, and a
-//!   non-string notice `sub` yields no indicators (MozDef crashed).
+//!   and crashed). An http `uri` that is neither a string nor a list, or a dhcp `mac` that is
+//!   not a string, is left as it is, and a non-string notice `sub` yields no indicators
+//!   (MozDef crashed).
 //! * Lists and objects in a summary are written as compact JSON, not as Python `repr`.
 
 mod application;

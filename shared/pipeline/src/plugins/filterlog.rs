@@ -76,11 +76,12 @@ fn parse(items: &[&str], details: &mut Document) -> Result<(), PluginError> {
     for (i, key) in COMMON.iter().enumerate() {
         details.insert((*key).to_owned(), item(i));
     }
-    let (version, header): (u8, &[&str]) = match items.get(8).and_then(|v| py_int(&Value::from(*v))).and_then(|v| v.as_i64()) {
-        Some(4) => (4, &IPV4),
-        Some(6) => (6, &IPV6),
-        _ => return Ok(()),
-    };
+    let (version, header): (u8, &[&str]) =
+        match items.get(8).and_then(|v| py_int(&Value::from(*v))).and_then(|v| v.as_i64()) {
+            Some(4) => (4, &IPV4),
+            Some(6) => (6, &IPV6),
+            _ => return Ok(()),
+        };
     let last = 8 + header.len();
     if items.len() <= last + 3 {
         return Ok(());

@@ -40,8 +40,9 @@
 //!   field behind each presence test and so failed whenever only one address was known (every
 //!   outbound SSHBruteForce finding, whose mapping has no destination). A finding without a
 //!   `direction` is not treated as outbound, and missing ports are not an error;
-//! * `miscinfo` and AWS tags that are not objects, and tag values that are not strings, are
-//!   skipped;
+//! * a `miscinfo` that is not an object gives no `query`; in the AWS tags, entries that are not
+//!   objects and values that are not strings are skipped, and a single tag object in place of
+//!   the list counts as a list of one;
 //! * errors (→ quarantine, the event left as it was): `details` that is not an object, a
 //!   missing `details.category`, `tags` that are neither a list nor a string, and a `gdevent*ts`
 //!   value `toUTC` cannot read.
@@ -198,13 +199,9 @@ fn rebuild(event: &Document) -> Result<Document, PluginError> {
     }
 
     if let Some(aws_tags) = d.shift_remove("tags") {
-        let single;
         let list: &[Value] = match &aws_tags {
             Value::Array(list) => list,
-            Value::Object(_) => {
-                single = [aws_tags.clone()];
-                &single
-            }
+            Value::Object(_) => std::slice::from_ref(&aws_tags),
             _ => &[],
         };
         let flat: Vec<Value> = list

@@ -318,8 +318,7 @@ mod tests {
 
     #[test]
     fn unsupported_syntax_is_refused() {
-        for bad in ["", "a.", ".a", "a..b", "a[*]", "a[]", "a.b | c", "a[?x==`1`]", "length(a)", "a.1b", "a[1", "\"a"]
-        {
+        for bad in ["", "a.", ".a", "a..b", "a[*]", "a[]", "a.b | c", "a[?x==`1`]", "length(a)", "a.1b", "a[1", "\"a"] {
             assert!(Expr::parse(bad).is_err(), "{bad:?} should be refused");
         }
     }

@@ -15,13 +15,14 @@ pub struct PluginConfig {
     /// Slack triage replies get `details.alertstatus_update` (the `/alertstatus` request body)
     /// and are rewritten; `None` (the default): replies are left unchanged.
     pub triage_bot_rest_api_url: Option<String>,
+    /// `geoip`: the opened GeoIP database; `None` leaves the `geoip` plugin out of the chain.
+    pub geoip: Option<std::sync::Arc<crate::geoip::GeoIp>>,
 }
 
 /// Every built-in plugin, configured, in MozDef's module-listing order (which decides only
 /// between plugins of equal priority).
 pub fn builtin(config: &PluginConfig) -> Vec<Box<dyn Plugin>> {
-    let _ = config;
-    vec![
+    let mut plugins: Vec<Box<dyn Plugin>> = vec![
         Box::new(ttl_auditd::TtlAuditd::default()),
         Box::new(drop_message::DropMessage::default()),
         Box::new(auditd_fixup::AuditdFixup::default()),
@@ -53,11 +54,14 @@ pub fn builtin(config: &PluginConfig) -> Vec<Box<dyn Plugin>> {
         Box::new(stackdriver_audit::StackdriverAudit::default()),
         Box::new(stackdriver_syslog::StackdriverSyslog::default()),
         Box::new(stackdriver_gceactivity::StackdriverGceactivity::default()),
-        Box::new(geoip::Geoip::default()),
         Box::new(large_strings::LargeStrings::default()),
         Box::new(vulnerability::Vulnerability::default()),
         Box::new(complianceitems::Complianceitems::default()),
-    ]
+    ];
+    if let Some(db) = &config.geoip {
+        plugins.push(Box::new(geoip::Geoip::new(db.clone())));
+    }
+    plugins
 }
 
 /// The built-in plugin called `name` (MozDef's module name), configured.

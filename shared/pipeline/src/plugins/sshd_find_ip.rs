@@ -50,8 +50,7 @@ impl Plugin for SshdFindIp {
             return Ok(Verdict::Keep);
         }
         let Value::String(summary) = summary else { return Ok(Verdict::Keep) };
-        let Some(ip) = summary.split(is_py_space).filter(|w| !w.is_empty()).map(sane_word).find(|w| is_ipv4(w))
-        else {
+        let Some(ip) = summary.split(is_py_space).filter(|w| !w.is_empty()).map(sane_word).find(|w| is_ipv4(w)) else {
             return Ok(Verdict::Keep);
         };
         let ip = Value::from(ip);
@@ -160,7 +159,18 @@ mod tests {
         ] {
             assert!(is_ipv4(yes), "{yes}");
         }
-        for no in ["10", "10.0.0", "1.2.3.4.5", "256.1.1.1", "1.2.3.4/33", "1.2.3.4/", "a.b.c.d", "1.2.3.4:22", "10.0.0.0/255.0.0.0", ""] {
+        for no in [
+            "10",
+            "10.0.0",
+            "1.2.3.4.5",
+            "256.1.1.1",
+            "1.2.3.4/33",
+            "1.2.3.4/",
+            "a.b.c.d",
+            "1.2.3.4:22",
+            "10.0.0.0/255.0.0.0",
+            "",
+        ] {
             assert!(!is_ipv4(no), "{no}");
         }
     }

@@ -54,8 +54,7 @@ impl Plugin for StackdriverGceactivity {
         if !tagged_with_category(event, &[CATEGORY]) {
             return Ok(Verdict::Keep);
         }
-        let mappings =
-            MAPPING.as_ref().map_err(|e| PluginError::new(format!("stackdriver_gceactivity.json: {e}")))?;
+        let mappings = MAPPING.as_ref().map_err(|e| PluginError::new(format!("stackdriver_gceactivity.json: {e}")))?;
         let how = MappedPayload {
             payload: "jsonPayload",
             moved_to: "gceactivity",

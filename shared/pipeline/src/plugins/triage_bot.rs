@@ -90,10 +90,9 @@ fn process(event: &mut Document) -> Result<Verdict, PluginError> {
         match details.get(key) {
             None => Ok(Value::from(default)),
             Some(Value::String(s)) if allowed.contains(&s.as_str()) => Ok(Value::from(s.as_str())),
-            Some(other) => Err(PluginError::new(format!(
-                "details.{key} is {other}, not one of {}",
-                allowed.join(", ")
-            ))),
+            Some(other) => {
+                Err(PluginError::new(format!("details.{key} is {other}, not one of {}", allowed.join(", "))))
+            }
         }
     };
     let confidence = enum_value("identityConfidence", "lowest", &CONFIDENCES)?;
@@ -238,7 +237,9 @@ mod tests {
 
     #[test]
     fn invalid_enumerations_fail_the_event() {
-        for (key, value) in [("response", json!("maybe")), ("identityConfidence", json!("certain")), ("response", json!(null))] {
+        for (key, value) in
+            [("response", json!("maybe")), ("identityConfidence", json!("certain")), ("response", json!(null))]
+        {
             let mut reply = good_reply();
             reply["details"][key] = value;
             let (verdict, _) = run(&configured(), reply);

@@ -109,7 +109,8 @@ mod tests {
 
     #[test]
     fn the_first_character_is_upper_cased() {
-        for (input, expected) in [("describeX", "DescribeX"), ("Get", "Get"), ("", ""), ("ßx", "SSx"), ("éa", "Éa")] {
+        for (input, expected) in [("describeX", "DescribeX"), ("Get", "Get"), ("", ""), ("ßx", "SSx"), ("éa", "Éa")]
+        {
             let mut name = input.to_owned();
             capitalize_first(&mut name);
             assert_eq!(name, expected);

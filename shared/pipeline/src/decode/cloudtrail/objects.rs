@@ -121,9 +121,14 @@ mod tests {
             Some(PathBuf::from("/data/trail/AWSLogs/1/CloudTrail/a b.json.gz"))
         );
         assert_eq!(local.path_of("trail", "a//b").ok(), Some(PathBuf::from("/data/trail/a/b")));
-        for (bucket, key) in
-            [("trail", "../x"), ("trail", "a/../../x"), ("trail", "/etc/passwd"), ("..", "x"), ("a/b", "x"), ("t", "./x")]
-        {
+        for (bucket, key) in [
+            ("trail", "../x"),
+            ("trail", "a/../../x"),
+            ("trail", "/etc/passwd"),
+            ("..", "x"),
+            ("a/b", "x"),
+            ("t", "./x"),
+        ] {
             let err = local.path_of(bucket, key).err();
             assert!(matches!(err, Some(DecodeError::InvalidObjectKey { .. })), "{bucket} {key}: {err:?}");
         }

@@ -82,8 +82,8 @@ pub fn decode(body: &[u8], queue: &str, ctx: &NormalizeContext) -> Result<Vec<Do
     if is_sns_envelope(&event) {
         const INNER: &str = "the SNS Message of the GuardDuty event";
         let message = sns_message(&event, "the SNS envelope")?;
-        let inner =
-            serde_json::from_str(message).map_err(|e| DecodeError::InvalidJson { what: INNER, reason: e.to_string() })?;
+        let inner = serde_json::from_str(message)
+            .map_err(|e| DecodeError::InvalidJson { what: INNER, reason: e.to_string() })?;
         event = into_object(inner, INNER)?;
     }
     expect_str(&event, "source", "aws.guardduty")?;
@@ -96,7 +96,11 @@ pub fn decode(body: &[u8], queue: &str, ctx: &NormalizeContext) -> Result<Vec<Do
     let finding_type = match finding.get("type") {
         Some(Value::String(t)) if !t.is_empty() => t.clone(),
         Some(Value::String(_)) => {
-            return Err(DecodeError::InvalidField { what: DETAIL, field: "type".to_owned(), problem: "is empty".into() });
+            return Err(DecodeError::InvalidField {
+                what: DETAIL,
+                field: "type".to_owned(),
+                problem: "is empty".into(),
+            });
         }
         Some(other) => return Err(DecodeError::wrong_type(DETAIL, "type", "a string", json_type(other))),
         None => return Err(DecodeError::MissingField { what: DETAIL, field: "type".to_owned() }),

@@ -156,7 +156,9 @@ mod tests {
 
     #[test]
     fn find_ipv4_strips_quotes_and_commas() {
-        let found: Vec<&str> = find_ipv4("Indicator: 1.2.3.4, Indicator: \"5.6.7.8\", '9.9.9.9' 10.1.1").collect();
-        assert_eq!(found, ["1.2.3.4", "5.6.7.8", "9.9.9.9"]);
+        let found: Vec<&str> = find_ipv4("Indicator: 1.2.3.4, \"5.6.7.8\" '9.9.9.9' 10.1.1\u{1f}10.2.2.2").collect();
+        assert_eq!(found, ["1.2.3.4", "5.6.7.8", "9.9.9.9", "10.2.2.2"]);
+        // The strips run in turn: the quote before a trailing comma survives, as in Python.
+        assert_eq!(find_ipv4("\"5.6.7.8\", '9.9.9.9',").count(), 0);
     }
 }

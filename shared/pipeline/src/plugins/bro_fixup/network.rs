@@ -38,7 +38,11 @@ pub(super) static LOG_TYPES: &[LogType] = &[
     },
     LogType {
         name: "dhcp",
-        steps: &[default_str("assigned_addr", "0.0.0.0"), default_str("mac", "000000000000"), Step::Custom(mac_without_colons)],
+        steps: &[
+            default_str("assigned_addr", "0.0.0.0"),
+            default_str("mac", "000000000000"),
+            Step::Custom(mac_without_colons),
+        ],
         summary: Summary::Template(&[Seg::Field("assigned_addr"), Seg::Lit(" assigned to "), Seg::Field("mac")]),
     },
     LogType {

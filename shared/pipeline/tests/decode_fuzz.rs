@@ -1,0 +1,287 @@
+//! A deterministic no-panic fuzz loop over every decoder: the golden fixtures' bodies (and
+//! CloudTrail log files) mangled byte-wise and structurally by a small seeded PRNG. Every
+//! outcome must be events or a permanent [`DecodeError`] with a message; never a panic.
+//! A failure prints the decoder, the iteration and the input, so it can be replayed.
+
+use std::io::{Cursor, Read, Write};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+
+use chrono::{TimeZone, Utc};
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use mozdef_pipeline::NormalizeContext;
+use mozdef_pipeline::decode::{
+    CloudTrailDecoder, DecodeError, Decoder, GuardDutyDecoder, ObjectSource, SnsDecoder, SqsDecoder,
+};
+use serde_json::{Map, Value};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/decode");
+const ITERATIONS: usize = 1500;
+
+/// SplitMix64: small, fast, and the same sequence on every platform.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (`0` when `n` is 0).
+    fn below(&mut self, n: usize) -> usize {
+        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+const ALPHABET: &[u8] = b"{}[]\":,.-+eE0123456789 \t\n\\/abcdefnrstuAZ%=\xc3\xa9\xff\x00";
+const KEYS: [&str; 24] = [
+    "Message",
+    "Type",
+    "Records",
+    "s3",
+    "bucket",
+    "object",
+    "key",
+    "name",
+    "eventSource",
+    "eventName",
+    "s3Bucket",
+    "s3ObjectKey",
+    "detail",
+    "detail-type",
+    "source",
+    "type",
+    "service",
+    "action",
+    "actionType",
+    "portProbeDetails",
+    "additionalInfo",
+    "recentApiCalls",
+    "tags",
+    "timestamp",
+];
+
+fn random_value(rng: &mut Rng, depth: u32) -> Value {
+    match rng.below(if depth >= 3 { 6 } else { 9 }) {
+        0 => Value::Null,
+        1 => Value::Bool(rng.chance(50)),
+        2 => Value::from(rng.next() as i64),
+        3 => Value::from((rng.next() % 1_000_000) as f64 / 7.0),
+        4 => Value::String(rng.pick(&KEYS).to_string()),
+        5 => {
+            let len = rng.below(12);
+            Value::String((0..len).map(|_| char::from(*rng.pick(&ALPHABET[..ALPHABET.len() - 4]))).collect())
+        }
+        6 | 7 => {
+            let mut map = Map::new();
+            for _ in 0..rng.below(4) {
+                let key = rng.pick(&KEYS).to_string();
+                map.insert(key, random_value(rng, depth + 1));
+            }
+            Value::Object(map)
+        }
+        _ => Value::Array((0..rng.below(4)).map(|_| random_value(rng, depth + 1)).collect()),
+    }
+}
+
+/// Replaces one random node of `value` (possibly the root) with a random value, or adds a
+/// random key to an object.
+fn mutate_json(value: &mut Value, rng: &mut Rng) {
+    let children = match value {
+        Value::Object(map) => map.len(),
+        Value::Array(items) => items.len(),
+        _ => 0,
+    };
+    if children == 0 || rng.chance(20) {
+        *value = random_value(rng, 0);
+        return;
+    }
+    if let Value::Object(map) = value
+        && rng.chance(15)
+    {
+        map.insert(rng.pick(&KEYS).to_string(), random_value(rng, 1));
+        return;
+    }
+    let index = rng.below(children);
+    let child = match value {
+        Value::Object(map) => map.values_mut().nth(index),
+        Value::Array(items) => items.get_mut(index),
+        _ => None,
+    };
+    if let Some(child) = child {
+        mutate_json(child, rng);
+    }
+}
+
+/// A mangled copy of `input`.
+fn mutate(input: &[u8], rng: &mut Rng) -> Vec<u8> {
+    let mut out = input.to_vec();
+    for _ in 0..=rng.below(3) {
+        match rng.below(8) {
+            0 => {
+                for _ in 0..=rng.below(8) {
+                    if !out.is_empty() {
+                        let i = rng.below(out.len());
+                        out[i] ^= 1 << rng.below(8);
+                    }
+                }
+            }
+            1 => out.truncate(rng.below(out.len() + 1)),
+            2 => {
+                let at = rng.below(out.len() + 1);
+                let bytes: Vec<u8> = (0..=rng.below(6)).map(|_| *rng.pick(ALPHABET)).collect();
+                out.splice(at..at, bytes);
+            }
+            3 => {
+                let start = rng.below(out.len() + 1);
+                let end = (start + rng.below(32)).min(out.len());
+                out.drain(start..end);
+            }
+            4 => {
+                let start = rng.below(out.len() + 1);
+                let end = (start + rng.below(64)).min(out.len());
+                let copy = out[start..end].to_vec();
+                let at = rng.below(out.len() + 1);
+                out.splice(at..at, copy);
+            }
+            5 | 6 => {
+                if let Ok(mut value) = serde_json::from_slice::<Value>(&out) {
+                    mutate_json(&mut value, rng);
+                    // Strings that hold JSON (SNS Message) get mangled inside too.
+                    out = serde_json::to_vec(&value).unwrap_or_default();
+                }
+            }
+            _ => out = (0..rng.below(64)).map(|_| (rng.next() & 0xff) as u8).collect(),
+        }
+    }
+    out
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
+    encoder.write_all(data).unwrap_or_else(|e| panic!("gzip: {e}"));
+    encoder.finish().unwrap_or_else(|e| panic!("gzip: {e}"))
+}
+
+fn body_of(input: &Value) -> Vec<u8> {
+    match input {
+        Value::String(text) => text.clone().into_bytes(),
+        other => serde_json::to_vec(other).unwrap_or_default(),
+    }
+}
+
+/// The fixture bodies of `decoder`, and (for CloudTrail) the log files they name.
+fn corpus(decoder: &str) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+    let dir = Path::new(FIXTURES).join(decoder);
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    let (mut bodies, mut objects) = (Vec::new(), Vec::new());
+    for path in paths {
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let fixture: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        bodies.push(body_of(&fixture["input"]));
+        for content in fixture["objects"].as_object().into_iter().flat_map(|m| m.values()) {
+            objects.push(body_of(content));
+        }
+    }
+    (bodies, objects)
+}
+
+fn ctx() -> NormalizeContext {
+    NormalizeContext {
+        received: Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).single().unwrap_or_default(),
+        mozdefhostname: "mozdef.test".to_owned(),
+    }
+}
+
+/// Runs `decoder` on `body`, turning a panic or a non-permanent error into a report.
+fn check(name: &str, iteration: usize, decoder: &dyn Decoder, body: &[u8]) -> Option<String> {
+    let outcome = catch_unwind(AssertUnwindSafe(|| decoder.decode(body, "fuzz-queue", &ctx())));
+    let problem = match outcome {
+        Err(_) => "panicked".to_owned(),
+        Ok(Err(err)) if err.is_retryable() => format!("retryable error for an in-memory input: {err}"),
+        Ok(Err(err)) if err.to_string().is_empty() => "an error without a message".to_owned(),
+        Ok(_) => return None,
+    };
+    let shown: String = String::from_utf8_lossy(body).chars().take(400).collect();
+    Some(format!("{name} iteration {iteration}: {problem}; input: {shown:?}"))
+}
+
+fn fuzz(name: &str, decoder: &dyn Decoder, bodies: &[Vec<u8>], seed: u64) -> Vec<String> {
+    let mut rng = Rng(seed);
+    let mut failures = Vec::new();
+    for body in bodies {
+        failures.extend(check(name, 0, decoder, body));
+    }
+    for iteration in 1..=ITERATIONS {
+        let original = rng.below(bodies.len());
+        let body = mutate(&bodies[original], &mut rng);
+        failures.extend(check(name, iteration, decoder, &body));
+    }
+    failures
+}
+
+/// Every key of every bucket holds the same object.
+struct SameObject(Vec<u8>);
+
+impl ObjectSource for SameObject {
+    fn open(&self, _bucket: &str, _key: &str) -> Result<Box<dyn Read + Send>, DecodeError> {
+        Ok(Box::new(Cursor::new(self.0.clone())))
+    }
+}
+
+#[test]
+fn shipper_and_envelope_decoders_never_panic() {
+    let mut failures = Vec::new();
+    failures.extend(fuzz("sqs", &SqsDecoder, &corpus("sqs").0, 0x5157_0001));
+    failures.extend(fuzz("sns", &SnsDecoder, &corpus("sns").0, 0x5157_0002));
+    failures.extend(fuzz("guardduty", &GuardDutyDecoder, &corpus("guardduty").0, 0x5157_0003));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn cloudtrail_notifications_never_panic() {
+    let (bodies, objects) = corpus("cloudtrail");
+    let log_file = gzip(&objects[0]);
+    let decoder = CloudTrailDecoder::new(SameObject(log_file)).with_process("1", "fuzz");
+    let failures = fuzz("cloudtrail notification", &decoder, &bodies, 0x5157_0004);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn cloudtrail_log_files_never_panic() {
+    let (_, objects) = corpus("cloudtrail");
+    assert!(!objects.is_empty(), "the cloudtrail fixtures name log files");
+    let notification = br#"{"s3Bucket": "trail", "s3ObjectKey": ["log.json.gz"]}"#;
+    let mut rng = Rng(0x5157_0005);
+    let mut failures = Vec::new();
+    for iteration in 1..=ITERATIONS / 2 {
+        let original = rng.pick(&objects).clone();
+        // Mangle the JSON then compress it, or compress then mangle the gzip bytes.
+        let object =
+            if rng.chance(60) { gzip(&mutate(&original, &mut rng)) } else { mutate(&gzip(&original), &mut rng) };
+        let decoder = CloudTrailDecoder::new(SameObject(object.clone()))
+            .with_process("1", "fuzz")
+            .with_max_decompressed_bytes(1 << 20);
+        if let Some(failure) = check("cloudtrail log file", iteration, &decoder, notification) {
+            failures.push(format!("{failure}; object (gzip, {} bytes)", object.len()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
