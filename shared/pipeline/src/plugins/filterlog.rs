@@ -92,7 +92,7 @@ fn parse(items: &[&str], details: &mut Document) -> Result<(), PluginError> {
         ip.insert((*key).to_owned(), item(9 + i));
     }
     ip.insert("length".to_owned(), item(last + 1));
-    let protocol = ip.get("protocolid").and_then(|p| py_int(p)).and_then(|p| p.as_i64());
+    let protocol = ip.get("protocolid").and_then(py_int).and_then(|p| p.as_i64());
     details.insert("sourceipaddress".to_owned(), item(last + 2));
     details.insert("destinationipaddress".to_owned(), item(last + 3));
 

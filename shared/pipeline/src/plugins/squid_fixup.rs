@@ -60,37 +60,37 @@ impl Plugin for SquidFixup {
     }
 
     fn on_message(&self, event: &mut Document, _metadata: &mut Metadata) -> Result<Verdict, PluginError> {
-        let Some(customendpoint) = event.get("customendpoint") else { return Ok(Verdict::Keep) };
-        if event.get("category").and_then(Value::as_str) != Some("proxy") {
+        if !event.contains_key("customendpoint") || event.get("category").and_then(Value::as_str) != Some("proxy") {
             return Ok(Verdict::Keep);
         }
-        let source = event.get("source").cloned().unwrap_or_else(|| Value::from("unknown"));
-        let summary = event.get("MESSAGE");
-        let access = match summary {
-            Some(line) if source.as_str() == Some("access") => Some(parse_access(line)?),
+        let access = match (event.get("source").and_then(Value::as_str), event.get("MESSAGE")) {
+            // Parsed before anything changes, so that a failure leaves the event as received.
+            (Some("access"), Some(line)) => Some(parse_access(line)?),
             _ => None,
         };
-
-        let mut out = Document::new();
-        out.insert("type".to_owned(), Value::from("squid"));
+        let mut message = std::mem::take(event);
         let (details, time) = match access {
             Some((details, time)) => (details, Some(time)),
             None => (Document::new(), None),
         };
+        let out = event;
+        out.insert("type".to_owned(), Value::from("squid"));
         out.insert("details".to_owned(), Value::Object(details));
-        if let Some(hostname) = event.get("HOST_FROM") {
-            out.insert("hostname".to_owned(), hostname.clone());
+        if let Some(hostname) = message.remove("HOST_FROM") {
+            out.insert("hostname".to_owned(), hostname);
         }
-        if event.contains_key("TAGS")
-            && let Some(tags) = event.get("tags")
+        if message.contains_key("TAGS")
+            && let Some(tags) = message.remove("tags")
         {
-            out.insert("tags".to_owned(), tags.clone());
+            out.insert("tags".to_owned(), tags);
         }
         out.insert("category".to_owned(), Value::from("proxy"));
-        out.insert("customendpoint".to_owned(), customendpoint.clone());
-        out.insert("source".to_owned(), source);
-        if let Some(summary) = summary {
-            out.insert("summary".to_owned(), summary.clone());
+        if let Some(customendpoint) = message.remove("customendpoint") {
+            out.insert("customendpoint".to_owned(), customendpoint);
+        }
+        out.insert("source".to_owned(), message.remove("source").unwrap_or_else(|| Value::from("unknown")));
+        if let Some(summary) = message.remove("MESSAGE") {
+            out.insert("summary".to_owned(), summary);
         }
         if let Some(time) = time {
             out.insert("utctimestamp".to_owned(), Value::String(time.clone()));
@@ -98,7 +98,6 @@ impl Plugin for SquidFixup {
         }
         out.insert("eventsource".to_owned(), Value::from("squid"));
         out.insert("severity".to_owned(), Value::from("INFO"));
-        *event = out;
         Ok(Verdict::Keep)
     }
 }

@@ -28,7 +28,7 @@
 
 use std::borrow::Cow;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use mozdef_model::{Document, isoformat, to_utc};
 use serde_json::{Map, Value};
 
@@ -81,9 +81,8 @@ impl Plugin for Stackdriver {
         };
 
         let now = Utc::now();
-        let iso = |value: Option<&Value>| value.and_then(|v| to_utc(v, now).ok()).map(|t| Value::from(isoformat(&t)));
-        let received = iso(event.get("receivedtimestamp"));
-        let timestamp = iso(details.get("timestamp"));
+        let received = iso_utc(event.get("receivedtimestamp"), now);
+        let timestamp = iso_utc(details.get("timestamp"), now);
 
         let mut rebuilt = Map::new();
         if let Some(category) = category {
@@ -149,12 +148,11 @@ pub(super) fn rebuilt_header(event: &Document) -> Result<Map<String, Value>, Plu
         return Err(PluginError::new("details is missing or not an object"));
     };
     let now = Utc::now();
-    let iso = |value: Option<&Value>| value.and_then(|v| to_utc(v, now).ok()).map(|t| Value::from(isoformat(&t)));
     let mut rebuilt = Map::new();
-    if let Some(received) = iso(event.get("receivedtimestamp")) {
+    if let Some(received) = iso_utc(event.get("receivedtimestamp"), now) {
         rebuilt.insert("receivedtimestamp".to_owned(), received);
     }
-    if let Some(timestamp) = iso(details.get("timestamp")) {
+    if let Some(timestamp) = iso_utc(details.get("timestamp"), now) {
         rebuilt.insert("timestamp".to_owned(), timestamp.clone());
         rebuilt.insert("utctimestamp".to_owned(), timestamp);
     }
@@ -193,12 +191,14 @@ pub(super) fn rebuild_mapped(
     adjust: impl FnOnce(&mut Map<String, Value>),
 ) -> Result<(), PluginError> {
     let mut rebuilt = rebuilt_header(event)?;
+    // Checked before anything is taken from the event, so a failed event goes to quarantine whole.
+    if !event.get("details").and_then(Value::as_object).is_some_and(|d| d.contains_key(how.payload)) {
+        return Err(PluginError::new(format!("details.{} is missing", how.payload)));
+    }
     let Some(Value::Object(mut details)) = event.remove("details") else {
         return Err(PluginError::new("details is missing or not an object"));
     };
-    let Some(payload) = details.shift_remove(how.payload) else {
-        return Err(PluginError::new(format!("details.{} is missing", how.payload)));
-    };
+    let payload = details.shift_remove(how.payload).unwrap_or(Value::Null);
     details.insert(how.moved_to.to_owned(), payload);
     if let Some(service) = how.service {
         details.insert("service".to_owned(), Value::from(service));
@@ -224,6 +224,12 @@ pub(super) fn rebuild_mapped(
     rebuilt.insert("summary".to_owned(), Value::from(summary));
     *event = rebuilt;
     Ok(())
+}
+
+/// `toUTC(value).isoformat()`, or `None` for a missing value or one `toUTC` cannot read
+/// (MozDef raised).
+fn iso_utc(value: Option<&Value>, now: DateTime<Utc>) -> Option<Value> {
+    value.and_then(|v| to_utc(v, now).ok()).map(|t| Value::from(isoformat(&t)))
 }
 
 fn article(value: &Value) -> &'static str {

@@ -94,7 +94,7 @@ impl Plugin for SuricataFixup {
 }
 
 /// MozDef's `newmessage`, built from the received event.
-fn rebuild(message: Document) -> Document {
+fn rebuild(mut message: Document) -> Document {
     let parsed = match message.get("message") {
         Some(Value::String(text)) => match serde_json::from_str::<Value>(text) {
             Ok(Value::Object(details)) => Some(details),
@@ -102,15 +102,15 @@ fn rebuild(message: Document) -> Document {
         },
         _ => None,
     };
-    let hostname = message.get("host_from").cloned();
-    let tags = message.get("tags").cloned();
-    let category = message.get("category").cloned();
-    let source = message.get("source").cloned().unwrap_or_else(|| Value::from("unknown"));
-    let event_type = message.get("event_type").cloned().unwrap_or_else(|| Value::from("unknown"));
     let (mut details, rawdetails) = match parsed {
         Some(details) => (details, None),
-        None => (Document::new(), Some(message)),
+        None => (Document::new(), Some(message.clone())),
     };
+    let hostname = message.remove("host_from");
+    let tags = message.remove("tags");
+    let category = message.remove("category");
+    let source = message.remove("source").unwrap_or_else(|| Value::from("unknown"));
+    let event_type = message.remove("event_type").unwrap_or_else(|| Value::from("unknown"));
 
     let times = flow_start(&details);
     fix_details(&mut details);
