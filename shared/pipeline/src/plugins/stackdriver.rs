@@ -269,7 +269,59 @@ fn unquote(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::{ChainOutcome, PluginChain, PluginConfig, by_name};
     use super::*;
+    use serde_json::json;
+
+    /// The family in one chain, as MozDef ran it: `stackdriver` (5) rebuilds and tags, then the
+    /// re-evaluated registration offers the result to the finishing plugin.
+    #[test]
+    fn the_family_runs_in_one_chain() {
+        let names = ["stackdriver", "stackdriver_audit", "stackdriver_syslog", "stackdriver_gceactivity"];
+        let config = PluginConfig::default();
+        let chain = PluginChain::new(names.iter().filter_map(|n| by_name(n, &config)).collect());
+        let event = json!({
+            "receivedtimestamp": "2019-11-22T00:32:20.078819+00:00",
+            "mozdefhostname": "mozdef.example.com",
+            "tags": ["projects/p/subscriptions/s", "pubsub"],
+            "details": {
+                "logName": "projects/p/logs/syslog",
+                "textPayload": "Nov 22 00:32:13 vm1 sshd[42]: Accepted publickey for yoda",
+                "timestamp": "2019-11-22T00:32:13Z",
+            },
+        });
+        let event = event.as_object().cloned().unwrap_or_default();
+        let ChainOutcome::Event { event, .. } = chain.run(event, Metadata::default()) else {
+            panic!("the chain did not keep the event");
+        };
+        assert_eq!(
+            Value::Object(event),
+            json!({
+                "receivedtimestamp": "2019-11-22T00:32:20.078819+00:00",
+                "timestamp": "2019-11-22T00:32:13+00:00",
+                "utctimestamp": "2019-11-22T00:32:13+00:00",
+                "category": "syslog",
+                "tags": ["projects/p/subscriptions/s", "pubsub", "stackdriver"],
+                "source": "stackdriver",
+                "mozdefhostname": "mozdef.example.com",
+                "customendpoint": "",
+                "hostname": "vm1",
+                "processname": "sshd[42]",
+                "summary": "Accepted publickey for yoda",
+                "mozdef": {"plugins": ["stackdriver", "stackdriver_syslog"]},
+            })
+        );
+    }
+
+    #[test]
+    fn a_failed_event_is_quarantined_whole() {
+        let event = json!({"tags": ["stackdriver"], "category": "activity", "details": {"timestamp": "x", "a": 1}});
+        let mut event = event.as_object().cloned().unwrap_or_default();
+        let before = event.clone();
+        let how = MappedPayload { payload: "protoPayload", moved_to: "gaudit", service: None, mapping: None };
+        assert!(rebuild_mapped(&mut event, &how, |_| {}).is_err());
+        assert_eq!(event, before);
+    }
 
     #[test]
     fn log_types_are_url_decoded() {
