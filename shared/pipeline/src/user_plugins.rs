@@ -225,12 +225,12 @@ impl Plugin for UserPlugin {
                 Ok(true) => {}
                 Ok(false) => return Ok(Verdict::Drop),
                 Err(reason) => {
-                    let action = step.action.keyword();
                     return Err(PluginError::new(format!(
-                        "user plugin {} ({}), step {} ({action}): {reason}",
+                        "user plugin {} ({}), step {} ({}): {reason}",
                         self.name,
                         self.file,
-                        i + 1
+                        i + 1,
+                        step.keyword
                     )));
                 }
             }

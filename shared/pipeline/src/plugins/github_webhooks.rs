@@ -26,7 +26,7 @@
 //!   `timestamp` and `utctimestamp` unset (the save-time defaults fill them);
 //! * `tags` that are not a string, list or object (MozDef: `TypeError`) count as not
 //!   containing `githubeventsqs`; `key_exists` only walks objects (see
-//!   [`super::jmes::key_exists`]), so a `details` that is not an object has no event type and
+//!   [`super::jmes::get_key`]), so a `details` that is not an object has no event type and
 //!   the event is dropped;
 //! * values are formatted into the summary with Python's `str()` (objects and lists as JSON,
 //!   see `python::py_str`).

@@ -243,17 +243,12 @@ impl MappingSet {
     }
 }
 
-/// MozDef's `key_exists('a.b.c', event)`: whether each dotted component is a key of the object
-/// reached so far. The value at the end may be anything, `null` included.
+/// MozDef's `key_exists('a.b.c', event)` followed by `event['a']['b']['c']`: the value at a
+/// dotted path of object keys, `null` included (`key_exists` only asked for the keys).
 ///
 /// MozDef tested `key in current` whatever `current` was, so a string on the way matched by
 /// substring and a list by element (and the plugin then crashed reading through it); here only
 /// objects are walked, which is what every caller goes on to assume.
-pub(crate) fn key_exists(event: &Map<String, Value>, path: &str) -> bool {
-    get_key(event, path).is_some()
-}
-
-/// The value at a dotted path of object keys (`message['a']['b']['c']`), `null` included.
 pub(crate) fn get_key<'a>(event: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
     let mut parts = path.split('.');
     let mut current = event.get(parts.next()?)?;
@@ -340,12 +335,12 @@ mod tests {
     fn key_exists_walks_objects_only() {
         let event = json!({"details": {"a": {"b": null}, "s": "bcd", "l": ["b"]}});
         let event = event.as_object().cloned().unwrap_or_default();
-        assert!(key_exists(&event, "details"));
-        assert!(key_exists(&event, "details.a.b"));
-        assert!(!key_exists(&event, "details.a.c"));
-        assert!(!key_exists(&event, "details.s.b"));
-        assert!(!key_exists(&event, "details.l.b"));
+        assert!(get_key(&event, "details").is_some());
         assert_eq!(get_key(&event, "details.a.b"), Some(&Value::Null));
+        assert!(get_key(&event, "details.a.c").is_none());
+        assert!(get_key(&event, "details.s.b").is_none());
+        assert!(get_key(&event, "details.l.b").is_none());
+        assert!(get_key(&event, "").is_none());
     }
 
     #[test]

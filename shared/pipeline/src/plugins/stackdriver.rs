@@ -308,7 +308,8 @@ mod tests {
                 "hostname": "vm1",
                 "processname": "sshd[42]",
                 "summary": "Accepted publickey for yoda",
-                "mozdef": {"plugins": ["stackdriver", "stackdriver_syslog"]},
+                // every plugin offered the event is listed, even those that left it unchanged
+                "mozdef": {"plugins": names},
             })
         );
     }

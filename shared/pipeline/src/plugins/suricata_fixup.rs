@@ -9,7 +9,8 @@
 //! `sourceipaddress`/`destinationipaddress` (default `0.0.0.0`), `src_port`/`dest_port`
 //! become `sourceport`/`destinationport` (default `0`), `alert` becomes `suricata_alert`,
 //! and `file_name`, `message` and `source` are removed. `utctimestamp` and `timestamp` come
-//! from `details.flow.start` (MozDef's `toUTC`).
+//! from `details.flow.start` (MozDef's `toUTC`; as there, a date without year, month or day
+//! takes them from the current date).
 //!
 //! For `eve-log` `alert` events also: `packet`, `payload`, `payload_printable` and the
 //! http response bodies are cut to 4095 characters; the flow counters `bytes_toserver`,

@@ -56,7 +56,7 @@ pub struct TriageBot {
 
 impl TriageBot {
     /// The plugin, recording alert-status updates when the site has a REST API at
-    /// `rest_api_url`.
+    /// `rest_api_url` (a blank URL counts as none).
     pub fn new(rest_api_url: Option<String>) -> Self {
         TriageBot { rest_api_url: rest_api_url.filter(|url| !url.trim().is_empty()) }
     }

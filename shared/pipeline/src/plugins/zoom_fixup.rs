@@ -26,7 +26,7 @@
 //! Deviations, where MozDef crashed and lost the event: an event without `details.event`
 //! gets the summary `zoom: UNKNOWN` (MozDef: `KeyError`); `tags` that are not a string, list
 //! or object (MozDef: `TypeError`) count as not containing `zoom`; `key_exists` only walks
-//! objects (see [`super::jmes::key_exists`]). Values are formatted into the summary with
+//! objects (see [`super::jmes::get_key`]). Values are formatted into the summary with
 //! Python's `str()` (objects and lists as JSON, see `python::py_str`).
 
 use std::sync::LazyLock;
@@ -34,7 +34,7 @@ use std::sync::LazyLock;
 use mozdef_model::Document;
 use serde_json::{Map, Value};
 
-use super::jmes::{MappingSet, get_key, key_exists, py_contains};
+use super::jmes::{MappingSet, get_key, py_contains};
 use super::{Metadata, Plugin, PluginError, Verdict};
 use crate::python::py_str;
 
@@ -138,9 +138,7 @@ impl Plugin for ZoomFixup {
         rebuilt.insert("hostname".to_owned(), Value::from("zoom_host"));
         rebuilt.insert("severity".to_owned(), Value::from("info"));
         rebuilt.insert("processname".to_owned(), Value::from("zoom_webhook_api"));
-        if key_exists(event, "tags")
-            && let Some(tags) = event.remove("tags")
-        {
+        if let Some(tags) = event.remove("tags") {
             rebuilt.insert("tags".to_owned(), tags);
         }
         rebuilt.insert("summary".to_owned(), Value::from(summary));

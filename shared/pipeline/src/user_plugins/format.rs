@@ -240,7 +240,7 @@ pub(super) fn compile_step(raw: RawStep, index: usize) -> Result<Step, Problem> 
         Some(raw) => Some(compile_condition(raw, vec![Seg::Key("when")]).map_err(|(at, m)| fail(at, m))?),
         None => None,
     };
-    Ok(Step { when, action })
+    Ok(Step { when, action, keyword })
 }
 
 fn compile_regex(pattern: &str) -> Result<Regex, String> {

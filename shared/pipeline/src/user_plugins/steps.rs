@@ -97,21 +97,6 @@ pub(super) enum Action {
 }
 
 impl Action {
-    /// The action's key in the file, for messages.
-    pub(super) fn keyword(&self) -> &'static str {
-        match self {
-            Action::Set(_) => "set",
-            Action::Copy(_) => "copy",
-            Action::Rename(_) => "rename",
-            Action::Delete(_) => "delete",
-            Action::Tag(_) => "tag",
-            Action::Extract { .. } => "extract",
-            Action::Lowercase(_) => "lowercase",
-            Action::Uppercase(_) => "uppercase",
-            Action::Drop => "drop",
-        }
-    }
-
     /// Applies the action: `Ok(true)` to keep the event, `Ok(false)` to drop it, or why the
     /// action cannot apply to this event.
     pub(super) fn apply(&self, event: &mut Document) -> Result<bool, String> {
@@ -218,4 +203,6 @@ pub(super) struct Step {
     pub(super) when: Option<Condition>,
     /// The action.
     pub(super) action: Action,
+    /// The action's key in the file (`set_from` or `copy`...), for messages.
+    pub(super) keyword: &'static str,
 }
