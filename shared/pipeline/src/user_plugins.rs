@@ -49,6 +49,10 @@ use steps::Step;
 /// MozDef's default plugin priority.
 const DEFAULT_PRIORITY: u32 = 100;
 
+/// Built-in plugins that [`builtin`] leaves out of the default configuration (`geoip` without a
+/// database); user plugins may not take their names either.
+const OPTIONAL_BUILTINS: [&str; 1] = ["geoip"];
+
 /// Why the user plugins could not be loaded. Each message names the file (and, for a mistake
 /// in a file, the line and column: `plugins/vpn.json:12:5: step 3: extract: invalid regex: ...`).
 #[derive(Debug, thiserror::Error)]
@@ -263,7 +267,8 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Box<dyn Plugin>>, UserPluginError> {
     }
     files.sort();
 
-    let builtin_names: Vec<&'static str> = builtin(&PluginConfig::default()).iter().map(|p| p.name()).collect();
+    let mut builtin_names: Vec<&'static str> = builtin(&PluginConfig::default()).iter().map(|p| p.name()).collect();
+    builtin_names.extend(OPTIONAL_BUILTINS);
     let mut plugins: Vec<UserPlugin> = Vec::with_capacity(files.len());
     for path in &files {
         let plugin = UserPlugin::load_file(path)?;

@@ -140,7 +140,7 @@ fn extract_writes_named_groups() {
     // `into` elsewhere, or at the top level.
     let out = kept(
         json!([{"extract": {"field": "m", "regex": "(?P<a>\\d)", "into": "x.y"}},
-               {"extract": {"field": "m", "regex": "(?P<b>\\d)", "into": ""}}]),
+               {"extract": {"field": "m", "regex": "(?<b>\\d)", "into": ""}}]),
         json!({"m": "7"}),
     );
     assert_eq!(out, json!({"m": "7", "x": {"y": {"a": "7"}}, "b": "7"}));
@@ -458,10 +458,13 @@ fn load_dir_errors() {
     let err = load_dir(dir.path()).err().map(|e| e.to_string());
     assert_eq!(err, Some(format!("{}: plugin name `a` is already used by {}", shown("b.json"), shown("a.json"))));
 
-    write(dir.path(), "b.json", &MINIMAL.replacen('{', "{\"name\": \"geoip\", ", 1));
-    let err = load_dir(dir.path()).err().map(|e| e.to_string());
-    let expected = format!("{}: plugin name `geoip` is the name of a built-in plugin; choose another", shown("b.json"));
-    assert_eq!(err, Some(expected));
+    for builtin in ["geoip", "parse_sshd"] {
+        write(dir.path(), "b.json", &MINIMAL.replacen('{', &format!("{{\"name\": \"{builtin}\", "), 1));
+        let err = load_dir(dir.path()).err().map(|e| e.to_string());
+        let expected =
+            format!("{}: plugin name `{builtin}` is the name of a built-in plugin; choose another", shown("b.json"));
+        assert_eq!(err, Some(expected));
+    }
 
     // The first broken file (in name order) fails the load.
     write(
@@ -575,9 +578,11 @@ fn user_plugins_run_with_builtins_by_priority() {
     let names = chain.names();
     assert_eq!(names.len(), builtins + 3);
     let position = |name: &str| names.iter().position(|n| *n == name);
-    // Priority 10 runs before the built-ins of priority 20 (geoip), after those of 5.
+    // Priority 10 runs after the built-ins of priority 5; ties keep the given order, so the
+    // user plugins of default priority 100 come after the built-ins of priority 100.
     assert!(position("drop_health_checks") > position("parse_sshd"));
-    assert!(position("drop_health_checks") < position("geoip"));
+    assert!(position("drop_health_checks") < position("openvpn_logins"));
+    assert_eq!(names.last(), Some(&"payroll_app"));
 }
 
 // ---- robustness ----
