@@ -12,7 +12,8 @@ use std::sync::atomic::Ordering;
 use mozdef_model::{Clock, SystemClock};
 use mozdef_pipeline::PluginChain;
 use mozdef_pipeline::geoip::GeoIp;
-use mozdef_pipeline::plugins::{self, PluginConfig};
+use mozdef_pipeline::plugins::{self, Plugin, PluginConfig};
+use mozdef_pipeline::user_plugins;
 use mozdef_store_embedded::{EmbeddedStore, Wal};
 use tokio::sync::watch;
 
@@ -34,6 +35,10 @@ pub struct DevArgs {
     /// IPv6 files `scripts/fetch-dbip` writes). Default: every `*.mmdb` in `<data-dir>/geoip/`.
     #[arg(long = "geoip", env = "OPTIONS_GEOIP", value_delimiter = ',')]
     pub geoip: Vec<PathBuf>,
+    /// A directory of user plugins (declarative `*.json`, see docs/user-plugins.md), run in the
+    /// chain with the built-in ones. Default: `<data-dir>/plugins` when it exists.
+    #[arg(long, env = "OPTIONS_PLUGINS_DIR")]
+    pub plugins_dir: Option<PathBuf>,
     /// Largest single-event body, in bytes.
     #[arg(long, env = "OPTIONS_MAX_EVENT_BYTES", default_value_t = Limits::default().max_event_bytes)]
     pub max_event_bytes: usize,
@@ -62,7 +67,9 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let store: Arc<dyn mozdef_store::EventStore> = Arc::new(store);
     let geoip = open_geoip(&args.geoip, &args.data_dir)?;
-    let chain = PluginChain::new(plugins::builtin(&PluginConfig { geoip, ..PluginConfig::default() }));
+    let mut chain_plugins = plugins::builtin(&PluginConfig { geoip, ..PluginConfig::default() });
+    chain_plugins.extend(load_user_plugins(args.plugins_dir.as_deref(), &args.data_dir)?);
+    let chain = PluginChain::new(chain_plugins);
     tracing::info!(plugins = chain.names().len(), "plugin chain ready");
     let ingest = Arc::new(worker::Ingest::new(chain, mozdefhostname.clone()));
     let worker = tokio::spawn(worker::run(reader, store.clone(), ingest.clone(), stop_rx));
@@ -115,6 +122,20 @@ fn open_geoip(paths: &[PathBuf], data_dir: &std::path::Path) -> anyhow::Result<O
         tracing::info!(path = %info.path.display(), database_type = info.database_type, "GeoIP database");
     }
     Ok(Some(Arc::new(db)))
+}
+
+/// Loads the user plugins of `dir` (or `<data-dir>/plugins` when that exists). A broken
+/// plugin fails the start with its file and line.
+fn load_user_plugins(dir: Option<&std::path::Path>, data_dir: &std::path::Path) -> anyhow::Result<Vec<Box<dyn Plugin>>> {
+    let default = data_dir.join("plugins");
+    let dir = match dir {
+        Some(dir) => dir,
+        None if default.is_dir() => &default,
+        None => return Ok(Vec::new()),
+    };
+    let loaded = user_plugins::load_dir(dir).map_err(|e| anyhow::anyhow!("cannot load user plugins: {e}"))?;
+    tracing::info!(dir = %dir.display(), plugins = loaded.len(), "user plugins loaded");
+    Ok(loaded)
 }
 
 async fn shutdown_signal() {

@@ -7,6 +7,8 @@ mod sample;
 mod send;
 mod worker;
 
+use std::process::ExitCode;
+
 use clap::{Parser, Subcommand};
 use mimalloc::MiMalloc;
 use tracing_subscriber::EnvFilter;
@@ -46,11 +48,19 @@ fn init_logging(format: &str) {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(&cli.log_format);
-    match cli.command {
+    let result = match cli.command {
         Command::Dev(args) => dev::run(args).await,
         Command::Send(args) => send::run(args).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // The whole cause chain on one line, without a backtrace: these are operator errors.
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
     }
 }
