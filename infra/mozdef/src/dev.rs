@@ -104,7 +104,9 @@ fn open_geoip(paths: &[PathBuf], data_dir: &std::path::Path) -> anyhow::Result<O
     let paths = if paths.is_empty() {
         let dir = data_dir.join("geoip");
         let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .map(|entries| entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "mmdb")).collect())
+            .map(|entries| {
+                entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "mmdb")).collect()
+            })
             .unwrap_or_default();
         found.sort();
         found
@@ -126,7 +128,10 @@ fn open_geoip(paths: &[PathBuf], data_dir: &std::path::Path) -> anyhow::Result<O
 
 /// Loads the user plugins of `dir` (or `<data-dir>/plugins` when that exists). A broken
 /// plugin fails the start with its file and line.
-fn load_user_plugins(dir: Option<&std::path::Path>, data_dir: &std::path::Path) -> anyhow::Result<Vec<Box<dyn Plugin>>> {
+fn load_user_plugins(
+    dir: Option<&std::path::Path>,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<Vec<Box<dyn Plugin>>> {
     let default = data_dir.join("plugins");
     let dir = match dir {
         Some(dir) => dir,

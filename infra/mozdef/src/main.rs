@@ -1,8 +1,10 @@
 //! The `mozdef` command: `mozdef dev` runs MozDef in Rust on one machine (loginput, REST API,
 //! ingest and the embedded store, no AWS, no Java); `mozdef send` sends sample or recorded
-//! events to any loginput.
+//! events, or CloudTrail logs and GuardDuty findings run through the ingest decoders, to any
+//! loginput.
 
 mod dev;
+mod replay;
 mod sample;
 mod send;
 mod worker;
@@ -33,7 +35,7 @@ struct Cli {
 enum Command {
     /// Run loginput, the REST API and the embedded store locally.
     Dev(dev::DevArgs),
-    /// Send sample or recorded events to a loginput.
+    /// Send sample or recorded events, or decoded CloudTrail logs / GuardDuty findings, to a loginput.
     Send(send::SendArgs),
 }
 

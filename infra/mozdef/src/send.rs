@@ -1,11 +1,20 @@
 //! `mozdef send`: post sample or recorded events to a loginput endpoint.
 //!
-//! Events are either generated ([`crate::sample`], seeded with `--seed`) or
-//! replayed from an NDJSON file (`--file`). They are posted one per request to
-//! `/events` (`--bulk 0`; lines of custom-endpoint events, `customendpoint:
+//! Events are either generated ([`crate::sample`], seeded with `--seed`),
+//! replayed from an NDJSON file (`--file`), or decoded by the ingest pipeline's
+//! decoders from CloudTrail log files (`--cloudtrail DIR`) or GuardDuty findings
+//! (`--guardduty FILE`), see [`crate::replay`]. They are posted one per request
+//! to `/events` (`--bulk 0`; lines of custom-endpoint events, `customendpoint:
 //! true` with an `endpoint`, go to `/custom/<endpoint>` as a shipper would send
 //! them) or as NDJSON batches to `/_bulk` (`--bulk N`), with at most
 //! `--concurrency` requests in flight and an optional target `--rate`.
+//!
+//! Decoded events are already MozDef events: they go to `/_bulk` (batches of
+//! `--bulk`, [`REPLAY_BULK`] with `--bulk 0`) as custom-endpoint events
+//! (`customendpoint: true`, `endpoint: cloudtrail|guardduty`), which the
+//! pipeline does not key-map again but runs through the plugins. A record that
+//! does not decode is reported (file, line, the decoder's error) and counted as
+//! one failed event (`failures=decode:N`); the others are sent.
 //!
 //! With `--measure-latency N`, N events spread over the run carry a unique
 //! `details.benchmarker` marker (events that MozDef normalises: not
@@ -20,8 +29,8 @@
 //!
 //! The result is one summary line on stdout (plus one `latency ...` line), e.g.
 //! `sent events=1000 ok=1000 failed=0 requests=2 retries=0 failures=none elapsed_s=0.051 events_per_s=19607.8 seed=42`.
-//! The command fails (non-zero exit) when any event failed or, with
-//! `--measure-latency`, when any marker did not become searchable.
+//! The command fails (non-zero exit) when any event failed (or did not decode)
+//! or, with `--measure-latency`, when any marker did not become searchable.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::IsTerminal;
@@ -37,6 +46,7 @@ use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::time::MissedTickBehavior;
 
+use crate::replay::{self, Replay};
 use crate::sample::{self, SampleRng};
 
 /// How many connection-level retries a request gets before it counts as failed.
@@ -54,6 +64,10 @@ const POLL_INTERVAL: Duration = Duration::from_millis(20);
 const MAX_MARKERS_PER_SEARCH: usize = 50;
 /// The field that carries latency markers.
 pub const MARKER_FIELD: &str = "benchmarker";
+/// Events per `/_bulk` request for decoded sources when `--bulk` is 0.
+pub const REPLAY_BULK: usize = 500;
+/// The `failures` key of records that did not decode.
+const DECODE_FAILURE: &str = "decode";
 
 /// Options of `mozdef send`.
 #[derive(Debug, Clone, clap::Args)]
@@ -63,8 +77,9 @@ pub struct SendArgs {
     pub url: String,
 
     /// Number of events to send [default: 1000]. With --file: the number of
-    /// lines to replay (0 or omitted: the whole file). Without --file, 0 sends
-    /// until interrupted
+    /// lines to replay (0 or omitted: the whole file); with --cloudtrail or
+    /// --guardduty: the most decoded events to send (0 or omitted: all).
+    /// Otherwise 0 sends until interrupted
     #[arg(long, value_name = "N")]
     pub count: Option<u64>,
 
@@ -74,10 +89,26 @@ pub struct SendArgs {
 
     /// Replay the events of this NDJSON file (one JSON object per line)
     /// instead of generating sample events
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["cloudtrail", "guardduty"])]
     pub file: Option<PathBuf>,
 
+    /// Replay the CloudTrail log files (*.json.gz, recursively, in path order) under DIR
+    /// through the ingest decoders: DIR is the bucket, a file's path below it the key
+    #[arg(long, value_name = "DIR", conflicts_with = "guardduty")]
+    pub cloudtrail: Option<PathBuf>,
+
+    /// Replay GuardDuty findings through the ingest decoders: EventBridge events (or SNS
+    /// envelopes of them) as NDJSON, a JSON array, or one JSON object
+    #[arg(long, value_name = "FILE")]
+    pub guardduty: Option<PathBuf>,
+
+    /// With --cloudtrail or --guardduty: the queue name the decoders put in `tags`
+    /// [default: cloudtrail or guardduty]
+    #[arg(long, value_name = "NAME")]
+    pub queue: Option<String>,
+
     /// 0: one POST per event to /events; N > 0: NDJSON batches of N events to /_bulk
+    /// (decoded events always go to /_bulk, 500 a batch with 0)
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub bulk: usize,
 
@@ -127,15 +158,39 @@ pub async fn run(args: SendArgs) -> anyhow::Result<()> {
     }
 
     let seed = args.seed.unwrap_or_else(|| SampleRng::from_entropy().next_u64());
-    let mut source = match &args.file {
-        Some(path) => Source::file(path, args.count)?,
-        None => Source::generate(seed, args.count.unwrap_or(1000)),
+    let plan = match (&args.file, &args.cloudtrail, &args.guardduty) {
+        (None, Some(dir), None) => Some(replay::Plan::cloudtrail(dir)?),
+        (None, None, Some(file)) => Some(replay::Plan::guardduty(file)?),
+        (_, None, None) => None,
+        _ => bail!("--file, --cloudtrail and --guardduty exclude each other"),
     };
+    if plan.is_none() && args.queue.is_some() {
+        bail!("--queue only applies to --cloudtrail and --guardduty");
+    }
+    if plan.is_some() && args.measure_latency > 0 {
+        bail!("--measure-latency cannot mark decoded events: they are custom-endpoint events");
+    }
+    let mut source = match (plan, &args.file) {
+        (Some(plan), _) => {
+            let queue = args.queue.clone().unwrap_or_else(|| plan.kind().endpoint().to_owned());
+            let host = gethostname::gethostname().to_string_lossy().into_owned();
+            Source::Replay(plan.start(queue, host, args.count.filter(|&n| n > 0))?)
+        }
+        (None, Some(path)) => Source::file(path, args.count)?,
+        (None, None) => Source::generate(seed, args.count.unwrap_or(1000)),
+    };
+    let generated = matches!(source, Source::Generate { .. });
     let total = source.total();
     let marker_stride = match (args.measure_latency, total) {
         (0, _) => None,
         (_, None) => bail!("--measure-latency needs a finite --count"),
         (n, Some(total)) => Some((total / n).max(1)),
+    };
+    // decoded events are custom-endpoint events for /_bulk, not single posts
+    let (single, batch_size) = match (&source, args.bulk) {
+        (Source::Replay(_), 0) => (false, REPLAY_BULK),
+        (_, 0) => (true, 1),
+        (_, n) => (false, n),
     };
 
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -156,8 +211,6 @@ pub async fn run(args: SendArgs) -> anyhow::Result<()> {
         Arc::new(Ctx { client, base, pb: pb.clone(), stats: Mutex::new(Stats::default()), markers: Mutex::new(None) });
 
     let semaphore = Arc::new(Semaphore::new(args.concurrency as usize));
-    let batch_size = args.bulk.max(1);
-    let single = args.bulk == 0;
     let start = Instant::now();
     let mut marker_rng = SampleRng::from_entropy();
     let latency = Arc::new(Mutex::new(LatencyReport::default()));
@@ -183,7 +236,8 @@ pub async fn run(args: SendArgs) -> anyhow::Result<()> {
             let mut batch = Batch::new(single);
             let mut index = 0u64;
             let mut marker_pending = false;
-            while let Some(item) = source.next_item() {
+            while let Some(item) = source.next_item().await {
+                source.report(&ctx);
                 index += 1;
                 if let Some(stride) = marker_stride
                     && markers_left > 0
@@ -207,6 +261,7 @@ pub async fn run(args: SendArgs) -> anyhow::Result<()> {
                     dispatch(&ctx, &semaphore, &mut pacer, full).await?;
                 }
             }
+            source.report(&ctx);
             if batch.events > 0 && !lock(&ctx.stats).server_gone() {
                 dispatch(&ctx, &semaphore, &mut pacer, batch).await?;
             }
@@ -254,7 +309,7 @@ pub async fn run(args: SendArgs) -> anyhow::Result<()> {
     pb.finish_and_clear();
 
     let stats = std::mem::take(&mut *lock(&ctx.stats));
-    println!("{}", stats.summary(elapsed, seed, args.file.is_none()));
+    println!("{}", stats.summary(elapsed, seed, generated));
     let mut latency = std::mem::take(&mut *lock(&latency));
     if args.measure_latency > 0 {
         // markers still pending (interrupted) and markers whose request failed
@@ -272,7 +327,13 @@ pub async fn run(args: SendArgs) -> anyhow::Result<()> {
         bail!("gave up after {} requests in a row failed to reach {}", stats.consecutive_connection_failures, ctx.base);
     }
     if stats.failed_events > 0 {
-        bail!("{} of {} events failed", stats.failed_events, stats.failed_events + stats.ok_events);
+        let total = stats.failed_events + stats.ok_events;
+        match stats.failures.get(DECODE_FAILURE) {
+            Some(records) => {
+                bail!("{} of {total} events failed ({records} records did not decode)", stats.failed_events)
+            }
+            None => bail!("{} of {total} events failed", stats.failed_events),
+        }
     }
     if latency.missing > 0 && !interrupted {
         bail!("{} latency markers did not become searchable", latency.missing);
@@ -288,10 +349,12 @@ enum Item {
     Line(Vec<u8>),
 }
 
-/// Where events come from.
+/// Where events come from: generated, the lines of a file, or events decoded from
+/// CloudTrail log files or GuardDuty findings.
 enum Source {
     Generate { rng: SampleRng, remaining: Option<u64> },
     File { data: Vec<u8>, pos: usize, remaining: u64 },
+    Replay(Replay),
 }
 
 impl Source {
@@ -309,16 +372,19 @@ impl Source {
         Ok(Source::File { data, pos: 0, remaining })
     }
 
-    /// Number of events the source will yield (`None`: unbounded).
+    /// Number of events the source will yield (`None`: unbounded, or not known
+    /// before decoding).
     fn total(&self) -> Option<u64> {
         match self {
             Source::Generate { remaining, .. } => *remaining,
             Source::File { remaining, .. } => Some(*remaining),
+            Source::Replay(_) => None,
         }
     }
 
-    fn next_item(&mut self) -> Option<Item> {
+    async fn next_item(&mut self) -> Option<Item> {
         match self {
+            Source::Replay(replay) => replay.next_event().await.map(Item::Value),
             Source::Generate { rng, remaining } => {
                 if let Some(left) = remaining {
                     if *left == 0 {
@@ -344,6 +410,26 @@ impl Source {
                 }
                 None
             }
+        }
+    }
+
+    /// Reports what a decoded source met since the last call: records that did not decode
+    /// (each printed and counted as one failed event) and the record being sent.
+    fn report(&mut self, ctx: &Ctx) {
+        let Source::Replay(replay) = self else {
+            return;
+        };
+        for failure in replay.take_failures() {
+            {
+                let mut stats = lock(&ctx.stats);
+                stats.failed_events += 1;
+                *stats.failures.entry(DECODE_FAILURE.to_string()).or_default() += 1;
+            }
+            ctx.pb.suspend(|| eprintln!("error: {}: {}", failure.location, failure.error));
+            ctx.pb.inc(1);
+        }
+        if let Some(message) = replay.take_message() {
+            ctx.pb.set_message(message);
         }
     }
 }
@@ -1045,8 +1131,8 @@ mod tests {
         assert_eq!((p.bytes, p.marked, p.path.as_str()), (junk, false, "/events"));
     }
 
-    #[test]
-    fn file_source_skips_blank_lines_and_honours_count() {
+    #[tokio::test]
+    async fn file_source_skips_blank_lines_and_honours_count() {
         let dir = tempfile::tempdir();
         assert!(dir.is_ok(), "temporary directory");
         let Ok(dir) = dir else { return };
@@ -1056,7 +1142,9 @@ mod tests {
         let mut all = Source::file(&path, None).ok();
         assert_eq!(all.as_ref().and_then(Source::total), Some(3));
         let mut lines = Vec::new();
-        while let Some(Item::Line(l)) = all.as_mut().and_then(Source::next_item) {
+        while let Some(source) = all.as_mut()
+            && let Some(Item::Line(l)) = source.next_item().await
+        {
             lines.push(String::from_utf8_lossy(&l).into_owned());
         }
         assert_eq!(lines, ["{\"a\":1}", "{\"a\":2}", "{\"a\":3}"]);
@@ -1135,6 +1223,9 @@ mod tests {
             count: Some(100),
             rate: 0.0,
             file: None,
+            cloudtrail: None,
+            guardduty: None,
+            queue: None,
             bulk: 0,
             concurrency: 4,
             seed: Some(1),
@@ -1171,6 +1262,42 @@ mod tests {
         let secs = t.elapsed().as_secs_f64();
         assert!((0.15..1.5).contains(&secs), "{secs}");
         assert_eq!(lock(&seen).0, 200);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn decoded_findings_go_to_bulk_and_bad_records_fail_the_run() {
+        let server = stub_server().await;
+        assert!(server.is_some(), "stub server did not start");
+        let Some((url, seen)) = server else { return };
+        let dir = tempfile::tempdir();
+        assert!(dir.is_ok(), "temporary directory");
+        let Ok(dir) = dir else { return };
+        let finding = |n: u32| {
+            json!({"version": "0", "id": format!("e{n}"), "detail-type": "GuardDuty Finding",
+                   "source": "aws.guardduty", "account": "123456789012", "time": "2026-11-23T09:58:03Z",
+                   "region": "us-west-2", "resources": [],
+                   "detail": {"type": "Recon:EC2/PortProbeUnprotectedPort", "service": {"serviceName": "guardduty"}}})
+            .to_string()
+        };
+        let path = dir.path().join("findings.ndjson");
+        let text = format!("{}\n{{\"source\": \"aws.ec2\"}}\n\n{}\n{}\n", finding(1), finding(2), finding(3));
+        assert!(std::fs::write(&path, text).is_ok());
+
+        let replay = SendArgs { guardduty: Some(path.clone()), count: None, ..args(url.clone()) };
+        assert!(run(replay).await.is_err(), "a record that does not decode fails the run");
+        assert_eq!(lock(&seen).0, 3, "the other records are sent");
+
+        let limited = SendArgs { guardduty: Some(path.clone()), count: Some(2), bulk: 1, ..args(url.clone()) };
+        let _ = run(limited).await;
+        assert_eq!(lock(&seen).0, 5);
+
+        let both = SendArgs { guardduty: Some(path.clone()), file: Some(path.clone()), ..args(url.clone()) };
+        assert!(run(both).await.is_err());
+        let queue = SendArgs { queue: Some("q".into()), ..args(url.clone()) };
+        assert!(run(queue).await.is_err());
+        let marked = SendArgs { guardduty: Some(path), measure_latency: 1, ..args(url) };
+        assert!(run(marked).await.is_err());
+        assert_eq!(lock(&seen).0, 5);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -220,3 +220,162 @@ async fn send_sample_events_end_to_end() {
     assert!(categories.len() >= 3, "sample events are mixed: {categories:?}");
     assert!(hits.iter().all(|h| h["_source"]["mozdefhostname"] == "e2e.test"));
 }
+
+/// Writes `records` as a gzip CloudTrail log file at `path`.
+fn write_cloudtrail_log(path: &Path, records: Value) {
+    use std::io::Write;
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(json!({"Records": records}).to_string().as_bytes()).unwrap();
+    std::fs::write(path, gz.finish().unwrap()).unwrap();
+}
+
+fn mozdef_send(base: &str, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_mozdef"))
+        .args(["send", "--url", base, "--quiet"])
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "mozdef send {args:?} failed: {stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+#[tokio::test]
+async fn send_replays_cloudtrail_and_guardduty_through_the_decoders() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let server = start(&dir.path().join("data"), port).await;
+    let http = client();
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+
+    // Two CloudTrail log files in S3's layout: the directory is the bucket.
+    let trail = dir.path().join("replay").join("mozdef-trail");
+    let logs = trail.join("AWSLogs/123456789012/CloudTrail");
+    write_cloudtrail_log(
+        &logs.join("us-west-2/123456789012_CloudTrail_us-west-2_a.json.gz"),
+        json!([
+            {"eventVersion": "1.09", "eventTime": now, "eventSource": "ec2.amazonaws.com",
+             "eventName": "DescribeInstances", "awsRegion": "us-west-2", "sourceIPAddress": "198.51.100.23",
+             "userIdentity": {"type": "IAMUser", "userName": "alice", "accountId": "123456789012"},
+             "requestParameters": {"instancesSet": {"items": [{"instanceId": "i-0a1b2c3d"}]}},
+             "responseElements": null, "eventType": "AwsApiCall", "readOnly": true},
+            {"eventVersion": "1.09", "eventTime": now, "eventSource": "iam.amazonaws.com",
+             "eventName": "createUser", "awsRegion": "us-east-1", "sourceIPAddress": "198.51.100.24",
+             "userIdentity": {"type": "IAMUser", "userName": "bob"},
+             "requestParameters": {"userName": "mallory"}, "eventType": "AwsApiCall"}
+        ]),
+    );
+    write_cloudtrail_log(
+        &logs.join("us-east-1/123456789012_CloudTrail_us-east-1_b.json.gz"),
+        json!([
+            {"eventVersion": "1.08", "eventTime": now, "eventSource": "signin.amazonaws.com",
+             "eventName": "ConsoleLogin", "awsRegion": "us-east-1", "sourceIPAddress": "203.0.113.9",
+             "userIdentity": {"type": "IAMUser", "userName": "carol"},
+             "additionalEventData": {"MFAUsed": "Yes", "LoginTo": "https://console.aws.amazon.com/"},
+             "responseElements": {"ConsoleLogin": "Success"}, "eventType": "AwsConsoleSignIn"}
+        ]),
+    );
+    let out = mozdef_send(&server.base, &["--cloudtrail", trail.to_str().unwrap()]);
+    assert!(out.contains("events=3 ok=3 failed=0"), "{out}");
+
+    let hits = wait_for(&http, &server.base, "source:cloudtrail", 3).await;
+    assert_eq!(hits.len(), 3, "every CloudTrail record is stored once");
+    let by_summary: BTreeMap<&str, &Value> =
+        hits.iter().map(|h| (h["_source"]["summary"].as_str().unwrap(), &h["_source"])).collect();
+    assert_eq!(
+        by_summary.keys().copied().collect::<Vec<_>>(),
+        [
+            "198.51.100.23 performed DescribeInstances in ec2.amazonaws.com",
+            "198.51.100.24 performed createUser in iam.amazonaws.com",
+            "203.0.113.9 performed ConsoleLogin in signin.amazonaws.com",
+        ]
+    );
+    for event in by_summary.values() {
+        assert_eq!(event["source"], "cloudtrail");
+        assert_eq!(event["type"], "cloudtrail");
+        assert_eq!(event["customendpoint"], true);
+        assert_eq!(event["endpoint"], "cloudtrail");
+        assert_eq!(event["tags"], json!(["cloudtrail"]), "the default queue name");
+        assert_eq!(event["processname"], "mozdef");
+        let plugins: Vec<&str> =
+            event["mozdef"]["plugins"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+        assert!(plugins.contains(&"cloudtrail") && plugins.contains(&"lower_keys"), "{plugins:?}");
+    }
+    let describe = by_summary["198.51.100.23 performed DescribeInstances in ec2.amazonaws.com"];
+    assert_eq!(describe["hostname"], "ec2.amazonaws.com");
+    assert_eq!(describe["category"], "AwsApiCall");
+    assert_eq!(describe["details"]["sourceipaddress"], "198.51.100.23");
+    // Nested keys lower-cased by lower_keys, the decoder's camelCase details too.
+    assert_eq!(describe["details"]["requestparameters"]["instancesset"]["items"][0]["instanceid"], "i-0a1b2c3d");
+    assert_eq!(describe["details"]["useridentity"]["username"], "alice");
+    assert_eq!(describe["details"]["eventverb"], "Describe");
+    assert_eq!(describe["details"]["eventreadonly"], true);
+    assert!(describe["details"].get("eventVerb").is_none());
+    let create = by_summary["198.51.100.24 performed createUser in iam.amazonaws.com"];
+    assert_eq!(create["details"]["eventname"], "CreateUser", "the decoder capitalises eventName");
+    assert_eq!(create["details"]["eventreadonly"], false);
+    let login = by_summary["203.0.113.9 performed ConsoleLogin in signin.amazonaws.com"];
+    assert_eq!(login["category"], "AwsConsoleSignIn");
+    // The cloudtrail plugin keeps fields of varying type as raw JSON text (lower_keys ran first).
+    let raw = login["details"]["additionaleventdata"]["raw_value"].as_str().unwrap();
+    assert_eq!(raw, r#"{"mfaused": "Yes", "loginto": "https://console.aws.amazon.com/"}"#);
+
+    // One GuardDuty port-probe finding, as EventBridge delivers it.
+    let finding = json!({
+        "version": "0", "id": "c8c4daa7-a20c-2f03-0070-b7393dd542ad", "detail-type": "GuardDuty Finding",
+        "source": "aws.guardduty", "account": "123456789012", "time": now, "region": "us-west-2", "resources": [],
+        "detail": {
+            "schemaVersion": "2.0", "accountId": "123456789012", "region": "us-west-2", "partition": "aws",
+            "id": "a2b4e5df544366954e71c42d515b5a16",
+            "arn": "arn:aws:guardduty:us-west-2:123456789012:detector/12abc34d/finding/a2b4e5df544366954e71c42d515b5a16",
+            "type": "Recon:EC2/PortProbeUnprotectedPort",
+            "resource": {"resourceType": "Instance", "instanceDetails": {
+                "instanceId": "i-0a1b2c3d4e5f6a7b8", "instanceType": "t3.medium",
+                "networkInterfaces": [{"networkInterfaceId": "eni-0f1e2d3c4b5a69788",
+                    "privateDnsName": "ip-10-0-1-25.us-west-2.compute.internal", "privateIpAddress": "10.0.1.25",
+                    "publicDnsName": "ec2-52-25-215-5.us-west-2.compute.amazonaws.com", "publicIp": "52.25.215.5",
+                    "subnetId": "subnet-0123456789abcdef0", "vpcId": "vpc-0fedcba9876543210"}],
+                "tags": [{"key": "Name", "value": "mozdef-web"}],
+                "instanceState": "running", "availabilityZone": "us-west-2c"}},
+            "service": {
+                "serviceName": "guardduty", "detectorId": "12abc34d567e8fa901bc2d34e56789f0",
+                "action": {"actionType": "PORT_PROBE", "portProbeAction": {"blocked": false, "portProbeDetails": [{
+                    "localPortDetails": {"port": 22, "portName": "SSH"},
+                    "localIpDetails": {"ipAddressV4": "10.0.1.25"},
+                    "remoteIpDetails": {"ipAddressV4": "211.44.226.158",
+                        "organization": {"asn": "9318", "asnOrg": "SK Broadband Co Ltd"},
+                        "country": {"countryName": "South Korea"}}}]}},
+                "resourceRole": "TARGET", "additionalInfo": {"threatName": "Scanner"},
+                "eventFirstSeen": now, "eventLastSeen": now, "archived": false, "count": 3},
+            "severity": 2, "createdAt": now, "updatedAt": now,
+            "title": "Unprotected port on EC2 instance i-0a1b2c3d4e5f6a7b8 is being probed.",
+            "description": "EC2 instance has an unprotected port which is being probed by a known malicious host."
+        }
+    });
+    let findings = dir.path().join("replay").join("findings.ndjson");
+    std::fs::write(&findings, format!("{finding}\n")).unwrap();
+    let out = mozdef_send(&server.base, &["--guardduty", findings.to_str().unwrap(), "--queue", "mozdef-guardduty"]);
+    assert!(out.contains("events=1 ok=1 failed=0"), "{out}");
+
+    let hits = wait_for(&http, &server.base, "category:guardduty", 1).await;
+    assert_eq!(hits.len(), 1, "the finding is stored once");
+    let event = &hits[0]["_source"];
+    assert_eq!(event["source"], "guardduty");
+    assert_eq!(event["summary"], "Unprotected port on EC2 instance i-0a1b2c3d4e5f6a7b8 is being probed.");
+    assert_eq!(event["tags"], json!(["aws", "guardduty", "mozdef-guardduty"]));
+    assert_eq!(event["hostname"], "ec2-52-25-215-5.us-west-2.compute.amazonaws.com");
+    let details = &event["details"];
+    assert_eq!(details["finding"], "Recon:EC2/PortProbeUnprotectedPort");
+    assert_eq!(details["type"], "port_probe");
+    assert_eq!(details["sourceipaddress"], "211.44.226.158");
+    assert_eq!(details["destinationipaddress"], "52.25.215.5");
+    assert_eq!(details["destinationport"], 22);
+    assert_eq!(details["instanceid"], "i-0a1b2c3d4e5f6a7b8");
+    let plugins = event["mozdef"]["plugins"].as_array().unwrap();
+    assert!(plugins.contains(&json!("guardDuty")), "{plugins:?}");
+}

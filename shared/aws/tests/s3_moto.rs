@@ -96,7 +96,10 @@ async fn cloudtrail_object_from_moto_s3() {
     };
     let (events, missing) = tokio::task::spawn_blocking(move || {
         let decoder = CloudTrailDecoder::new(objects);
-        (decoder.decode(notification.as_bytes(), "cloudtrail", &ctx), decoder.decode(missing.as_bytes(), "cloudtrail", &ctx))
+        (
+            decoder.decode(notification.as_bytes(), "cloudtrail", &ctx),
+            decoder.decode(missing.as_bytes(), "cloudtrail", &ctx),
+        )
     })
     .await
     .unwrap();
@@ -125,7 +128,9 @@ async fn unreachable_s3_is_retryable() {
     let ctx = NormalizeContext { received: Utc::now(), mozdefhostname: "m".into() };
     let body = json!({"s3Bucket": "b", "s3ObjectKey": ["k.json.gz"]}).to_string();
     let result =
-        tokio::task::spawn_blocking(move || CloudTrailDecoder::new(objects).decode(body.as_bytes(), "q", &ctx)).await.unwrap();
+        tokio::task::spawn_blocking(move || CloudTrailDecoder::new(objects).decode(body.as_bytes(), "q", &ctx))
+            .await
+            .unwrap();
     match result {
         Err(e) => assert!(e.is_retryable(), "a connection failure must be retried, got {e}"),
         Ok(events) => panic!("no S3 there, yet {} events", events.len()),

@@ -1,18 +1,22 @@
 //! Which plugins an event is offered to: MozDef's `dict2List` tokens against the plugins'
 //! registration keywords, in one walk of the event and without building the token list.
 
-use std::collections::HashMap;
-
 use serde_json::Value;
 
 use mozdef_model::Document;
 
-/// Registration keywords → the plugins that registered them.
+/// Registration keywords → the plugins that registered them, indexed by the keyword's byte
+/// length and first byte, so most tokens are dismissed by two table looks and the rest are
+/// compared without hashing or allocating.
 #[derive(Debug, Default)]
 pub(super) struct Matcher {
-    by_keyword: HashMap<String, Vec<usize>>,
-    /// The byte lengths of the keywords, to skip most tokens without lower-casing them.
-    lengths: Vec<bool>,
+    /// `by_length[len]`: the keywords of that length, with their plugins.
+    by_length: Vec<Vec<(String, Vec<usize>)>>,
+    /// Whether some keyword starts with this (lower-case) byte.
+    first_bytes: Vec<bool>,
+    /// The longest token that can lower-case to a keyword: lower-casing shrinks a character
+    /// by at most 3 bytes to 1 (the Kelvin sign to `k`), so 3 × the longest keyword.
+    longest_token: usize,
     plugins: usize,
 }
 
@@ -23,15 +27,27 @@ impl Matcher {
         for (plugin, keywords) in registrations.enumerate() {
             matcher.plugins = plugin + 1;
             for keyword in keywords {
-                let keyword = keyword.to_lowercase();
-                if matcher.lengths.len() <= keyword.len() {
-                    matcher.lengths.resize(keyword.len() + 1, false);
-                }
-                matcher.lengths[keyword.len()] = true;
-                matcher.by_keyword.entry(keyword).or_default().push(plugin);
+                matcher.add(keyword.to_lowercase(), plugin);
             }
         }
         matcher
+    }
+
+    fn add(&mut self, keyword: String, plugin: usize) {
+        let Some(&first) = keyword.as_bytes().first() else { return };
+        if self.by_length.len() <= keyword.len() {
+            self.by_length.resize_with(keyword.len() + 1, Vec::new);
+        }
+        if self.first_bytes.is_empty() {
+            self.first_bytes = vec![false; 256];
+        }
+        self.first_bytes[usize::from(first)] = true;
+        self.longest_token = self.longest_token.max(3 * keyword.len());
+        let same_length = &mut self.by_length[keyword.len()];
+        match same_length.iter_mut().find(|(k, _)| *k == keyword) {
+            Some((_, plugins)) => plugins.push(plugin),
+            None => same_length.push((keyword, vec![plugin])),
+        }
     }
 
     /// For each plugin, whether `event` has one of its keywords among its tokens.
@@ -72,24 +88,30 @@ impl Matcher {
 
     /// Looks one token up, lower-cased as Python's `str.lower()` does.
     fn token(&self, token: &str, hit: &mut [bool]) {
-        let plugins = if token.is_ascii() {
-            if !self.lengths.get(token.len()).copied().unwrap_or(false) {
+        if token.len() > self.longest_token {
+            return; // most values (summaries, messages) end here, unread
+        }
+        if token.is_ascii() {
+            let Some(&first) = token.as_bytes().first() else { return };
+            if !self.first_bytes.get(usize::from(first.to_ascii_lowercase())).copied().unwrap_or(false) {
                 return;
             }
-            if token.bytes().any(|b| b.is_ascii_uppercase()) {
-                self.by_keyword.get(&token.to_ascii_lowercase())
-            } else {
-                self.by_keyword.get(token)
-            }
+            self.mark(token, hit, |keyword| keyword.eq_ignore_ascii_case(token));
         } else {
             let lower = token.to_lowercase();
-            if !self.lengths.get(lower.len()).copied().unwrap_or(false) {
-                return;
+            self.mark(&lower, hit, |keyword| keyword == lower);
+        }
+    }
+
+    /// Marks the plugins of the keywords of `token`'s length that `equal` accepts.
+    fn mark(&self, token: &str, hit: &mut [bool], equal: impl Fn(&str) -> bool) {
+        let Some(candidates) = self.by_length.get(token.len()) else { return };
+        for (keyword, plugins) in candidates {
+            if equal(keyword) {
+                for &plugin in plugins {
+                    hit[plugin] = true;
+                }
             }
-            self.by_keyword.get(&lower)
-        };
-        for &plugin in plugins.into_iter().flatten() {
-            hit[plugin] = true;
         }
     }
 }

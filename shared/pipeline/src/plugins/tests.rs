@@ -139,3 +139,16 @@ fn existing_mozdef_key_is_kept() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn long_and_non_ascii_tokens() {
+    let chain = PluginChain::new(vec![probe("kelvin", &["kk"], 1, keep), probe("long", &["sshd"], 1, keep)]);
+    // U+212A KELVIN SIGN lower-cases to an ASCII `k`: three bytes that match one.
+    let ran = plugins_ran(&chain.run(doc(json!({"a": "\u{212A}\u{212A}"})), Metadata::default()));
+    assert_eq!(ran, json!(["kelvin"]));
+    let long = format!("sshd {}", "x".repeat(10_000));
+    let ran = plugins_ran(&chain.run(doc(json!({"a": long, "b": "SSHD"})), Metadata::default()));
+    assert_eq!(ran, json!(["long"]), "long values are skipped, short ones still match");
+    let ran = plugins_ran(&chain.run(doc(json!({"a": format!("{}", "x".repeat(10_000))})), Metadata::default()));
+    assert_eq!(ran, json!([]));
+}
