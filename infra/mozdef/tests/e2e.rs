@@ -379,3 +379,72 @@ async fn send_replays_cloudtrail_and_guardduty_through_the_decoders() {
     let plugins = event["mozdef"]["plugins"].as_array().unwrap();
     assert!(plugins.contains(&json!("guardDuty")), "{plugins:?}");
 }
+
+/// The plugin chain and the quarantine in a running `mozdef dev`: a user plugin from
+/// `<data-dir>/plugins` acts on matching events, an event a plugin cannot handle lands in the
+/// quarantine with its reason, a dropped event is gone; and a broken user plugin stops the
+/// start with its file and line.
+#[tokio::test]
+async fn user_plugins_and_quarantine() {
+    let dir = tempfile::tempdir().unwrap();
+    let plugins = dir.path().join("plugins");
+    std::fs::create_dir_all(&plugins).unwrap();
+    std::fs::write(
+        plugins.join("e2e_app.json"),
+        r#"{"registration": ["e2e_app"], "priority": 50, "steps": [
+             {"extract": {"field": "summary", "regex": "user=(?P<username>\\w+)"}},
+             {"tag": "e2e"},
+             {"when": {"field": "details.username", "equals": "root"}, "set": {"details.privileged": true}},
+             {"when": {"field": "summary", "contains": "healthcheck"}, "drop": true}]}"#,
+    )
+    .unwrap();
+    let port = free_port();
+    let server = start(dir.path(), port).await;
+    let http = client();
+    let post = |event: Value| {
+        let (http, url) = (http.clone(), format!("{}/events", server.base));
+        async move { assert_eq!(http.post(url).json(&event).send().await.unwrap().status(), 200) }
+    };
+    post(json!({"summary": "login user=root ok", "details": {"app": "e2e_app", "run": "plugins"}})).await;
+    post(json!({"summary": "healthcheck user=lb", "details": {"app": "e2e_app", "run": "plugins"}})).await;
+    // A custom-endpoint event with a summary the user plugin cannot write into: `details` is a
+    // string, so the extract step fails and the event goes to the quarantine.
+    let custom = json!({"summary": "user=alice", "details": "not an object", "app": "e2e_app", "run": "plugins"});
+    let url = format!("{}/custom/e2e", server.base);
+    assert_eq!(http.post(url).json(&custom).send().await.unwrap().status(), 200);
+
+    let hits = wait_for(&http, &server.base, "details.run:plugins", 1).await;
+    assert_eq!(hits.len(), 1, "the health check was dropped: {hits:?}");
+    let source = &hits[0]["_source"];
+    assert_eq!(source["details"]["username"], "root");
+    assert_eq!(source["details"]["privileged"], true);
+    assert!(source["tags"].as_array().unwrap().contains(&json!("e2e")));
+    assert!(source["mozdef"]["plugins"].as_array().unwrap().contains(&json!("e2e_app")));
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let quarantined = loop {
+        let body: Value =
+            http.get(format!("{}/api/quarantine", server.base)).send().await.unwrap().json().await.unwrap();
+        let hits = body["hits"].as_array().cloned().unwrap_or_default();
+        if !hits.is_empty() || Instant::now() > deadline {
+            break hits;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(quarantined.len(), 1);
+    let record = &quarantined[0]["_source"];
+    assert!(record["reason"].as_str().unwrap().contains("e2e_app"), "{record}");
+    assert!(record["payload"].as_str().unwrap().contains("not an object"), "the raw payload is kept: {record}");
+    drop(server);
+
+    // A broken user plugin: the start fails and names the file and line.
+    std::fs::write(plugins.join("zz_broken.json"), "{\"registration\": [\"x\"],\n \"steps\": [{\"tag\": 5}]}").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_mozdef"))
+        .args(["dev", "--listen", &format!("127.0.0.1:{}", free_port()), "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("zz_broken.json:2:"), "the error names the file and line: {stderr}");
+}

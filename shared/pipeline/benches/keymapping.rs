@@ -12,6 +12,9 @@ use std::hint::black_box;
 
 use chrono::{TimeZone, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use std::sync::Arc;
+
+use mozdef_pipeline::geoip::GeoIp;
 use mozdef_pipeline::plugins::{PluginConfig, builtin};
 use mozdef_pipeline::{NormalizeContext, PluginChain, Processed, normalize, process};
 use serde_json::Value;
@@ -65,8 +68,22 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
-    let chain = PluginChain::new(builtin(&PluginConfig::default()));
-    group.bench_function("parse+process (all plugins)+serialize", |b| {
+    // GeoIP databases from MOZDEF_BENCH_GEOIP (comma-separated .mmdb paths; scripts/bench
+    // passes the DB-IP lite files), so the full chain includes the lookups.
+    let geoip = std::env::var("MOZDEF_BENCH_GEOIP").ok().map(|paths| {
+        let paths: Vec<&str> = paths.split(',').filter(|p| !p.is_empty()).collect();
+        match GeoIp::open_all(&paths) {
+            Ok(db) => Arc::new(db),
+            Err(e) => panic!("MOZDEF_BENCH_GEOIP: {e}"),
+        }
+    });
+    let name = if geoip.is_some() {
+        "parse+process (all plugins, GeoIP)+serialize"
+    } else {
+        "parse+process (all plugins)+serialize"
+    };
+    let chain = PluginChain::new(builtin(&PluginConfig { geoip, ..PluginConfig::default() }));
+    group.bench_function(name, |b| {
         b.iter(|| {
             for line in &lines {
                 let value: Value = serde_json::from_str(line).unwrap_or(Value::Null);

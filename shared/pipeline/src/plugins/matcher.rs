@@ -17,20 +17,25 @@ pub(super) struct Matcher {
     /// The longest token that can lower-case to a keyword: lower-casing shrinks a character
     /// by at most 3 bytes to 1 (the Kelvin sign to `k`), so 3 × the longest keyword.
     longest_token: usize,
-    plugins: usize,
 }
 
 impl Matcher {
-    /// A matcher for plugins `0..n` with these registrations.
-    pub(super) fn new<'a>(registrations: impl Iterator<Item = &'a [&'a str]>) -> Self {
+    /// A matcher that looks only for the keywords of plugins `from..` of these
+    /// registrations (plugin numbers stay those of the whole list): what decides which of
+    /// the plugins after one that has just run are offered the event next.
+    pub(super) fn for_plugins_from(registrations: &[&[&str]], from: usize) -> Self {
         let mut matcher = Matcher::default();
-        for (plugin, keywords) in registrations.enumerate() {
-            matcher.plugins = plugin + 1;
-            for keyword in keywords {
+        for (plugin, keywords) in registrations.iter().enumerate().skip(from) {
+            for keyword in *keywords {
                 matcher.add(keyword.to_lowercase(), plugin);
             }
         }
         matcher
+    }
+
+    /// Whether no token can match (no keyword at all): walking an event is then pointless.
+    pub(super) fn is_empty(&self) -> bool {
+        self.first_bytes.is_empty()
     }
 
     fn add(&mut self, keyword: String, plugin: usize) {
@@ -51,10 +56,12 @@ impl Matcher {
     }
 
     /// For each plugin, whether `event` has one of its keywords among its tokens.
-    pub(super) fn matches(&self, event: &Document) -> Vec<bool> {
-        let mut hit = vec![false; self.plugins];
-        self.walk_map(event, &mut hit);
-        hit
+    /// Sets `hit[plugin]` for each plugin this matcher knows of that has one of its keywords
+    /// among `event`'s tokens (other entries are left as they are).
+    pub(super) fn mark_matches(&self, event: &Document, hit: &mut [bool]) {
+        if !self.is_empty() {
+            self.walk_map(event, hit);
+        }
     }
 
     fn walk_map(&self, map: &Document, hit: &mut [bool]) {
@@ -91,16 +98,19 @@ impl Matcher {
         if token.len() > self.longest_token {
             return; // most values (summaries, messages) end here, unread
         }
-        if token.is_ascii() {
-            let Some(&first) = token.as_bytes().first() else { return };
+        let Some(&first) = token.as_bytes().first() else { return };
+        if first.is_ascii() {
+            // An ASCII first character stays first when lower-cased: most tokens end here.
             if !self.first_bytes.get(usize::from(first.to_ascii_lowercase())).copied().unwrap_or(false) {
                 return;
             }
-            self.mark(token, hit, |keyword| keyword.eq_ignore_ascii_case(token));
-        } else {
-            let lower = token.to_lowercase();
-            self.mark(&lower, hit, |keyword| keyword == lower);
+            if token.is_ascii() {
+                self.mark(token, hit, |keyword| keyword.eq_ignore_ascii_case(token));
+                return;
+            }
         }
+        let lower = token.to_lowercase();
+        self.mark(&lower, hit, |keyword| keyword == lower);
     }
 
     /// Marks the plugins of the keywords of `token`'s length that `equal` accepts.
