@@ -9,6 +9,7 @@ use axum::http::{Method, Request, StatusCode};
 use chrono::{DateTime, TimeZone, Utc};
 use http_body_util::BodyExt;
 use mozdef_api::{AppState, Limits, router};
+use mozdef_model::rng::SplitMix64 as Rng;
 use mozdef_model::{Document, FixedClock};
 use mozdef_store::{EventQueue, EventStore, IndexRequest, QueueError};
 use mozdef_store_embedded::EmbeddedStore;
@@ -282,23 +283,6 @@ async fn event_by_id() {
     assert!(body["error"].as_str().unwrap().contains("missing"));
 }
 
-/// A tiny deterministic generator (splitmix64), so the fuzz loop needs no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 /// Random bodies — raw bytes, JSON-ish fragments, mangled valid events — never make a route
 /// panic or answer anything but 200, 400 or 413; and a 200 is the only answer that queues.
 #[tokio::test]
@@ -323,15 +307,15 @@ async fn random_bodies_never_break_loginput() {
         b"{\"a\":[1,{\"b\":\"c\"}]}",
     ];
     let routes = ["/events", "/nxlog", "/cef", "/custom/fuzz", "/_bulk"];
-    let mut rng = Rng(20261125);
+    let mut rng = Rng::new(20261125);
     let mut accepted = 0;
     for round in 0..3000 {
         let mut body = Vec::new();
-        for _ in 0..rng.below(40) {
-            if rng.below(4) == 0 {
-                body.push((rng.next() & 0xff) as u8);
+        for _ in 0..rng.index(40) {
+            if rng.index(4) == 0 {
+                body.push((rng.next_u64() & 0xff) as u8);
             } else {
-                body.extend_from_slice(pieces[rng.below(pieces.len())]);
+                body.extend_from_slice(pieces[rng.index(pieces.len())]);
             }
         }
         let route = routes[round % routes.len()];

@@ -9,6 +9,7 @@ pub mod clock;
 mod error;
 pub mod event;
 pub mod path;
+pub mod rng;
 pub mod time;
 
 pub use clock::{Clock, FixedClock, SystemClock};

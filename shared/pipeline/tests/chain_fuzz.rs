@@ -4,28 +4,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{TimeZone, Utc};
+use mozdef_model::rng::SplitMix64 as Rng;
 use mozdef_pipeline::plugins::{PluginConfig, builtin};
 use mozdef_pipeline::{NormalizeContext, PluginChain, Processed, process};
 use serde_json::{Map, Value, json};
-
-/// splitmix64: deterministic, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
 
 /// Keys and values that reach plugins: every registration keyword, MozDef field names, and
 /// values of awkward shapes.
@@ -140,20 +122,20 @@ const WORDS: &[&str] = &[
 ];
 
 fn value(rng: &mut Rng, depth: usize) -> Value {
-    match rng.below(if depth > 3 { 5 } else { 8 }) {
+    match rng.index(if depth > 3 { 5 } else { 8 }) {
         0 => Value::Null,
-        1 => json!(rng.below(2) == 0),
-        2 => json!(rng.next() as i64 >> rng.below(64)),
-        3 => json!((rng.next() as f64) / 7.0),
-        4 if rng.below(50) == 0 => json!("x".repeat(5000)),
+        1 => json!(rng.index(2) == 0),
+        2 => json!(rng.next_u64() as i64 >> rng.index(64)),
+        3 => json!((rng.next_u64() as f64) / 7.0),
+        4 if rng.index(50) == 0 => json!("x".repeat(5000)),
         4 => json!(rng.pick(WORDS)),
-        5 => Value::Array((0..rng.below(4)).map(|_| value(rng, depth + 1)).collect()),
+        5 => Value::Array((0..rng.index(4)).map(|_| value(rng, depth + 1)).collect()),
         _ => Value::Object(object(rng, depth + 1)),
     }
 }
 
 fn object(rng: &mut Rng, depth: usize) -> Map<String, Value> {
-    (0..rng.below(8)).map(|_| (rng.pick(KEYS).to_owned(), value(rng, depth))).collect()
+    (0..rng.index(8)).map(|_| (rng.pick(KEYS).to_string(), value(rng, depth))).collect()
 }
 
 #[test]
@@ -163,13 +145,13 @@ fn random_events_never_panic_and_always_end_somewhere() {
         received: Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap(),
         mozdefhostname: "fuzz".into(),
     };
-    let mut rng = Rng(20261125);
+    let mut rng = Rng::new(20261125);
     let (mut events, mut dropped, mut quarantined) = (0, 0, 0);
     for round in 0..20_000 {
         let mut event = object(&mut rng, 0);
         // Make every plugin's trigger likely: a keyword as a value and a category.
         event.insert("category".into(), json!(rng.pick(WORDS)));
-        event.insert(rng.pick(KEYS).to_owned(), json!(rng.pick(WORDS)));
+        event.insert(rng.pick(KEYS).to_string(), json!(rng.pick(WORDS)));
         if round % 3 == 0 {
             event.insert("customendpoint".into(), json!(true));
         }

@@ -10,6 +10,7 @@ use std::path::Path;
 use chrono::{TimeZone, Utc};
 use flate2::Compression;
 use flate2::write::GzEncoder;
+use mozdef_model::rng::SplitMix64 as Rng;
 use mozdef_pipeline::NormalizeContext;
 use mozdef_pipeline::decode::{
     CloudTrailDecoder, DecodeError, Decoder, GuardDutyDecoder, ObjectSource, SnsDecoder, SqsDecoder,
@@ -18,32 +19,6 @@ use serde_json::{Map, Value};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/decode");
 const ITERATIONS: usize = 1500;
-
-/// SplitMix64: small, fast, and the same sequence on every platform.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (`0` when `n` is 0).
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
 
 const ALPHABET: &[u8] = b"{}[]\":,.-+eE0123456789 \t\n\\/abcdefnrstuAZ%=\xc3\xa9\xff\x00";
 const KEYS: [&str; 24] = [
@@ -74,25 +49,25 @@ const KEYS: [&str; 24] = [
 ];
 
 fn random_value(rng: &mut Rng, depth: u32) -> Value {
-    match rng.below(if depth >= 3 { 6 } else { 9 }) {
+    match rng.index(if depth >= 3 { 6 } else { 9 }) {
         0 => Value::Null,
-        1 => Value::Bool(rng.chance(50)),
-        2 => Value::from(rng.next() as i64),
-        3 => Value::from((rng.next() % 1_000_000) as f64 / 7.0),
+        1 => Value::Bool(rng.chance(0.50)),
+        2 => Value::from(rng.next_u64() as i64),
+        3 => Value::from((rng.next_u64() % 1_000_000) as f64 / 7.0),
         4 => Value::String(rng.pick(&KEYS).to_string()),
         5 => {
-            let len = rng.below(12);
+            let len = rng.index(12);
             Value::String((0..len).map(|_| char::from(*rng.pick(&ALPHABET[..ALPHABET.len() - 4]))).collect())
         }
         6 | 7 => {
             let mut map = Map::new();
-            for _ in 0..rng.below(4) {
+            for _ in 0..rng.index(4) {
                 let key = rng.pick(&KEYS).to_string();
                 map.insert(key, random_value(rng, depth + 1));
             }
             Value::Object(map)
         }
-        _ => Value::Array((0..rng.below(4)).map(|_| random_value(rng, depth + 1)).collect()),
+        _ => Value::Array((0..rng.index(4)).map(|_| random_value(rng, depth + 1)).collect()),
     }
 }
 
@@ -104,17 +79,17 @@ fn mutate_json(value: &mut Value, rng: &mut Rng) {
         Value::Array(items) => items.len(),
         _ => 0,
     };
-    if children == 0 || rng.chance(20) {
+    if children == 0 || rng.chance(0.20) {
         *value = random_value(rng, 0);
         return;
     }
     if let Value::Object(map) = value
-        && rng.chance(15)
+        && rng.chance(0.15)
     {
         map.insert(rng.pick(&KEYS).to_string(), random_value(rng, 1));
         return;
     }
-    let index = rng.below(children);
+    let index = rng.index(children);
     let child = match value {
         Value::Object(map) => map.values_mut().nth(index),
         Value::Array(items) => items.get_mut(index),
@@ -128,32 +103,32 @@ fn mutate_json(value: &mut Value, rng: &mut Rng) {
 /// A mangled copy of `input`.
 fn mutate(input: &[u8], rng: &mut Rng) -> Vec<u8> {
     let mut out = input.to_vec();
-    for _ in 0..=rng.below(3) {
-        match rng.below(8) {
+    for _ in 0..=rng.index(3) {
+        match rng.index(8) {
             0 => {
-                for _ in 0..=rng.below(8) {
+                for _ in 0..=rng.index(8) {
                     if !out.is_empty() {
-                        let i = rng.below(out.len());
-                        out[i] ^= 1 << rng.below(8);
+                        let i = rng.index(out.len());
+                        out[i] ^= 1 << rng.index(8);
                     }
                 }
             }
-            1 => out.truncate(rng.below(out.len() + 1)),
+            1 => out.truncate(rng.index(out.len() + 1)),
             2 => {
-                let at = rng.below(out.len() + 1);
-                let bytes: Vec<u8> = (0..=rng.below(6)).map(|_| *rng.pick(ALPHABET)).collect();
+                let at = rng.index(out.len() + 1);
+                let bytes: Vec<u8> = (0..=rng.index(6)).map(|_| *rng.pick(ALPHABET)).collect();
                 out.splice(at..at, bytes);
             }
             3 => {
-                let start = rng.below(out.len() + 1);
-                let end = (start + rng.below(32)).min(out.len());
+                let start = rng.index(out.len() + 1);
+                let end = (start + rng.index(32)).min(out.len());
                 out.drain(start..end);
             }
             4 => {
-                let start = rng.below(out.len() + 1);
-                let end = (start + rng.below(64)).min(out.len());
+                let start = rng.index(out.len() + 1);
+                let end = (start + rng.index(64)).min(out.len());
                 let copy = out[start..end].to_vec();
-                let at = rng.below(out.len() + 1);
+                let at = rng.index(out.len() + 1);
                 out.splice(at..at, copy);
             }
             5 | 6 => {
@@ -163,7 +138,7 @@ fn mutate(input: &[u8], rng: &mut Rng) -> Vec<u8> {
                     out = serde_json::to_vec(&value).unwrap_or_default();
                 }
             }
-            _ => out = (0..rng.below(64)).map(|_| (rng.next() & 0xff) as u8).collect(),
+            _ => out = (0..rng.index(64)).map(|_| (rng.next_u64() & 0xff) as u8).collect(),
         }
     }
     out
@@ -224,13 +199,13 @@ fn check(name: &str, iteration: usize, decoder: &dyn Decoder, body: &[u8]) -> Op
 }
 
 fn fuzz(name: &str, decoder: &dyn Decoder, bodies: &[Vec<u8>], seed: u64) -> Vec<String> {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut failures = Vec::new();
     for body in bodies {
         failures.extend(check(name, 0, decoder, body));
     }
     for iteration in 1..=ITERATIONS {
-        let original = rng.below(bodies.len());
+        let original = rng.index(bodies.len());
         let body = mutate(&bodies[original], &mut rng);
         failures.extend(check(name, iteration, decoder, &body));
     }
@@ -269,13 +244,13 @@ fn cloudtrail_log_files_never_panic() {
     let (_, objects) = corpus("cloudtrail");
     assert!(!objects.is_empty(), "the cloudtrail fixtures name log files");
     let notification = br#"{"s3Bucket": "trail", "s3ObjectKey": ["log.json.gz"]}"#;
-    let mut rng = Rng(0x5157_0005);
+    let mut rng = Rng::new(0x5157_0005);
     let mut failures = Vec::new();
     for iteration in 1..=ITERATIONS / 2 {
         let original = rng.pick(&objects).clone();
         // Mangle the JSON then compress it, or compress then mangle the gzip bytes.
         let object =
-            if rng.chance(60) { gzip(&mutate(&original, &mut rng)) } else { mutate(&gzip(&original), &mut rng) };
+            if rng.chance(0.60) { gzip(&mutate(&original, &mut rng)) } else { mutate(&gzip(&original), &mut rng) };
         let decoder = CloudTrailDecoder::new(SameObject(object.clone()))
             .with_process("1", "fuzz")
             .with_max_decompressed_bytes(1 << 20);

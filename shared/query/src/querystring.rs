@@ -1129,17 +1129,7 @@ mod tests {
         assert!("(a".parse::<QueryString>().is_err());
     }
 
-    /// A deterministic xorshift generator.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-    }
+    use mozdef_model::rng::SplitMix64 as Rng;
 
     #[test]
     fn random_strings_never_panic() {
@@ -1199,12 +1189,12 @@ mod tests {
             "<1-5>",
             "1.5",
         ];
-        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let mut rng = Rng::new(0x9E37_79B9_7F4A_7C15);
         let doc = serde_json::json!({"summary": "foo bar", "category": "a", "details": {"sourceipaddress": "10.0.0.1", "success": true}, "utctimestamp": "2016-07-13T20:58:43+00:00"});
         let now = chrono::Utc::now();
         for _ in 0..20_000 {
-            let n = (rng.next() % 12) as usize;
-            let text: String = (0..n).map(|_| PIECES[(rng.next() % PIECES.len() as u64) as usize]).collect();
+            let n = (rng.next_u64() % 12) as usize;
+            let text: String = (0..n).map(|_| PIECES[(rng.next_u64() % PIECES.len() as u64) as usize]).collect();
             if let Ok(qs) = QueryString::parse(&text)
                 && let Ok(m) = crate::eval::CompiledMatch::new(&crate::Match::QueryString(qs))
             {
@@ -1212,8 +1202,8 @@ mod tests {
             }
         }
         for _ in 0..5_000 {
-            let n = (rng.next() % 24) as usize;
-            let text: String = (0..n).filter_map(|_| char::from_u32((rng.next() % 0x3100) as u32)).collect();
+            let n = (rng.next_u64() % 24) as usize;
+            let text: String = (0..n).filter_map(|_| char::from_u32((rng.next_u64() % 0x3100) as u32)).collect();
             let _ = QueryString::parse(&text);
         }
     }

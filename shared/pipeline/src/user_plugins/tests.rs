@@ -587,47 +587,31 @@ fn user_plugins_run_with_builtins_by_priority() {
 
 // ---- robustness ----
 
-/// xorshift64*: deterministic, dependency-free.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
+use mozdef_model::rng::SplitMix64 as Rng;
 
 const KEYS: &[&str] = &["a", "b", "details", "a.b", "tags", "summary", "details.user", "x"];
 const PATHS: &[&str] = &["a", "b", "a.b", "a.b.c", "details.user", "tags", "summary", "x.y", "details", "b.a"];
 
 fn random_value(rng: &mut Rng, depth: usize) -> Value {
-    match rng.below(if depth == 0 { 5 } else { 7 }) {
+    match rng.index(if depth == 0 { 5 } else { 7 }) {
         0 => Value::Null,
-        1 => json!(rng.below(3) == 0),
-        2 => json!(rng.below(100)),
+        1 => json!(rng.index(3) == 0),
+        2 => json!(rng.index(100)),
         3 | 4 => json!(*rng.pick(&["", "user=bob x", "Peer", "ÄÖ", "a.b", "vpn", "22"])),
-        5 => Value::Array((0..rng.below(3)).map(|_| random_value(rng, depth - 1)).collect()),
+        5 => Value::Array((0..rng.index(3)).map(|_| random_value(rng, depth - 1)).collect()),
         _ => Value::Object(
-            (0..rng.below(4)).map(|_| (rng.pick(KEYS).to_string(), random_value(rng, depth - 1))).collect(),
+            (0..rng.index(4)).map(|_| (rng.pick(KEYS).to_string(), random_value(rng, depth - 1))).collect(),
         ),
     }
 }
 
 fn random_condition(rng: &mut Rng, depth: usize) -> Value {
     let field = *rng.pick(PATHS);
-    match rng.below(if depth == 0 { 5 } else { 8 }) {
+    match rng.index(if depth == 0 { 5 } else { 8 }) {
         0 => json!({"field": field, "equals": random_value(rng, 1)}),
         1 => json!({"field": field, "in": [random_value(rng, 0), random_value(rng, 0)]}),
         2 => json!({"field": field, "matches": rng.pick(&["^a", "b", "Pe+r", ""])}),
-        3 => json!({"field": field, "exists": rng.below(2) == 0}),
+        3 => json!({"field": field, "exists": rng.index(2) == 0}),
         4 => json!({"field": field, "contains": random_value(rng, 0)}),
         5 => json!({"all": [random_condition(rng, depth - 1), random_condition(rng, depth - 1)]}),
         6 => json!({"any": [random_condition(rng, depth - 1)]}),
@@ -637,7 +621,7 @@ fn random_condition(rng: &mut Rng, depth: usize) -> Value {
 
 fn random_step(rng: &mut Rng) -> Value {
     let (a, b) = (*rng.pick(PATHS), *rng.pick(PATHS));
-    let mut step = match rng.below(10) {
+    let mut step = match rng.index(10) {
         0 => json!({"set": {a: random_value(rng, 2)}}),
         1 => json!({"copy": {a: b}}),
         2 => json!({"rename": {a: b}}),
@@ -651,7 +635,7 @@ fn random_step(rng: &mut Rng) -> Value {
         8 => json!({"drop": true}),
         _ => json!({"set_from": {a: b}}),
     };
-    if rng.below(2) == 0 {
+    if rng.index(2) == 0 {
         step["when"] = random_condition(rng, 2);
     }
     step
@@ -659,10 +643,10 @@ fn random_step(rng: &mut Rng) -> Value {
 
 #[test]
 fn random_plugins_and_events_never_panic() {
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15);
     let (mut kept, mut dropped, mut failed) = (0, 0, 0);
     for _ in 0..200 {
-        let steps: Vec<Value> = (0..1 + rng.below(5)).map(|_| random_step(&mut rng)).collect();
+        let steps: Vec<Value> = (0..1 + rng.index(5)).map(|_| random_step(&mut rng)).collect();
         let p = plugin(Value::Array(steps));
         for _ in 0..30 {
             let mut event = match random_value(&mut rng, 3) {
@@ -684,7 +668,7 @@ fn random_plugins_and_events_never_panic() {
 
 #[test]
 fn mangled_files_never_panic() {
-    let mut rng = Rng(42);
+    let mut rng = Rng::new(42);
     let texts: Vec<String> = ["openvpn_logins.json", "payroll_app.json", "drop_health_checks.json"]
         .iter()
         .map(|f| std::fs::read_to_string(fixtures_dir().join(f)).unwrap_or_else(|e| panic!("{e}")))
@@ -693,9 +677,9 @@ fn mangled_files_never_panic() {
     let mut loaded = 0;
     for _ in 0..600 {
         let mut bytes = rng.pick(&texts).clone().into_bytes();
-        for _ in 0..1 + rng.below(3) {
-            let at = rng.below(bytes.len());
-            match rng.below(3) {
+        for _ in 0..1 + rng.index(3) {
+            let at = rng.index(bytes.len());
+            match rng.index(3) {
                 0 => bytes[at] = *rng.pick(alphabet),
                 1 => bytes.insert(at, *rng.pick(alphabet)),
                 _ => {

@@ -371,31 +371,7 @@ fn query_strings() {
 // Randomized property: matches ⇒ satisfies the prefilter
 // ---------------------------------------------------------------------------------------
 
-/// SplitMix64: small, deterministic, good enough for test data.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    /// True with probability `pct`%.
-    fn chance(&mut self, pct: u64) -> bool {
-        self.next() % 100 < pct
-    }
-
-    fn pick<T: Clone>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())].clone()
-    }
-}
+use mozdef_model::rng::SplitMix64 as Rng;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Kind {
@@ -445,17 +421,17 @@ const CIDRS: &[&str] = &["10.0.0.0/8", "10.0.0.1/32", "::1/128", "2001:db8::/32"
 const DATES: &[&str] = &["2016-07-13T20:58:43+00:00", "2016-07-13", "2016-07-14T00:00:00Z", "now-1d", "garbage"];
 
 fn long_value(rng: &mut Rng) -> String {
-    format!("{}{}", "a".repeat(199 + rng.below(3)), rng.pick(&["x", "y", "é"]))
+    format!("{}{}", "a".repeat(199 + rng.index(3)), rng.pick(&["x", "y", "é"]).clone())
 }
 
 fn summary_text(rng: &mut Rng, max_words: usize) -> String {
-    let n = rng.below(max_words + 1);
+    let n = rng.index(max_words + 1);
     let mut s = String::new();
     for i in 0..n {
         if i > 0 {
-            s.push_str(rng.pick(SEPARATORS));
+            s.push_str(rng.pick(SEPARATORS).clone());
         }
-        s.push_str(rng.pick(SUMMARY_WORDS));
+        s.push_str(rng.pick(SUMMARY_WORDS).clone());
     }
     s
 }
@@ -463,54 +439,54 @@ fn summary_text(rng: &mut Rng, max_words: usize) -> String {
 /// A scalar of the given kind, as documents and queries hold them.
 fn scalar(rng: &mut Rng, kind: Kind) -> Value {
     match kind {
-        Kind::Text => match rng.below(10) {
-            0 => json!(rng.below(50)),
-            1 => json!(rng.chance(50)),
+        Kind::Text => match rng.index(10) {
+            0 => json!(rng.index(50)),
+            1 => json!(rng.chance(0.50)),
             _ => json!(summary_text(rng, 5)),
         },
-        Kind::Keyword => match rng.below(12) {
-            0 => json!(rng.below(3)),
+        Kind::Keyword => match rng.index(12) {
+            0 => json!(rng.index(3)),
             1 => json!(1.5),
-            2 => json!(rng.chance(50)),
+            2 => json!(rng.chance(0.50)),
             3 => json!(long_value(rng)),
-            _ => json!(rng.pick(KEYWORDS)),
+            _ => json!(rng.pick(KEYWORDS).clone()),
         },
-        Kind::Number => match rng.below(6) {
-            0 => json!(rng.pick(&["1", "2", "x"])),
+        Kind::Number => match rng.index(6) {
+            0 => json!(rng.pick(&["1", "2", "x"]).clone()),
             1 => json!(1.5),
             2 => json!(-3),
-            _ => json!(rng.below(4)),
+            _ => json!(rng.index(4)),
         },
-        Kind::Ip => match rng.below(12) {
+        Kind::Ip => match rng.index(12) {
             0 => json!(167_772_161),
-            _ => json!(rng.pick(IPS)),
+            _ => json!(rng.pick(IPS).clone()),
         },
-        Kind::Bool => {
-            rng.pick(&[json!(true), json!(false), json!("true"), json!("false"), json!(""), json!("True"), json!(1)])
-        }
-        Kind::Date => match rng.below(5) {
+        Kind::Bool => rng
+            .pick(&[json!(true), json!(false), json!("true"), json!("false"), json!(""), json!("True"), json!(1)])
+            .clone(),
+        Kind::Date => match rng.index(5) {
             0 => json!(1_468_443_523_000_i64),
-            _ => json!(rng.pick(DATES)),
+            _ => json!(rng.pick(DATES).clone()),
         },
-        Kind::Geo => rng.pick(&[json!({"lat": 1.5, "lon": 2}), json!("1.5,2"), json!([2, 1.5])]),
+        Kind::Geo => rng.pick(&[json!({"lat": 1.5, "lon": 2}), json!("1.5,2"), json!([2, 1.5])]).clone(),
     }
 }
 
 fn any_kind(rng: &mut Rng) -> Kind {
-    rng.pick(&[Kind::Text, Kind::Keyword, Kind::Number, Kind::Ip, Kind::Bool, Kind::Date])
+    rng.pick(&[Kind::Text, Kind::Keyword, Kind::Number, Kind::Ip, Kind::Bool, Kind::Date]).clone()
 }
 
 /// A field's value in a document: mostly its own kind, sometimes another, an array or null.
 fn doc_value(rng: &mut Rng, kind: Kind) -> Value {
     let one = |rng: &mut Rng| {
-        let k = if rng.chance(10) { any_kind(rng) } else { kind };
+        let k = if rng.chance(0.10) { any_kind(rng) } else { kind };
         scalar(rng, k)
     };
-    match rng.below(10) {
+    match rng.index(10) {
         0 => Value::Null,
         1 | 2 => {
-            let mut items: Vec<Value> = (0..rng.below(4)).map(|_| one(rng)).collect();
-            if rng.chance(30) {
+            let mut items: Vec<Value> = (0..rng.index(4)).map(|_| one(rng)).collect();
+            if rng.chance(0.30) {
                 items.push(json!([one(rng), null]));
             }
             Value::Array(items)
@@ -546,7 +522,7 @@ fn place(rng: &mut Rng, doc: &mut Map<String, Value>, path: &str, value: Value) 
     let mut keys: Vec<String> = Vec::new();
     for (i, seg) in path.split('.').enumerate() {
         match keys.last_mut() {
-            Some(last) if i > 0 && rng.chance(30) => {
+            Some(last) if i > 0 && rng.chance(0.30) => {
                 last.push('.');
                 last.push_str(seg);
             }
@@ -558,7 +534,7 @@ fn place(rng: &mut Rng, doc: &mut Map<String, Value>, path: &str, value: Value) 
         let key = keys.pop().unwrap_or_default();
         let mut obj = Map::new();
         obj.insert(key, v);
-        v = if rng.chance(15) { json!([Value::Object(obj), {"other": "x"}]) } else { Value::Object(obj) };
+        v = if rng.chance(0.15) { json!([Value::Object(obj), {"other": "x"}]) } else { Value::Object(obj) };
     }
     merge(doc, keys.pop().unwrap_or_default(), v);
 }
@@ -566,28 +542,28 @@ fn place(rng: &mut Rng, doc: &mut Map<String, Value>, path: &str, value: Value) 
 fn random_doc(rng: &mut Rng) -> Value {
     let mut doc = Map::new();
     for &(path, kind) in FIELDS {
-        if rng.chance(45) {
+        if rng.chance(0.45) {
             let v = doc_value(rng, kind);
             place(rng, &mut doc, path, v);
         }
     }
-    if rng.chance(5) { json!([Value::Object(doc)]) } else { Value::Object(doc) }
+    if rng.chance(0.05) { json!([Value::Object(doc)]) } else { Value::Object(doc) }
 }
 
 /// A field of a query: mostly from the vocabulary, sometimes a pattern or an unknown field.
 fn query_field(rng: &mut Rng) -> (&'static str, Kind) {
-    if rng.chance(8) {
-        return rng.pick(&[("details.*", Kind::Keyword), ("*", Kind::Keyword), ("nope", Kind::Keyword)]);
+    if rng.chance(0.08) {
+        return rng.pick(&[("details.*", Kind::Keyword), ("*", Kind::Keyword), ("nope", Kind::Keyword)]).clone();
     }
-    rng.pick(FIELDS)
+    rng.pick(FIELDS).clone()
 }
 
 /// A query value for a field of `kind`: mostly of that kind, sometimes of another.
 fn query_value(rng: &mut Rng, kind: Kind) -> Value {
-    let k = if rng.chance(15) { any_kind(rng) } else { kind };
+    let k = if rng.chance(0.15) { any_kind(rng) } else { kind };
     match k {
         Kind::Text => json!(summary_text(rng, 2)),
-        Kind::Ip if rng.chance(25) => json!(rng.pick(CIDRS)),
+        Kind::Ip if rng.chance(0.25) => json!(rng.pick(CIDRS).clone()),
         _ => scalar(rng, k),
     }
 }
@@ -604,29 +580,29 @@ fn phrase_value(rng: &mut Rng, kind: Kind) -> String {
 
 fn random_match(rng: &mut Rng, depth: usize) -> Match {
     let (field, kind) = query_field(rng);
-    let choice = rng.below(if depth < 3 { 100 } else { 80 });
+    let choice = rng.index(if depth < 3 { 100 } else { 80 });
     match choice {
         0..=19 => Match::term(field, query_value(rng, kind)),
-        20..=29 => Match::terms(field, (0..rng.below(4)).map(|_| query_value(rng, kind)).collect::<Vec<_>>()),
+        20..=29 => Match::terms(field, (0..rng.index(4)).map(|_| query_value(rng, kind)).collect::<Vec<_>>()),
         30..=39 => Match::phrase(field, phrase_value(rng, kind)),
         40..=43 => {
             let base = phrase_value(rng, kind);
-            let cut: String = base.chars().take(rng.below(4)).collect();
-            Match::wildcard(field, format!("{cut}{}", rng.pick(&["*", "?", "*o*", ""])))
+            let cut: String = base.chars().take(rng.index(4)).collect();
+            Match::wildcard(field, format!("{cut}{}", rng.pick(&["*", "?", "*o*", ""]).clone()))
         }
         44..=47 => Match::exists(field),
         48..=51 => Match::missing(field),
         52..=56 => {
-            let bound = |rng: &mut Rng| rng.chance(70).then(|| query_value(rng, kind));
+            let bound = |rng: &mut Rng| rng.chance(0.70).then(|| query_value(rng, kind));
             let gte = bound(rng);
             Match::range(field, gte, bound(rng))
         }
         57..=58 => Match::less_than(field, query_value(rng, kind)),
-        59..=61 => Match::subnet(field, rng.pick(CIDRS)).unwrap_or_else(|_| Match::exists(field)),
+        59..=61 => Match::subnet(field, rng.pick(CIDRS).clone()).unwrap_or_else(|_| Match::exists(field)),
         62..=79 => Match::QueryString(random_query_string(rng)),
         _ => {
             let list =
-                |rng: &mut Rng, max: usize| (0..rng.below(max + 1)).map(|_| random_match(rng, depth + 1)).collect();
+                |rng: &mut Rng, max: usize| (0..rng.index(max + 1)).map(|_| random_match(rng, depth + 1)).collect();
             let must = list(rng, 2);
             let must_not = list(rng, 1);
             Match::boolean(must, must_not, list(rng, 3))
@@ -663,18 +639,18 @@ fn qs_value(rng: &mut Rng, kind: Kind) -> String {
         Value::String(s) => s,
         other => other.to_string(),
     };
-    match rng.below(20) {
+    match rng.index(20) {
         0..=8 if !text.is_empty() => qs_escape(&text),
-        0..=12 => format!("{}{}", qs_quote(&phrase_value(rng, kind)), rng.pick(&["", "", "~1", "~3"])),
+        0..=12 => format!("{}{}", qs_quote(&phrase_value(rng, kind)), rng.pick(&["", "", "~1", "~3"]).clone()),
         13 => format!("{}*", qs_escape(&text.chars().take(2).collect::<String>())),
         14 => format!("{}~1", qs_escape(&text)),
-        15 => format!("[{} TO {}]", qs_quote(&text), rng.pick(&["*", "z", "\"2\""])),
+        15 => format!("[{} TO {}]", qs_quote(&text), rng.pick(&["*", "z", "\"2\""]).clone()),
         16 => format!(">={}", qs_escape(&text)),
         17 => "*".to_owned(),
         _ => {
             let a = qs_value(rng, kind);
             let b = qs_value(rng, kind);
-            format!("({a}{}{b})", rng.pick(&[" ", " AND ", " OR ", " -", " +"]))
+            format!("({a}{}{b})", rng.pick(&[" ", " AND ", " OR ", " -", " +"]).clone())
         }
     }
 }
@@ -687,14 +663,14 @@ fn qs_field(rng: &mut Rng) -> (String, Kind) {
 }
 
 fn qs_text(rng: &mut Rng, depth: usize) -> String {
-    let n = 1 + rng.below(4);
+    let n = 1 + rng.index(4);
     let mut s = String::new();
     for i in 0..n {
         if i > 0 {
-            s.push_str(rng.pick(&[" ", " ", " AND ", " OR ", " && ", " || "]));
+            s.push_str(rng.pick(&[" ", " ", " AND ", " OR ", " && ", " || "]).clone());
         }
-        s.push_str(rng.pick(&["", "", "", "+", "-", "NOT ", "!"]));
-        match rng.below(10) {
+        s.push_str(rng.pick(&["", "", "", "+", "-", "NOT ", "!"]).clone());
+        match rng.index(10) {
             0 if depth < 2 => {
                 s.push('(');
                 s.push_str(&qs_text(rng, depth + 1));
@@ -726,17 +702,17 @@ use crate::querystring::QueryString;
 
 fn random_query(rng: &mut Rng) -> SearchQuery {
     let mut q = SearchQuery::new(None);
-    if rng.chance(30) {
+    if rng.chance(0.30) {
         q.add_must(Match::QueryString(random_query_string(rng)));
         return q;
     }
-    for _ in 0..rng.below(3) {
+    for _ in 0..rng.index(3) {
         q.add_must(random_match(rng, 0));
     }
-    for _ in 0..rng.below(2) {
+    for _ in 0..rng.index(2) {
         q.add_must_not(random_match(rng, 0));
     }
-    for _ in 0..rng.below(3) {
+    for _ in 0..rng.index(3) {
         q.add_should(random_match(rng, 0));
     }
     q
@@ -763,7 +739,7 @@ fn prefilter_never_rejects_a_match() {
     const QUERIES: usize = 4000;
     const DOCS_PER_QUERY: usize = 300;
 
-    let mut rng = Rng(0x5EED_2016_0713);
+    let mut rng = Rng::new(0x5EED_2016_0713);
     let docs: Vec<Value> = (0..DOCS).map(|_| random_doc(&mut rng)).collect();
     let doc_terms: Vec<Vec<String>> = docs.iter().map(index_terms).collect();
     let now = now();
