@@ -7,13 +7,12 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use mozdef_api::{AppState, Limits};
-use std::sync::atomic::Ordering;
-
 use mozdef_model::{Clock, SystemClock};
 use mozdef_pipeline::PluginChain;
 use mozdef_pipeline::geoip::GeoIp;
 use mozdef_pipeline::plugins::{self, Plugin, PluginConfig};
 use mozdef_pipeline::user_plugins;
+use mozdef_store::ingest::IngestStats;
 use mozdef_store_embedded::{EmbeddedStore, Wal};
 use tokio::sync::watch;
 
@@ -71,11 +70,12 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     chain_plugins.extend(load_user_plugins(args.plugins_dir.as_deref(), &args.data_dir)?);
     let chain = PluginChain::new(chain_plugins);
     tracing::info!(plugins = chain.names().len(), "plugin chain ready");
-    let ingest = Arc::new(worker::Ingest::new(chain, mozdefhostname.clone()));
+    let stats = Arc::new(IngestStats::default());
+    let ingest = Arc::new(worker::Ingest { chain, mozdefhostname: mozdefhostname.clone(), stats: stats.clone() });
     let worker = tokio::spawn(worker::run(reader, store.clone(), ingest.clone(), stop_rx));
 
     let limits = Limits { max_event_bytes: args.max_event_bytes, max_bulk_bytes: args.max_bulk_bytes, max_depth: 64 };
-    let state = AppState { queue: Arc::new(wal.clone()), store, clock, limits };
+    let state = AppState { queue: Arc::new(wal.clone()), store, clock, limits, stats: stats.clone() };
     let app = mozdef_api::router(state);
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -88,12 +88,7 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let _ = stop_tx.send(true);
     wal.wake_reader();
     worker.await.context("ingest worker failed")?;
-    tracing::info!(
-        indexed = ingest.indexed.load(Ordering::Relaxed),
-        dropped = ingest.dropped.load(Ordering::Relaxed),
-        quarantined = ingest.quarantined.load(Ordering::Relaxed),
-        "stopped"
-    );
+    tracing::info!(stats = %stats.snapshot(), "stopped");
     Ok(())
 }
 

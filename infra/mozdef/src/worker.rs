@@ -8,14 +8,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use mozdef_pipeline::{NormalizeContext, PluginChain, document_id, process};
-use mozdef_store::ingest::{QUARANTINE_INDEX, RecordInfo, Routed, quarantine, route};
+use mozdef_store::ingest::{IngestStats, QUARANTINE_INDEX, RecordInfo, Routed, quarantine, route};
 use mozdef_store::{EventStore, IndexRequest, ItemOutcome};
 use mozdef_store_embedded::{WalEntry, WalReader};
 use serde_json::Value;
 use tokio::sync::watch;
+
+/// How many events one indexing round takes at most.
+const BATCH_EVENTS: usize = 20_000;
+/// How long the worker sleeps between attempts while the store fails.
+const RETRY_PAUSE: Duration = Duration::from_millis(500);
 
 /// What the worker needs to process records, and what it counts.
 #[derive(Debug)]
@@ -24,30 +27,9 @@ pub struct Ingest {
     pub chain: PluginChain,
     /// The `mozdefhostname` stamped on events.
     pub mozdefhostname: String,
-    /// Events stored.
-    pub indexed: AtomicU64,
-    /// Events a plugin dropped on purpose.
-    pub dropped: AtomicU64,
-    /// Records sent to quarantine.
-    pub quarantined: AtomicU64,
+    /// What it has done (shared with the REST API's `/api/stats`).
+    pub stats: Arc<IngestStats>,
 }
-
-impl Ingest {
-    /// An ingest with `chain`, counting from zero.
-    pub fn new(chain: PluginChain, mozdefhostname: String) -> Self {
-        Ingest {
-            chain,
-            mozdefhostname,
-            indexed: AtomicU64::new(0),
-            dropped: AtomicU64::new(0),
-            quarantined: AtomicU64::new(0),
-        }
-    }
-}
-/// How many events one indexing round takes at most.
-const BATCH_EVENTS: usize = 20_000;
-/// How long the worker sleeps between attempts while the store fails.
-const RETRY_PAUSE: Duration = Duration::from_millis(500);
 
 /// Runs until `shutdown` turns true and the log is drained.
 pub async fn run(
@@ -121,12 +103,12 @@ pub fn process_entries(entries: Vec<WalEntry>, ingest: &Ingest) -> Vec<IndexRequ
             match route(process(Value::Object(event), &ctx, &ingest.chain), record) {
                 Routed::Index(request) => {
                     if request.index == QUARANTINE_INDEX {
-                        ingest.quarantined.fetch_add(1, Ordering::Relaxed);
+                        ingest.stats.count(&ingest.stats.quarantined);
                     }
                     requests.push(request);
                 }
                 Routed::Dropped { plugin } => {
-                    ingest.dropped.fetch_add(1, Ordering::Relaxed);
+                    ingest.stats.count(&ingest.stats.dropped);
                     tracing::debug!(id = %id, plugin, "event dropped by plugin");
                 }
             }
@@ -150,15 +132,14 @@ async fn index_until_done(store: &dyn EventStore, mut requests: Vec<IndexRequest
         let mut again = Vec::new();
         for (request, outcome) in requests.into_iter().zip(outcomes) {
             match outcome {
-                ItemOutcome::Indexed => {
-                    ingest.indexed.fetch_add(1, Ordering::Relaxed);
-                }
+                ItemOutcome::Indexed if request.index != QUARANTINE_INDEX => ingest.stats.count(&ingest.stats.indexed),
+                ItemOutcome::Indexed => {}
                 ItemOutcome::Retry(reason) => {
                     tracing::warn!(id = %request.id, reason, "record will be retried");
                     again.push(request);
                 }
                 ItemOutcome::Reject(reason) if request.index != QUARANTINE_INDEX => {
-                    ingest.quarantined.fetch_add(1, Ordering::Relaxed);
+                    ingest.stats.count(&ingest.stats.quarantined);
                     let record = RecordInfo {
                         id: &request.id,
                         received: chrono::Utc::now(),

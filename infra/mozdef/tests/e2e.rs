@@ -435,6 +435,8 @@ async fn user_plugins_and_quarantine() {
     let record = &quarantined[0]["_source"];
     assert!(record["reason"].as_str().unwrap().contains("e2e_app"), "{record}");
     assert!(record["payload"].as_str().unwrap().contains("not an object"), "the raw payload is kept: {record}");
+    let stats: Value = http.get(format!("{}/api/stats", server.base)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(stats, json!({"indexed": 1, "dropped": 1, "quarantined": 1}), "drops and quarantines are counted");
     drop(server);
 
     // A broken user plugin: the start fails and names the file and line.

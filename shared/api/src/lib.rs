@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use mozdef_model::Clock;
+use mozdef_store::ingest::IngestStats;
 use mozdef_store::{EventQueue, EventStore};
 
 pub use error::ApiError;
@@ -48,6 +49,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// loginput's limits.
     pub limits: Limits,
+    /// The counters of the ingest path behind the queue (`GET /api/stats`).
+    pub stats: Arc<IngestStats>,
 }
 
 /// loginput on MozDef's paths and the REST API under `/api`, in one router.

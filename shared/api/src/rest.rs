@@ -29,6 +29,12 @@ pub fn router() -> Router<AppState> {
         .route("/search", post(search))
         .route("/events/{id}", get(event))
         .route("/quarantine", get(quarantine))
+        .route("/stats", get(stats))
+}
+
+/// `GET /api/stats`: what the ingest path has stored, dropped and quarantined since start.
+async fn stats(State(state): State<AppState>) -> Json<Value> {
+    Json(state.stats.snapshot())
 }
 
 async fn status() -> Json<Value> {

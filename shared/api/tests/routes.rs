@@ -54,6 +54,7 @@ fn harness(limits: Limits) -> Harness {
         store: Arc::new(store.clone()),
         clock: Arc::new(FixedClock::new(now())),
         limits,
+        stats: Arc::new(mozdef_store::ingest::IngestStats::default()),
     };
     Harness { state, queue, store, _dir: dir }
 }
