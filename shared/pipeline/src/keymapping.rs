@@ -400,15 +400,9 @@ fn map_dotted<V: Input>(details: &mut Document, key: &str, value: V) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{TimeZone, Utc};
     use serde_json::json;
 
-    fn ctx() -> NormalizeContext {
-        NormalizeContext {
-            received: Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).single().unwrap_or_default(),
-            mozdefhostname: "mozdef.test".to_owned(),
-        }
-    }
+    use crate::test_context as ctx;
 
     fn doc(v: Value) -> Document {
         match v {

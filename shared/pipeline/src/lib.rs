@@ -132,18 +132,22 @@ pub fn document_id(identity: &str) -> String {
     id
 }
 
+/// The context of the crate's unit tests: received 2026-11-23T10:00:00Z by `mozdef.test`.
+#[cfg(test)]
+pub(crate) fn test_context() -> NormalizeContext {
+    use chrono::TimeZone;
+    NormalizeContext {
+        received: Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).single().unwrap_or_default(),
+        mozdefhostname: "mozdef.test".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
     use serde_json::json;
 
-    fn ctx() -> NormalizeContext {
-        NormalizeContext {
-            received: Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).single().unwrap_or_default(),
-            mozdefhostname: "mozdef.test".to_owned(),
-        }
-    }
+    use crate::test_context as ctx;
 
     #[test]
     fn document_id_is_stable_128_bit_hex() {

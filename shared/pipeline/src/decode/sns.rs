@@ -120,15 +120,9 @@ fn map_message(event: &mut Document, message: Document, ctx: &NormalizeContext) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{TimeZone, Utc};
     use serde_json::json;
 
-    fn ctx() -> NormalizeContext {
-        NormalizeContext {
-            received: Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).single().unwrap_or_default(),
-            mozdefhostname: "mozdef.test".to_owned(),
-        }
-    }
+    use crate::test_context as ctx;
 
     fn decode_message(message: &str) -> Document {
         let body = json!({"Type": "Notification", "Message": message}).to_string();

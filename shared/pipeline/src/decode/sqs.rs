@@ -79,15 +79,9 @@ fn append_queue_tag(doc: &mut Document, queue: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{TimeZone, Utc};
     use serde_json::json;
 
-    fn ctx() -> NormalizeContext {
-        NormalizeContext {
-            received: Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).single().unwrap_or_default(),
-            mozdefhostname: "mozdef.test".to_owned(),
-        }
-    }
+    use crate::test_context as ctx;
 
     fn one(body: &[u8]) -> Document {
         decode(body, "q", &ctx()).ok().and_then(|mut v| v.pop()).unwrap_or_default()
