@@ -35,10 +35,16 @@ fn client() -> reqwest::Client {
 }
 
 async fn start(data_dir: &Path, port: u16) -> Server {
+    start_with(data_dir, port, &[]).await
+}
+
+/// Starts `mozdef dev` with extra arguments and waits until loginput answers.
+async fn start_with(data_dir: &Path, port: u16, extra: &[&str]) -> Server {
     let child = Command::new(env!("CARGO_BIN_EXE_mozdef"))
         .args(["dev", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
         .arg(data_dir)
         .args(["--mozdefhostname", "e2e.test"])
+        .args(extra)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
@@ -449,4 +455,27 @@ async fn user_plugins_and_quarantine() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("zz_broken.json:2:"), "the error names the file and line: {stderr}");
+}
+
+/// GeoIP in a running `mozdef dev`: with `--geoip` (a synthetic City database written by
+/// `scripts/make-test-geoip`), events with a public source address are stored with MozDef's
+/// location dictionary and a geopoint.
+#[tokio::test]
+async fn geoip_enrichment_in_mozdef_dev() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("GeoLite2-City-Test.mmdb");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/make-test-geoip");
+    let made = Command::new("python3").arg(&script).arg("--city").arg(&db).output().unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let port = free_port();
+    let server = start_with(&dir.path().join("data"), port, &["--geoip", db.to_str().unwrap()]).await;
+    let http = client();
+    let event = json!({"summary": "login", "details": {"run": "geoip", "sourceipaddress": "81.2.69.160"}});
+    assert_eq!(http.post(format!("{}/events", server.base)).json(&event).send().await.unwrap().status(), 200);
+    let hits = wait_for(&http, &server.base, "details.run:geoip", 1).await;
+    let details = &hits[0]["_source"]["details"];
+    assert_eq!(details["sourceipgeolocation"]["country_code"], "GB", "{details}");
+    assert_eq!(details["sourceipgeolocation"]["city"], "London");
+    assert!(details["sourceipgeopoint"].as_str().unwrap().starts_with("51."));
+    assert!(hits[0]["_source"]["mozdef"]["plugins"].as_array().unwrap().contains(&json!("geoip")));
 }
