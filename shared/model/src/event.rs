@@ -16,26 +16,54 @@ const UNKNOWN_DEFAULTS: [&str; 7] =
 /// (inventory §0.1). `now` is the save time; `mozdefhostname` the worker's host name.
 /// Present values, even empty ones, are left as they are.
 pub fn add_required_fields(doc: &mut Document, now: DateTime<Utc>, mozdefhostname: &str) {
-    // `contains_key` first: `entry` would allocate a key for every field, present or not.
-    let mut now_text = None;
-    for key in ["receivedtimestamp", "utctimestamp", "timestamp"] {
-        if !doc.contains_key(key) {
-            let now = now_text.get_or_insert_with(|| isoformat(&now)).clone();
-            doc.insert(key.to_owned(), Value::String(now));
+    // One pass over the keys finds the fields present (cheaper than hashing each name);
+    // only the missing ones are allocated and inserted, in the order below.
+    let mut present = [false; REQUIRED.len()];
+    for key in doc.keys() {
+        if let Some(i) = REQUIRED.iter().position(|name| *name == key.as_str()) {
+            present[i] = true;
         }
     }
-    insert_missing(doc, "mozdefhostname", || Value::String(mozdefhostname.to_owned()));
-    for key in UNKNOWN_DEFAULTS {
-        insert_missing(doc, key, || Value::String("UNKNOWN".to_owned()));
+    let mut now_text = None;
+    for (i, key) in REQUIRED.iter().enumerate() {
+        if present[i] {
+            continue;
+        }
+        let value = match *key {
+            "receivedtimestamp" | "utctimestamp" | "timestamp" => {
+                Value::String(now_text.get_or_insert_with(|| isoformat(&now)).clone())
+            }
+            "mozdefhostname" => Value::String(mozdefhostname.to_owned()),
+            "tags" => json!([]),
+            "details" | "mozdef" => json!({}),
+            "type" => Value::String("event".to_owned()),
+            _ => Value::String("UNKNOWN".to_owned()),
+        };
+        doc.insert((*key).to_owned(), value);
     }
-    insert_missing(doc, "tags", || json!([]));
-    insert_missing(doc, "details", || json!({}));
-    insert_missing(doc, "type", || Value::String("event".to_owned()));
-    insert_missing(doc, "mozdef", || json!({}));
     if let Some(Value::Object(m)) = doc.get_mut("mozdef") {
         insert_missing(m, "plugins", || json!([]));
     }
 }
+
+/// The fields every event gets, in the order they are added when missing.
+const REQUIRED: [&str; 15] = [
+    "receivedtimestamp",
+    "utctimestamp",
+    "timestamp",
+    "mozdefhostname",
+    UNKNOWN_DEFAULTS[0],
+    UNKNOWN_DEFAULTS[1],
+    UNKNOWN_DEFAULTS[2],
+    UNKNOWN_DEFAULTS[3],
+    UNKNOWN_DEFAULTS[4],
+    UNKNOWN_DEFAULTS[5],
+    UNKNOWN_DEFAULTS[6],
+    "tags",
+    "details",
+    "type",
+    "mozdef",
+];
 
 fn insert_missing(doc: &mut Document, key: &str, value: impl FnOnce() -> Value) {
     if !doc.contains_key(key) {

@@ -92,6 +92,104 @@ pub fn isoformat(dt: &DateTime<Utc>) -> String {
 
 /// The string branches of `toUTC`.
 fn string_to_utc(s: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, &'static str> {
+    // The common ISO-8601 shapes are read directly; everything else (and anything odd about
+    // them, like an invalid date) goes through the full parser below.
+    let Some((naive, offset)) = iso_fast(s).or_else(|| syslog_fast(s, now)) else {
+        return string_to_utc_general(s, now);
+    };
+    to_utc_wall(naive, offset)
+}
+
+/// The syslog date `Mmm DD HH:MM:SS` (English month abbreviation, day of one or two digits
+/// after one or two spaces) in the year of `now`, exactly as the fuzzy parser reads it, or
+/// `None` for any other string (or an invalid date).
+fn syslog_fast(s: &str, now: DateTime<Utc>) -> Option<(chrono::NaiveDateTime, i64)> {
+    const MONTHS: [&[u8; 3]; 12] =
+        [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"];
+    let b = s.as_bytes();
+    let (name, rest) = (b.get(..3)?, b.get(3..)?);
+    let month = MONTHS.iter().position(|m| m.as_slice() == name)?;
+    let digit = |c: u8| c.is_ascii_digit().then(|| u32::from(c - b'0'));
+    let (day, time) = match rest {
+        [b' ', b' ', d, b' ', time @ ..] | [b' ', d, b' ', time @ ..] => (digit(*d)?, time),
+        [b' ', d1, d2, b' ', time @ ..] => (digit(*d1)? * 10 + digit(*d2)?, time),
+        _ => return None,
+    };
+    let [h1, h2, b':', m1, m2, b':', s1, s2] = *time else { return None };
+    let (hour, minute, second) =
+        (digit(h1)? * 10 + digit(h2)?, digit(m1)? * 10 + digit(m2)?, digit(s1)? * 10 + digit(s2)?);
+    let year = chrono::Datelike::year(&now.date_naive());
+    let date = chrono::NaiveDate::from_ymd_opt(year, u32::try_from(month).ok()? + 1, day)?;
+    let time = chrono::NaiveTime::from_hms_opt(hour, minute, second)?;
+    Some((date.and_time(time), 0))
+}
+
+/// A wall time at `offset` seconds east of UTC, in UTC (years 1 to 9999 only).
+fn to_utc_wall(naive: chrono::NaiveDateTime, offset: i64) -> Result<DateTime<Utc>, &'static str> {
+    let utc = naive
+        .checked_sub_signed(chrono::Duration::seconds(offset))
+        .filter(|t| (1..=9999).contains(&chrono::Datelike::year(t)))
+        .ok_or("date out of range once converted to UTC")?;
+    Ok(utc.and_utc())
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` or `YYYY-MM-DD HH:MM:SS`, with an optional fraction of 1 to 6
+/// digits and an optional `±HH:MM` offset: the wall time and the offset in seconds, exactly
+/// as the fuzzy parser reads them, or `None` for any other string (or an invalid value).
+fn iso_fast(s: &str) -> Option<(chrono::NaiveDateTime, i64)> {
+    let b = s.as_bytes();
+    if b.len() < 19 {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| -> Option<u32> {
+        b.get(range)?.iter().try_fold(0u32, |acc, &d| d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0')))
+    };
+    let at = |i: usize| b.get(i).copied();
+    if at(4) != Some(b'-') || at(7) != Some(b'-') || !matches!(at(10), Some(b'T' | b' ')) {
+        return None;
+    }
+    if at(13) != Some(b':') || at(16) != Some(b':') {
+        return None;
+    }
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let mut i = 19;
+    let mut micros = 0;
+    if at(i) == Some(b'.') {
+        let start = i + 1;
+        let mut end = start;
+        while at(end).is_some_and(|d| d.is_ascii_digit()) {
+            end += 1;
+        }
+        let digits = end - start;
+        if !(1..=6).contains(&digits) {
+            return None;
+        }
+        micros = num(start..end)? * 10u32.pow(u32::try_from(6 - digits).ok()?);
+        i = end;
+    }
+    let offset = match at(i) {
+        None => 0,
+        Some(sign @ (b'+' | b'-')) if b.len() == i + 6 && at(i + 3) == Some(b':') => {
+            let (hours, minutes) = (num(i + 1..i + 3)?, num(i + 4..i + 6)?);
+            if hours >= 24 || minutes >= 60 {
+                return None;
+            }
+            let seconds = i64::from(hours * 3600 + minutes * 60);
+            if sign == b'-' { -seconds } else { seconds }
+        }
+        Some(_) => return None,
+    };
+    if year == 0 {
+        return None;
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
+    let time = chrono::NaiveTime::from_hms_micro_opt(hour, minute, second, micros)?;
+    Some((date.and_time(time), offset))
+}
+
+/// The string branches of `toUTC`, for every string.
+fn string_to_utc_general(s: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, &'static str> {
     if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
         // `str(x).isdigit()`: an epoch whose digit count picks the unit.
         if s.bytes().all(|b| b == b'0') {
@@ -113,11 +211,7 @@ fn string_to_utc(s: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, &'static 
         }
     }
     let (naive, offset) = fuzzy::parse(s, now.date_naive())?;
-    let utc = naive
-        .checked_sub_signed(chrono::Duration::seconds(offset))
-        .filter(|t| (1..=9999).contains(&chrono::Datelike::year(t)))
-        .ok_or("date out of range once converted to UTC")?;
-    Ok(utc.and_utc())
+    to_utc_wall(naive, offset)
 }
 
 /// The int branch: `fromtimestamp(n / 10 ** (len(digits) % 10))` for the positive integer
@@ -183,6 +277,92 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    /// The ISO-8601 fast path reads exactly what the general parser reads, and declines
+    /// whatever it does not read the same way.
+    #[test]
+    fn iso_fast_path_agrees_with_the_general_parser() {
+        let mut checked = 0;
+        let mut fast = 0;
+        for year in ["0000", "0001", "1970", "2024", "2026", "9999"] {
+            for month in ["00", "01", "02", "12", "13"] {
+                for day in ["00", "01", "29", "30", "31", "32"] {
+                    for (hour, minute, second) in [
+                        ("00", "00", "00"),
+                        ("23", "59", "59"),
+                        ("24", "00", "00"),
+                        ("12", "60", "00"),
+                        ("12", "30", "60"),
+                        ("07", "05", "09"),
+                    ] {
+                        for fraction in ["", ".", ".5", ".123456", ".1234567", ".000001", ".12a"] {
+                            for sep in ["T", " ", "t", "_"] {
+                                for offset in [
+                                    "", "+00:00", "-07:30", "+23:59", "+24:00", "-00:60", "Z", "+0530", "+05:30 ",
+                                    " +05:30", "+5:30", "UTC",
+                                ] {
+                                    let s =
+                                        format!("{year}-{month}-{day}{sep}{hour}:{minute}:{second}{fraction}{offset}");
+                                    let general = string_to_utc_general(&s, now());
+                                    assert_eq!(string_to_utc(&s, now()), general, "{s}");
+                                    if let Some((naive, off)) = iso_fast(&s) {
+                                        assert_eq!(fuzzy::parse(&s, now().date_naive()), Ok((naive, off)), "{s}");
+                                        fast += 1;
+                                    }
+                                    checked += 1;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(fast > 1000 && checked > fast, "{fast} of {checked}");
+        let mut fast = 0;
+        for month in [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "NOV", "nov", "Sept",
+            "Xyz",
+        ] {
+            for day in ["0", "1", "9", "00", "01", "09", "10", "28", "29", "30", "31", "32", "99", "123"] {
+                for sep in [" ", "  ", "   ", "\t"] {
+                    for time in [
+                        "00:00:00",
+                        "23:59:59",
+                        "24:00:00",
+                        "12:60:00",
+                        "12:00:60",
+                        "1:02:03",
+                        "12:00",
+                        "12:00:00 ",
+                        "12:00:00.5",
+                        "12:00:00 2019",
+                    ] {
+                        let s = format!("{month}{sep}{day} {time}");
+                        for today in [now(), Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).single().unwrap_or_default()] {
+                            let general = string_to_utc_general(&s, today);
+                            assert_eq!(string_to_utc(&s, today), general, "{s}");
+                            if let Some((naive, off)) = syslog_fast(&s, today) {
+                                assert_eq!(fuzzy::parse(&s, today.date_naive()), Ok((naive, off)), "{s}");
+                                fast += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(fast > 500, "{fast}");
+        for s in [
+            "2016-07-13T20:58:43",
+            "2016-07-13 20:58:43.1+02:00",
+            "2016-07-13T20:58:43-00:00",
+            "1-2-3",
+            "2016-07-13T20:58:43.+02:00",
+            "２016-07-13T20:58:43",
+            "2016-07-13T20:58:43+02:00:00",
+        ] {
+            assert_eq!(string_to_utc(s, now()), string_to_utc_general(s, now()), "{s}");
+        }
+    }
 
     /// The fixed "current time" of the vectors: a 31st, so that a missing day shows the
     /// end-of-month fallback.

@@ -24,9 +24,11 @@
 //! the workspace forbids); a lookup walks the search tree and decodes the record in place,
 //! borrowing its strings, so the only allocations are the result map's.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use maxminddb::Reader;
 use serde::Deserialize;
@@ -127,6 +129,59 @@ pub struct GeoIp {
     /// IPv4-only databases first, so an IPv4 address is looked up in those before the
     /// IPv6 ones (in the order given within each group).
     databases: Vec<Database>,
+    /// Recent lookups: addresses repeat heavily in real traffic (scanners, busy peers).
+    cache: LookupCache,
+}
+
+/// Shards of the lookup cache (a power of two), each with its own lock.
+const CACHE_SHARDS: usize = 16;
+
+/// Addresses one shard of the lookup cache holds at most: 16 × 1024 in all.
+const CACHE_SHARD_CAPACITY: usize = 1024;
+
+/// A bounded cache of recent [`GeoIp::lookup`] results, keyed by the address as given. The
+/// databases never change once opened, so a cached result is exactly what a fresh lookup
+/// would return. Sharded so that threads seldom contend; a full shard forgets an arbitrary
+/// entry to make room.
+struct LookupCache {
+    shards: Box<[Mutex<HashMap<IpAddr, GeoLookup>>]>,
+}
+
+impl LookupCache {
+    fn new() -> Self {
+        LookupCache { shards: (0..CACHE_SHARDS).map(|_| Mutex::new(HashMap::new())).collect() }
+    }
+
+    fn shard(&self, ip: IpAddr) -> Option<&Mutex<HashMap<IpAddr, GeoLookup>>> {
+        let bits: u128 = match ip {
+            IpAddr::V4(v4) => u128::from(u32::from(v4)),
+            IpAddr::V6(v6) => u128::from(v6) ^ (1 << 127),
+        };
+        let folded = (bits as u64) ^ ((bits >> 64) as u64);
+        let mixed = folded.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.shards.get((mixed >> 59) as usize & (CACHE_SHARDS - 1))
+    }
+
+    fn get(&self, ip: IpAddr) -> Option<GeoLookup> {
+        self.shard(ip)?.lock().ok()?.get(&ip).cloned()
+    }
+
+    fn put(&self, ip: IpAddr, lookup: &GeoLookup) {
+        if let Some(Ok(mut shard)) = self.shard(ip).map(Mutex::lock) {
+            if shard.len() >= CACHE_SHARD_CAPACITY
+                && let Some(old) = shard.keys().next().copied()
+            {
+                shard.remove(&old);
+            }
+            shard.insert(ip, lookup.clone());
+        }
+    }
+}
+
+impl fmt::Debug for LookupCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LookupCache").field("shards", &self.shards.len()).finish_non_exhaustive()
+    }
 }
 
 impl GeoIp {
@@ -154,7 +209,7 @@ impl GeoIp {
         }
         // Stable: keeps the given order within each family.
         databases.sort_by_key(|db| !db.is_ipv4_only());
-        Ok(GeoIp { databases })
+        Ok(GeoIp { databases, cache: LookupCache::new() })
     }
 
     /// The opened databases, IPv4-only ones first (the order lookups try them in).
@@ -177,6 +232,15 @@ impl GeoIp {
     ///
     /// Never panics. The plugin skips non-public addresses ([`is_public`]) beforehand.
     pub fn lookup(&self, ip: IpAddr) -> GeoLookup {
+        if let Some(cached) = self.cache.get(ip) {
+            return cached;
+        }
+        let lookup = self.lookup_uncached(ip);
+        self.cache.put(ip, &lookup);
+        lookup
+    }
+
+    fn lookup_uncached(&self, ip: IpAddr) -> GeoLookup {
         // `::ffff:a.b.c.d` is the IPv4 address: MaxMind's IPv6 databases alias it to their
         // IPv4 tree anyway, and DB-IP's IPv4 data lives in a separate IPv4 file.
         let address = ip.to_canonical();
@@ -220,13 +284,15 @@ pub struct GeoLookup {
     map: Map<String, Value>,
     latitude: Option<f64>,
     longitude: Option<f64>,
+    /// [`GeoLookup::geopoint`], worked out once.
+    point: Option<String>,
 }
 
 impl GeoLookup {
     fn error(message: String) -> GeoLookup {
         let mut map = Map::with_capacity(1);
         map.insert("error".to_owned(), Value::String(message));
-        GeoLookup { map, latitude: None, longitude: None }
+        GeoLookup { map, latitude: None, longitude: None, point: None }
     }
 
     fn from_record(record: &Record<'_>) -> GeoLookup {
@@ -284,7 +350,8 @@ impl GeoLookup {
         map.insert("postal_code".to_owned(), opt_str(postal_code));
         map.insert("region_code".to_owned(), region_code);
         map.insert("time_zone".to_owned(), opt_str(time_zone));
-        GeoLookup { map, latitude, longitude }
+        let point = geopoint(latitude, longitude);
+        GeoLookup { map, latitude, longitude, point }
     }
 
     /// Whether the address was found (the map is the location, not `{"error": ...}`).
@@ -311,12 +378,12 @@ impl GeoLookup {
     /// digits (`"51.5142,-0.0931"`, `"47.0,8.0"`), or `None` when either coordinate is
     /// missing or zero (the plugin tests both for truthiness, so `0.0` counts as missing).
     pub fn geopoint(&self) -> Option<String> {
-        let latitude = self.latitude.filter(|v| *v != 0.0)?;
-        let longitude = self.longitude.filter(|v| *v != 0.0)?;
-        let mut point = py_float_repr(latitude);
-        point.push(',');
-        point.push_str(&py_float_repr(longitude));
-        Some(point)
+        self.point.clone()
+    }
+
+    /// [`GeoLookup::geopoint`] and the dictionary, owned (for the `geoip` plugin).
+    pub(crate) fn into_geopoint_and_map(self) -> (Option<String>, Map<String, Value>) {
+        (self.point, self.map)
     }
 
     /// The dictionary.
@@ -334,6 +401,16 @@ impl From<GeoLookup> for Value {
     fn from(lookup: GeoLookup) -> Value {
         Value::Object(lookup.map)
     }
+}
+
+/// [`GeoLookup::geopoint`] of these coordinates.
+fn geopoint(latitude: Option<f64>, longitude: Option<f64>) -> Option<String> {
+    let latitude = latitude.filter(|v| *v != 0.0)?;
+    let longitude = longitude.filter(|v| *v != 0.0)?;
+    let mut point = py_float_repr(latitude);
+    point.push(',');
+    point.push_str(&py_float_repr(longitude));
+    Some(point)
 }
 
 fn opt_str(value: Option<&str>) -> Value {

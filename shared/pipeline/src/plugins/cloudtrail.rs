@@ -132,16 +132,33 @@ impl Plugin for Cloudtrail {
         {
             truncate(html);
         }
-        for path in MODIFY_KEYS {
-            if let Some(value) = find_mut(details, path) {
-                let mut raw = String::new();
-                py_json_dumps(value, &mut raw);
-                let mut wrapped = Map::with_capacity(1);
-                wrapped.insert("raw_value".to_owned(), Value::String(raw));
-                *value = Value::Object(wrapped);
+        // The paths below `requestparameters` and `responseelements` are looked up from
+        // those objects, each fetched once; the three groups are disjoint subtrees (no path
+        // is either object itself), so handling them group by group, each in list order,
+        // wraps exactly what the list order would.
+        const REQUEST: &str = "requestparameters.";
+        const RESPONSE: &str = "responseelements.";
+        for prefix in [REQUEST, RESPONSE] {
+            if let Some(Value::Object(map)) = details.get_mut(prefix.trim_end_matches('.')) {
+                MODIFY_KEYS.iter().filter_map(|path| path.strip_prefix(prefix)).for_each(|path| wrap(map, path));
             }
         }
+        MODIFY_KEYS
+            .iter()
+            .filter(|path| !path.starts_with(REQUEST) && !path.starts_with(RESPONSE))
+            .for_each(|path| wrap(details, path));
         Ok(Verdict::Keep)
+    }
+}
+
+/// Replaces the value at `path` below `map`, if any, by `{"raw_value": <its Python JSON>}`.
+fn wrap(map: &mut Map<String, Value>, path: &str) {
+    if let Some(value) = find_mut(map, path) {
+        let mut raw = String::new();
+        py_json_dumps(value, &mut raw);
+        let mut wrapped = Map::with_capacity(1);
+        wrapped.insert("raw_value".to_owned(), Value::String(raw));
+        *value = Value::Object(wrapped);
     }
 }
 

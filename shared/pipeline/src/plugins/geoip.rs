@@ -27,21 +27,21 @@ impl Geoip {
         Geoip { db }
     }
 
-    fn enrich(&self, details: &mut Document, side: &str) {
-        let ip_key = format!("{side}ipaddress");
-        let Some(text) = details.get(&ip_key) else { return };
+    /// Enriches one side: `keys` are its `…ipaddress`, `…ipgeopoint` and `…ipgeolocation`.
+    fn enrich(&self, details: &mut Document, [ip_key, point_key, location_key]: [&str; 3]) {
+        let Some(text) = details.get(ip_key) else { return };
         let Some(ip) = text.as_str().and_then(parse_ip) else {
-            details.insert(ip_key, Value::String("0.0.0.0".to_owned()));
+            details.insert(ip_key.to_owned(), Value::String("0.0.0.0".to_owned()));
             return;
         };
         if !is_public(ip) {
             return;
         }
-        let location = self.db.lookup(ip);
-        if let Some(point) = location.geopoint() {
-            details.insert(format!("{side}ipgeopoint"), Value::String(point));
+        let (point, location) = self.db.lookup(ip).into_geopoint_and_map();
+        if let Some(point) = point {
+            details.insert(point_key.to_owned(), Value::String(point));
         }
-        details.insert(format!("{side}ipgeolocation"), location.into());
+        details.insert(location_key.to_owned(), Value::Object(location));
     }
 }
 
@@ -82,8 +82,8 @@ impl Plugin for Geoip {
 
     fn on_message(&self, event: &mut Document, _metadata: &mut Metadata) -> Result<Verdict, PluginError> {
         if let Some(Value::Object(details)) = event.get_mut("details") {
-            self.enrich(details, "source");
-            self.enrich(details, "destination");
+            self.enrich(details, ["sourceipaddress", "sourceipgeopoint", "sourceipgeolocation"]);
+            self.enrich(details, ["destinationipaddress", "destinationipgeopoint", "destinationipgeolocation"]);
         }
         Ok(Verdict::Keep)
     }

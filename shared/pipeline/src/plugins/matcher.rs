@@ -14,6 +14,9 @@ pub(super) struct Matcher {
     by_length: Vec<Vec<(String, Vec<usize>)>>,
     /// Whether some keyword starts with this (lower-case) byte.
     first_bytes: Vec<bool>,
+    /// `first_bytes_by_length[len]`: a 256-bit set of the first bytes of the keywords of
+    /// that length, so an ASCII token is mostly dismissed without comparing it.
+    first_bytes_by_length: Vec<[u64; 4]>,
     /// The longest token that can lower-case to a keyword: lower-casing shrinks a character
     /// by at most 3 bytes to 1 (the Kelvin sign to `k`), so 3 × the longest keyword.
     longest_token: usize,
@@ -42,7 +45,9 @@ impl Matcher {
         let Some(&first) = keyword.as_bytes().first() else { return };
         if self.by_length.len() <= keyword.len() {
             self.by_length.resize_with(keyword.len() + 1, Vec::new);
+            self.first_bytes_by_length.resize(keyword.len() + 1, [0; 4]);
         }
+        self.first_bytes_by_length[keyword.len()][usize::from(first >> 6)] |= 1 << (first & 63);
         if self.first_bytes.is_empty() {
             self.first_bytes = vec![false; 256];
         }
@@ -94,6 +99,7 @@ impl Matcher {
     }
 
     /// Looks one token up, lower-cased as Python's `str.lower()` does.
+    #[inline]
     fn token(&self, token: &str, hit: &mut [bool]) {
         if token.len() > self.longest_token {
             return; // most values (summaries, messages) end here, unread
@@ -101,11 +107,20 @@ impl Matcher {
         let Some(&first) = token.as_bytes().first() else { return };
         if first.is_ascii() {
             // An ASCII first character stays first when lower-cased: most tokens end here.
-            if !self.first_bytes.get(usize::from(first.to_ascii_lowercase())).copied().unwrap_or(false) {
+            let first = first.to_ascii_lowercase();
+            if !self.first_bytes.get(usize::from(first)).copied().unwrap_or(false) {
                 return;
             }
+            // An ASCII token keeps its length: only keywords of that length and first byte
+            // can be equal to it.
+            let candidate = self
+                .first_bytes_by_length
+                .get(token.len())
+                .is_some_and(|set| set[usize::from(first >> 6)] & (1 << (first & 63)) != 0);
             if token.is_ascii() {
-                self.mark(token, hit, |keyword| keyword.eq_ignore_ascii_case(token));
+                if candidate {
+                    self.mark(token, hit, |keyword| keyword.eq_ignore_ascii_case(token));
+                }
                 return;
             }
         }

@@ -143,15 +143,19 @@ pub enum ChainOutcome {
 #[derive(Debug)]
 pub struct PluginChain {
     plugins: Vec<Box<dyn Plugin>>,
-    matcher: Matcher,
+    /// `matchers[k]`: the keywords of plugins `k..` only. After plugin `k - 1` has run, only
+    /// the later plugins' matches are still needed, so `matchers[k]` re-evaluates them (and
+    /// no walk at all is made when no later plugin has a keyword).
+    matchers: Vec<Matcher>,
 }
 
 impl PluginChain {
     /// A chain of `plugins`, sorted by priority (stable: ties keep the given order).
     pub fn new(mut plugins: Vec<Box<dyn Plugin>>) -> Self {
         plugins.sort_by_key(|p| p.priority());
-        let matcher = Matcher::new(plugins.iter().map(|p| p.registration()));
-        PluginChain { plugins, matcher }
+        let registrations: Vec<&[&str]> = plugins.iter().map(|p| p.registration()).collect();
+        let matchers = (0..=plugins.len()).map(|from| Matcher::for_plugins_from(&registrations, from)).collect();
+        PluginChain { plugins, matchers }
     }
 
     /// A chain with no plugins (key mapping and defaults only).
@@ -170,7 +174,8 @@ impl PluginChain {
             return ChainOutcome::Event { event, metadata };
         }
         let had_mozdef = event.contains_key("mozdef");
-        let mut offered = self.matcher.matches(&event);
+        let mut offered = vec![false; self.plugins.len()];
+        self.rematch(&event, 0, &mut offered);
         let mut ran: Vec<&'static str> = Vec::new();
         for (i, plugin) in self.plugins.iter().enumerate() {
             if !offered[i] {
@@ -179,7 +184,9 @@ impl PluginChain {
             match plugin.on_message(&mut event, &mut metadata) {
                 Ok(Verdict::Keep) => {
                     ran.push(plugin.name());
-                    offered = self.matcher.matches(&event);
+                    // MozDef re-evaluates the match on the event as modified; only the
+                    // plugins after this one can still be offered it.
+                    self.rematch(&event, i + 1, &mut offered);
                 }
                 Ok(Verdict::Drop) => return ChainOutcome::Dropped { plugin: plugin.name() },
                 Err(e) => {
@@ -192,6 +199,13 @@ impl PluginChain {
             event.insert("mozdef".to_owned(), json!({ "plugins": ran }));
         }
         ChainOutcome::Event { event, metadata }
+    }
+
+    /// Re-evaluates `offered[from..]` (whether each plugin from `from` on is offered `event`).
+    fn rematch(&self, event: &Document, from: usize, offered: &mut [bool]) {
+        let (Some(rest), Some(matcher)) = (offered.get_mut(from..), self.matchers.get(from)) else { return };
+        rest.fill(false);
+        matcher.mark_matches(event, offered);
     }
 }
 
