@@ -421,7 +421,7 @@ const CIDRS: &[&str] = &["10.0.0.0/8", "10.0.0.1/32", "::1/128", "2001:db8::/32"
 const DATES: &[&str] = &["2016-07-13T20:58:43+00:00", "2016-07-13", "2016-07-14T00:00:00Z", "now-1d", "garbage"];
 
 fn long_value(rng: &mut Rng) -> String {
-    format!("{}{}", "a".repeat(199 + rng.index(3)), rng.pick(&["x", "y", "é"]).clone())
+    format!("{}{}", "a".repeat(199 + rng.index(3)), *rng.pick(&["x", "y", "é"]))
 }
 
 fn summary_text(rng: &mut Rng, max_words: usize) -> String {
@@ -429,9 +429,11 @@ fn summary_text(rng: &mut Rng, max_words: usize) -> String {
     let mut s = String::new();
     for i in 0..n {
         if i > 0 {
-            s.push_str(rng.pick(SEPARATORS).clone());
+            let separator: &str = rng.pick::<&str>(SEPARATORS);
+            s.push_str(separator);
         }
-        s.push_str(rng.pick(SUMMARY_WORDS).clone());
+        let word: &str = rng.pick::<&str>(SUMMARY_WORDS);
+        s.push_str(word);
     }
     s
 }
@@ -449,31 +451,31 @@ fn scalar(rng: &mut Rng, kind: Kind) -> Value {
             1 => json!(1.5),
             2 => json!(rng.chance(0.50)),
             3 => json!(long_value(rng)),
-            _ => json!(rng.pick(KEYWORDS).clone()),
+            _ => json!(*rng.pick(KEYWORDS)),
         },
         Kind::Number => match rng.index(6) {
-            0 => json!(rng.pick(&["1", "2", "x"]).clone()),
+            0 => json!(*rng.pick(&["1", "2", "x"])),
             1 => json!(1.5),
             2 => json!(-3),
             _ => json!(rng.index(4)),
         },
         Kind::Ip => match rng.index(12) {
             0 => json!(167_772_161),
-            _ => json!(rng.pick(IPS).clone()),
+            _ => json!(*rng.pick(IPS)),
         },
         Kind::Bool => rng
             .pick(&[json!(true), json!(false), json!("true"), json!("false"), json!(""), json!("True"), json!(1)])
             .clone(),
         Kind::Date => match rng.index(5) {
             0 => json!(1_468_443_523_000_i64),
-            _ => json!(rng.pick(DATES).clone()),
+            _ => json!(*rng.pick(DATES)),
         },
         Kind::Geo => rng.pick(&[json!({"lat": 1.5, "lon": 2}), json!("1.5,2"), json!([2, 1.5])]).clone(),
     }
 }
 
 fn any_kind(rng: &mut Rng) -> Kind {
-    rng.pick(&[Kind::Text, Kind::Keyword, Kind::Number, Kind::Ip, Kind::Bool, Kind::Date]).clone()
+    *rng.pick(&[Kind::Text, Kind::Keyword, Kind::Number, Kind::Ip, Kind::Bool, Kind::Date])
 }
 
 /// A field's value in a document: mostly its own kind, sometimes another, an array or null.
@@ -553,9 +555,9 @@ fn random_doc(rng: &mut Rng) -> Value {
 /// A field of a query: mostly from the vocabulary, sometimes a pattern or an unknown field.
 fn query_field(rng: &mut Rng) -> (&'static str, Kind) {
     if rng.chance(0.08) {
-        return rng.pick(&[("details.*", Kind::Keyword), ("*", Kind::Keyword), ("nope", Kind::Keyword)]).clone();
+        return *rng.pick(&[("details.*", Kind::Keyword), ("*", Kind::Keyword), ("nope", Kind::Keyword)]);
     }
-    rng.pick(FIELDS).clone()
+    *rng.pick(FIELDS)
 }
 
 /// A query value for a field of `kind`: mostly of that kind, sometimes of another.
@@ -563,7 +565,7 @@ fn query_value(rng: &mut Rng, kind: Kind) -> Value {
     let k = if rng.chance(0.15) { any_kind(rng) } else { kind };
     match k {
         Kind::Text => json!(summary_text(rng, 2)),
-        Kind::Ip if rng.chance(0.25) => json!(rng.pick(CIDRS).clone()),
+        Kind::Ip if rng.chance(0.25) => json!(*rng.pick(CIDRS)),
         _ => scalar(rng, k),
     }
 }
@@ -588,7 +590,7 @@ fn random_match(rng: &mut Rng, depth: usize) -> Match {
         40..=43 => {
             let base = phrase_value(rng, kind);
             let cut: String = base.chars().take(rng.index(4)).collect();
-            Match::wildcard(field, format!("{cut}{}", rng.pick(&["*", "?", "*o*", ""]).clone()))
+            Match::wildcard(field, format!("{cut}{}", *rng.pick(&["*", "?", "*o*", ""])))
         }
         44..=47 => Match::exists(field),
         48..=51 => Match::missing(field),
@@ -598,7 +600,7 @@ fn random_match(rng: &mut Rng, depth: usize) -> Match {
             Match::range(field, gte, bound(rng))
         }
         57..=58 => Match::less_than(field, query_value(rng, kind)),
-        59..=61 => Match::subnet(field, rng.pick(CIDRS).clone()).unwrap_or_else(|_| Match::exists(field)),
+        59..=61 => Match::subnet(field, rng.pick::<&str>(CIDRS)).unwrap_or_else(|_| Match::exists(field)),
         62..=79 => Match::QueryString(random_query_string(rng)),
         _ => {
             let list =
@@ -641,16 +643,16 @@ fn qs_value(rng: &mut Rng, kind: Kind) -> String {
     };
     match rng.index(20) {
         0..=8 if !text.is_empty() => qs_escape(&text),
-        0..=12 => format!("{}{}", qs_quote(&phrase_value(rng, kind)), rng.pick(&["", "", "~1", "~3"]).clone()),
+        0..=12 => format!("{}{}", qs_quote(&phrase_value(rng, kind)), *rng.pick(&["", "", "~1", "~3"])),
         13 => format!("{}*", qs_escape(&text.chars().take(2).collect::<String>())),
         14 => format!("{}~1", qs_escape(&text)),
-        15 => format!("[{} TO {}]", qs_quote(&text), rng.pick(&["*", "z", "\"2\""]).clone()),
+        15 => format!("[{} TO {}]", qs_quote(&text), *rng.pick(&["*", "z", "\"2\""])),
         16 => format!(">={}", qs_escape(&text)),
         17 => "*".to_owned(),
         _ => {
             let a = qs_value(rng, kind);
             let b = qs_value(rng, kind);
-            format!("({a}{}{b})", rng.pick(&[" ", " AND ", " OR ", " -", " +"]).clone())
+            format!("({a}{}{b})", *rng.pick(&[" ", " AND ", " OR ", " -", " +"]))
         }
     }
 }
@@ -667,9 +669,9 @@ fn qs_text(rng: &mut Rng, depth: usize) -> String {
     let mut s = String::new();
     for i in 0..n {
         if i > 0 {
-            s.push_str(rng.pick(&[" ", " ", " AND ", " OR ", " && ", " || "]).clone());
+            s.push_str(rng.pick::<&str>(&[" ", " ", " AND ", " OR ", " && ", " || "]));
         }
-        s.push_str(rng.pick(&["", "", "", "+", "-", "NOT ", "!"]).clone());
+        s.push_str(rng.pick::<&str>(&["", "", "", "+", "-", "NOT ", "!"]));
         match rng.index(10) {
             0 if depth < 2 => {
                 s.push('(');
