@@ -10,7 +10,7 @@
 //!   with `*` as an open bound, Elasticsearch's `field:>=x` `>x` `<x` `<=x`, `_exists_:field`
 //!   and `field:*` (exists), `*` / `*:*` (everything), `^N` boosts (ignored: filter context);
 //! * `AND`/`&&`, `OR`/`||`, `NOT`/`!`, `+`/`-` prefixes, `( )` groups and `field:(a b)`;
-//! * backslash escapes (`\:`, `\uXXXX`) and quoted phrases.
+//! * backslash escapes (`\:`, `\uHHHH`) and quoted phrases.
 //!
 //! Clauses combine with Lucene's `addClause` rules: `AND` makes the clause before it and
 //! the one after it required, `NOT`/`-` prohibits, `+` requires, anything else is optional.
@@ -497,7 +497,7 @@ fn trailing_backslash(position: usize) -> QueryError {
     error(position, "a backslash at the end of the query escapes nothing")
 }
 
-/// Lucene's `discardEscapeChar`: `\c` is `c`, `\uXXXX` a code point.
+/// Lucene's `discardEscapeChar`: `\c` is `c`, `\uHHHH` a code point.
 pub(crate) fn unescape(raw: &str) -> Result<String, String> {
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars();

@@ -7,7 +7,7 @@
 //! * 73 fields whose type varies between API calls (`details.additionaleventdata`,
 //!   `details.apiversion`, `details.requestparameters.filter`, `details.responseelements.role`...)
 //!   are replaced, wherever they exist (even as `null`), by `{"raw_value": <the value as Python's
-//!   json.dumps writes it>}`: `", "` and `": "` separators, non-ASCII escaped as `\uXXXX`, floats
+//!   json.dumps writes it>}`: `", "` and `": "` separators, non-ASCII escaped as `\uHHHH`, floats
 //!   as Python's `repr`. The list is walked in MozDef's order, so a field nested in one already
 //!   replaced (`describeflowlogsrequest.filter.value`) is left inside the raw value.
 //!
