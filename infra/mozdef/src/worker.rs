@@ -11,9 +11,10 @@ use std::time::Duration;
 use mozdef_pipeline::{NormalizeContext, PluginChain, document_id, process};
 use mozdef_store::ingest::{IngestStats, QUARANTINE_INDEX, RecordInfo, Routed, quarantine, route};
 use mozdef_store::{EventStore, IndexRequest, ItemOutcome};
-use mozdef_store_embedded::{WalEntry, WalReader};
+use mozdef_store_embedded::{EmbeddedError, WalEntry, WalPosition, WalReader};
 use serde_json::Value;
 use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 /// How many events one indexing round takes at most.
 const BATCH_EVENTS: usize = 20_000;
@@ -31,37 +32,45 @@ pub struct Ingest {
     pub stats: Arc<IngestStats>,
 }
 
-/// Runs until `shutdown` turns true and the log is drained.
+/// A batch read from the log and processed: its index requests and the position after it.
+type Batch = Result<(Vec<IndexRequest>, Option<WalPosition>), EmbeddedError>;
+
+/// Reads and processes the next batch off the async threads (CPU and disk work), handing the
+/// reader back with it.
+fn read_ahead(mut reader: WalReader, ingest: Arc<Ingest>) -> JoinHandle<(WalReader, Batch)> {
+    tokio::task::spawn_blocking(move || {
+        let batch = reader.read_batch(BATCH_EVENTS).map(|entries| {
+            let next = entries.last().map(|e| e.next);
+            (process_entries(entries, &ingest), next)
+        });
+        (reader, batch)
+    })
+}
+
+/// Runs until `shutdown` turns true and the log is drained. While one batch is indexed and
+/// committed, the next is read and processed on the other core; checkpoints are still written
+/// in log order, each after its batch's commit.
 pub async fn run(
-    mut reader: WalReader,
+    reader: WalReader,
     store: Arc<dyn EventStore>,
     ingest: Arc<Ingest>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let mut pending = read_ahead(reader, ingest.clone());
     loop {
-        // Reading and processing are CPU and disk work: keep them off the async threads.
-        let work = ingest.clone();
-        let read = tokio::task::spawn_blocking(move || {
-            let batch = reader.read_batch(BATCH_EVENTS).map(|entries| {
-                let next = entries.last().map(|e| e.next);
-                (process_entries(entries, &work), next)
-            });
-            (reader, batch)
-        })
-        .await;
-        let (returned, batch) = match read {
+        let (reader, batch) = match pending.await {
             Ok(pair) => pair,
             Err(e) => {
                 tracing::error!(error = %e, "write-ahead log reader task failed; the worker stops");
                 return;
             }
         };
-        reader = returned;
         let (requests, next) = match batch {
             Ok(batch) => batch,
             Err(e) => {
                 tracing::error!(error = %e, "cannot read the write-ahead log; retrying");
                 tokio::time::sleep(RETRY_PAUSE).await;
+                pending = read_ahead(reader, ingest.clone());
                 continue;
             }
         };
@@ -73,14 +82,17 @@ pub async fn run(
                 () = reader.wait(Duration::from_millis(250)) => {}
                 _ = shutdown.changed() => {}
             }
+            pending = read_ahead(reader, ingest.clone());
             continue;
         };
+        let checkpointer = reader.checkpointer();
+        pending = read_ahead(reader, ingest.clone());
         index_until_done(store.as_ref(), requests, &ingest).await;
         while let Err(e) = store.refresh().await {
             tracing::error!(error = %e, "commit failed; retrying");
             tokio::time::sleep(RETRY_PAUSE).await;
         }
-        if let Err(e) = reader.checkpoint(next) {
+        if let Err(e) = checkpointer.checkpoint(next) {
             tracing::error!(error = %e, "cannot write the checkpoint; the batch will be replayed after a restart");
         }
     }

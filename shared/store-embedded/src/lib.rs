@@ -15,4 +15,4 @@ pub mod wal;
 
 pub use error::EmbeddedError;
 pub use store::EmbeddedStore;
-pub use wal::{Wal, WalEntry, WalPosition, WalReader};
+pub use wal::{Checkpointer, Wal, WalEntry, WalPosition, WalReader};

@@ -389,6 +389,25 @@ impl WalReader {
     /// Records that everything before `position` is durably indexed, and deletes the
     /// segments wholly before it.
     pub fn checkpoint(&self, position: WalPosition) -> Result<(), EmbeddedError> {
+        self.checkpointer().checkpoint(position)
+    }
+
+    /// A handle that writes checkpoints while the reader is busy reading ahead.
+    pub fn checkpointer(&self) -> Checkpointer {
+        Checkpointer { dir: self.dir.clone() }
+    }
+}
+
+/// Writes the log's checkpoint (see [`WalReader::checkpointer`]).
+#[derive(Debug, Clone)]
+pub struct Checkpointer {
+    dir: PathBuf,
+}
+
+impl Checkpointer {
+    /// Records that everything before `position` is durably indexed, and deletes the
+    /// segments wholly before it. Checkpoints must be written in log order.
+    pub fn checkpoint(&self, position: WalPosition) -> Result<(), EmbeddedError> {
         let path = self.dir.join("checkpoint");
         let tmp = self.dir.join("checkpoint.tmp");
         let text = format!("{} {}\n", position.segment, position.offset);
