@@ -1,6 +1,6 @@
 //! The CloudTrail decoder reading a real gzip object through aws-sdk-s3, from moto's S3 (the
-//! local AWS emulator from PyPI). `MOZDEF_TEST_MOTO_URL` points at a running moto server (the
-//! test script starts one); without it the test starts `moto_server` itself on a free port.
+//! local AWS emulator from PyPI). `MOZDEF_TEST_MOTO_URL` may point at a running moto server;
+//! without it the test starts `python3 -m moto.server` itself on a free loopback port.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write;
@@ -35,16 +35,18 @@ async fn moto() -> Moto {
         return Moto { url, child: None };
     }
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Command::new("moto_server")
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+    // `python3 -m moto.server` rather than the `moto_server` script: a fresh pip install may
+    // not have put the script on PATH yet (pyenv shims), the module is always there.
+    let child = Command::new("python3")
+        .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("moto_server is needed (pip install 'moto[server]'; scripts/test installs it)");
+        .expect("python3 with moto is needed (pip install 'moto[server]'; scripts/test installs it)");
     let moto = Moto { url: format!("http://127.0.0.1:{port}"), child: Some(child) };
     let deadline = Instant::now() + Duration::from_secs(30);
     while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
-        assert!(Instant::now() < deadline, "moto_server did not start");
+        assert!(Instant::now() < deadline, "moto's server did not start (is moto[server] installed?)");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     moto
