@@ -122,14 +122,18 @@ pub fn normalize_slice(body: &[u8], ctx: &NormalizeContext) -> Result<Document, 
 /// characters. The same record always gets the same id, so a redelivered or replayed record
 /// overwrites its earlier copy instead of duplicating it.
 pub fn document_id(identity: &str) -> String {
+    lower_hex(&Sha256::digest(identity.as_bytes())[..16])
+}
+
+/// Lower-case hex of `bytes`, as Python's `hexdigest()` writes it.
+pub(crate) fn lower_hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(identity.as_bytes());
-    let mut id = String::with_capacity(32);
-    for &byte in &digest[..16] {
-        id.push(char::from(HEX[usize::from(byte >> 4)]));
-        id.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &byte in bytes {
+        out.push(char::from(HEX[usize::from(byte >> 4)]));
+        out.push(char::from(HEX[usize::from(byte & 0x0f)]));
     }
-    id
+    out
 }
 
 /// The context of the crate's unit tests: received 2026-11-23T10:00:00Z by `mozdef.test`.

@@ -22,7 +22,7 @@
 //!   (known_certs, known_devices, known_hosts, known_services, software) and `notices`
 //!   (intel, notice). Other log types get no summary.
 //!
-//! Address checks (`notice`) follow the `netaddr` 0.7 MozDef ran with (see `netaddr.rs`).
+//! Address checks (`notice`) follow the `netaddr` 0.7 MozDef ran with (see `plugins/netaddr.rs`).
 //!
 //! MozDef quirks kept: `seenindicator` becomes '' when an intel log has no `seen.indicator`;
 //! notice indicators are read from `sub` only when `actions` is the string
@@ -55,7 +55,6 @@
 mod application;
 mod files;
 mod inventory;
-mod netaddr;
 mod network;
 mod notices;
 mod table;

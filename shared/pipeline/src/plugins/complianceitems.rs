@@ -24,7 +24,7 @@
 use mozdef_model::Document;
 use serde_json::{Map, Value, json};
 
-use super::vulnerability::md5_hex;
+use super::md5_hex;
 use super::{Metadata, Plugin, PluginError, Verdict};
 use crate::python::py_str;
 

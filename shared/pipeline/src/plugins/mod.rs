@@ -12,6 +12,7 @@
 
 mod jmes;
 mod matcher;
+mod netaddr;
 mod registry;
 
 mod auditd_fixup;
@@ -218,6 +219,12 @@ pub(crate) fn set_detail(event: &mut Document, key: &str, value: Value) {
     if let Value::Object(map) = details {
         map.insert(key.to_owned(), value);
     }
+}
+
+/// `hashlib.md5(data).hexdigest()`: the fixed document ids some plugins choose.
+pub(crate) fn md5_hex(data: &[u8]) -> String {
+    use md5::{Digest, Md5};
+    crate::lower_hex(&Md5::digest(data))
 }
 
 /// `details.<key>`, if present.

@@ -9,9 +9,9 @@
 //! implemented. An event without a string `details.nagios_hostname` (MozDef: a `KeyError` or
 //! `TypeError`, losing the event) keeps its own id.
 
-use md5::{Digest, Md5};
 use mozdef_model::Document;
 
+use super::md5_hex;
 use super::{Metadata, Plugin, PluginError, Verdict, detail_str};
 
 /// MozDef's `nagioshostname`.
@@ -33,20 +33,8 @@ impl Plugin for Nagioshostname {
 
     fn on_message(&self, event: &mut Document, metadata: &mut Metadata) -> Result<Verdict, PluginError> {
         if let Some(hostname) = detail_str(event, "nagios_hostname") {
-            let digest = Md5::new().chain_update(b"nagiosstatus").chain_update(hostname.as_bytes()).finalize();
-            metadata.id = Some(hex(&digest));
+            metadata.id = Some(md5_hex(format!("nagiosstatus{hostname}").as_bytes()));
         }
         Ok(Verdict::Keep)
     }
-}
-
-/// Lower-case hex, as Python's `hexdigest()`.
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    out
 }

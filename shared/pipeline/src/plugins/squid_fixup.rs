@@ -36,6 +36,7 @@ use chrono::{DateTime, Duration, Utc};
 use mozdef_model::{Document, isoformat, to_utc};
 use serde_json::Value;
 
+use super::netaddr::{is_py_space, valid_ipv4};
 use super::{Metadata, Plugin, PluginError, Verdict};
 use crate::python::{py_float, py_int};
 
@@ -120,7 +121,7 @@ fn parse_access(line: &Value) -> Result<(Document, String), PluginError> {
     details.insert("duration".to_owned(), number(elapsed_ms / 1000.0));
     details.insert("sourceipaddress".to_owned(), Value::from(field(2)));
     details.insert("sourceport".to_owned(), create_int(field(3), "client port")?);
-    let destination_ip = if inet_aton_valid(field(4)) { field(4) } else { "0.0.0.0" };
+    let destination_ip = if valid_ipv4(field(4)) { field(4) } else { "0.0.0.0" };
     details.insert("destinationipaddress".to_owned(), Value::from(destination_ip));
     let action = field(6);
     details.insert("proxyaction".to_owned(), Value::from(action));
@@ -228,79 +229,9 @@ fn strip_scheme(url: &str) -> &str {
     after_scheme.strip_prefix("//").unwrap_or_else(|| url.strip_prefix("//").unwrap_or(url))
 }
 
-/// Python's `str.isspace()` for one character (what `str.split()` splits on).
-fn is_py_space(c: char) -> bool {
-    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
-}
-
-/// netaddr's `valid_ipv4` (0.7/0.8), i.e. glibc's `inet_aton`: one to four parts separated
-/// by dots, each decimal, octal (`0` prefix) or hexadecimal (`0x` prefix), the last one
-/// filling the remaining bytes (`10.1` is 10.0.0.1); trailing white space is allowed.
-fn inet_aton_valid(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    let mut stored = 0usize;
-    let mut val: u64;
-    let mut digit;
-    loop {
-        if !bytes.get(i).is_some_and(u8::is_ascii_digit) {
-            return false;
-        }
-        val = 0;
-        let mut base = 10;
-        digit = false;
-        if bytes.get(i) == Some(&b'0') {
-            i += 1;
-            if matches!(bytes.get(i), Some(b'x' | b'X')) {
-                base = 16;
-                i += 1;
-            } else {
-                base = 8;
-                digit = true;
-            }
-        }
-        while let Some(&c) = bytes.get(i) {
-            let d = match c {
-                b'0'..=b'9' if base == 8 && c >= b'8' => return false,
-                b'0'..=b'9' => u64::from(c - b'0'),
-                b'a'..=b'f' if base == 16 => u64::from(c - b'a' + 10),
-                b'A'..=b'F' if base == 16 => u64::from(c - b'A' + 10),
-                _ => break,
-            };
-            val = val.saturating_mul(base).saturating_add(d);
-            digit = true;
-            i += 1;
-        }
-        if bytes.get(i) == Some(&b'.') {
-            if stored >= 3 || val > 0xff {
-                return false;
-            }
-            stored += 1;
-            i += 1;
-        } else {
-            break;
-        }
-    }
-    if bytes.get(i).is_some_and(|c| !c.is_ascii_whitespace() && *c != 0x0b) {
-        return false;
-    }
-    const MAX: [u64; 4] = [0xffff_ffff, 0x00ff_ffff, 0xffff, 0xff];
-    digit && val <= MAX[stored]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn inet_aton_accepts_what_glibc_does() {
-        for ok in ["1.2.3.4", "10", "10.1", "10.1.2", "0x7f.1", "010.0.0.1", "0", "255.255.255.255", "1.2.3.4 "] {
-            assert!(inet_aton_valid(ok), "{ok}");
-        }
-        for bad in ["", "-", "1.2.3.4.5", "256.1.1.1", "1.2.3.256", "09.1.1.1", "0x", "a.b.c.d", "1..2", "1.2.3.4x"] {
-            assert!(!inet_aton_valid(bad), "{bad}");
-        }
-    }
 
     #[test]
     fn tokenize_url_reproduces_mozdef() {

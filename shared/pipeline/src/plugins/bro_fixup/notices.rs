@@ -4,9 +4,9 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use super::netaddr::{find_ipv4, is_ipv4, is_ipv6};
 use super::table::{Absent, Dest, Details, Init, LogType, Seg, Step, Summary, default_str, rename, reset};
 use crate::plugins::PluginError;
+use crate::plugins::netaddr::{find_ipv4, is_ipv4, is_ipv6};
 use crate::python::py_str;
 
 pub(super) static LOG_TYPES: &[LogType] = &[

@@ -1,5 +1,6 @@
-//! MozDef's `isIPv4`, `isIPv6` and `findIPv4`, with the `netaddr` 0.7 semantics MozDef ran
-//! with.
+//! The address checks of MozDef's plugins, with the `netaddr` 0.7 semantics MozDef ran with,
+//! shared by every plugin that needs them: `isIPv4`, `isIPv6`, `findIPv4`, and netaddr's
+//! `valid_ipv4` (glibc's `inet_aton`).
 //!
 //! `isIPv4(s)`: `s` has a dot and exactly four dot-separated parts, and `netaddr.IPNetwork(s)`
 //! accepts it: an IPv4 network (`a.b.c.d`, optionally `/prefix`, `/netmask` or `/hostmask`;
@@ -32,8 +33,9 @@ pub(super) fn find_ipv4(text: &str) -> impl Iterator<Item = &str> {
         .filter(|word| is_ipv4(word))
 }
 
-/// Python's `str.isspace()`: Unicode white space plus the information separators U+001C-1F.
-fn is_py_space(c: char) -> bool {
+/// Python's `str.isspace()`: Unicode white space plus the information separators U+001C-1F
+/// (what `str.split()` splits on).
+pub(super) fn is_py_space(c: char) -> bool {
     c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
 }
 
@@ -56,6 +58,64 @@ fn ipv6_network(s: &str) -> bool {
             Some(len) => (0..=128).contains(&len),
             None => p.parse::<Ipv6Addr>().is_ok_and(|mask| is_mask(u128::from(mask), 128)),
         })
+}
+
+/// netaddr's `valid_ipv4` (0.7/0.8), i.e. glibc's `inet_aton`: one to four parts separated
+/// by dots, each decimal, octal (`0` prefix) or hexadecimal (`0x` prefix), the last one
+/// filling the remaining bytes (`10.1` is 10.0.0.1); trailing white space is allowed.
+pub(super) fn valid_ipv4(text: &str) -> bool {
+    if text.contains('\0') {
+        return false; // Python refuses embedded NULs before calling inet_aton
+    }
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let mut stored = 0usize;
+    let mut val: u64;
+    let mut digit;
+    loop {
+        if !bytes.get(i).is_some_and(u8::is_ascii_digit) {
+            return false;
+        }
+        val = 0;
+        let mut base = 10;
+        digit = false;
+        if bytes.get(i) == Some(&b'0') {
+            i += 1;
+            if matches!(bytes.get(i), Some(b'x' | b'X')) {
+                base = 16;
+                i += 1;
+            } else {
+                base = 8;
+                digit = true;
+            }
+        }
+        while let Some(&c) = bytes.get(i) {
+            let d = match c {
+                b'0'..=b'9' if base == 8 && c >= b'8' => return false,
+                b'0'..=b'9' => u64::from(c - b'0'),
+                b'a'..=b'f' if base == 16 => u64::from(c - b'a' + 10),
+                b'A'..=b'F' if base == 16 => u64::from(c - b'A' + 10),
+                _ => break,
+            };
+            val = val.saturating_mul(base).saturating_add(d);
+            digit = true;
+            i += 1;
+        }
+        if bytes.get(i) == Some(&b'.') {
+            if stored >= 3 || val > 0xff {
+                return false;
+            }
+            stored += 1;
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    if bytes.get(i).is_some_and(|c| !c.is_ascii_whitespace() && *c != 0x0b) {
+        return false;
+    }
+    const MAX: [u64; 4] = [0xffff_ffff, 0x00ff_ffff, 0xffff, 0xff];
+    digit && val <= MAX[stored]
 }
 
 /// `addr.split('/', 1)`.
@@ -160,5 +220,101 @@ mod tests {
         assert_eq!(found, ["1.2.3.4", "5.6.7.8", "9.9.9.9", "10.2.2.2"]);
         // The strips run in turn: the quote before a trailing comma survives, as in Python.
         assert_eq!(find_ipv4("\"5.6.7.8\", '9.9.9.9',").count(), 0);
+    }
+
+    #[test]
+    fn ipv4_is_inet_aton() {
+        for ok in [
+            "1.2.3.4",
+            "255.255.255.255",
+            "0.0.0.0",
+            "10",
+            "10.1",
+            "10.1.2",
+            "4294967295",
+            "0x7f.1",
+            "0X7F.0.0.1",
+            "010.0.0.1",
+            "1.2.3.4 trailing words",
+            "1.2.3.4\t",
+            "1.2.65535",
+            "1.16777215",
+            "0",
+        ] {
+            assert!(valid_ipv4(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            " 1.2.3.4",
+            "1.2.3.4.",
+            "1.2.3.4.5",
+            "256.1.1.1",
+            "1.2.3.256",
+            "4294967296",
+            "1.2.65536",
+            "08.1.1.1",
+            "0x",
+            "0xg",
+            "1..2",
+            "-1.2.3.4",
+            "+1",
+            "1.2.3.4x",
+            "1.2.3.4\u{a0}",
+            "host.example.com",
+            "-",
+            "::1",
+            "1.2.3.4\0",
+            "99999999999999999999999",
+        ] {
+            assert!(!valid_ipv4(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn inet_aton_accepts_what_glibc_does() {
+        for ok in ["1.2.3.4", "10", "10.1", "10.1.2", "0x7f.1", "010.0.0.1", "0", "255.255.255.255", "1.2.3.4 "] {
+            assert!(valid_ipv4(ok), "{ok}");
+        }
+        for bad in ["", "-", "1.2.3.4.5", "256.1.1.1", "1.2.3.256", "09.1.1.1", "0x", "a.b.c.d", "1..2", "1.2.3.4x"] {
+            assert!(!valid_ipv4(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn is_ipv4_is_mozdefs() {
+        for yes in [
+            "10.0.0.1",
+            "255.255.255.255",
+            "010.0.0.1",
+            "+1.2.3.4",
+            "10.0.0.0/8",
+            "10/255.0.0.0",
+            "::ffff:10.0.0.1",
+            "1.2.3.4/0",
+        ] {
+            assert!(is_ipv4(yes), "{yes}");
+        }
+        for no in [
+            "10",
+            "10.0.0",
+            "1.2.3.4.5",
+            "256.1.1.1",
+            "1.2.3.4/33",
+            "1.2.3.4/",
+            "a.b.c.d",
+            "1.2.3.4:22",
+            "10.0.0.0/255.0.0.0",
+            "",
+        ] {
+            assert!(!is_ipv4(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn masks() {
+        assert!(is_mask(0xffff_ff00, 32));
+        assert!(is_mask(0x0000_00ff, 32));
+        assert!(is_mask(0, 32));
+        assert!(!is_mask(0xff00_ff00, 32));
     }
 }
