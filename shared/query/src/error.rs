@@ -20,4 +20,26 @@ pub enum QueryError {
         /// Why it was refused.
         message: String,
     },
+    /// A matcher on a field whose mapped type cannot answer it.
+    #[error("{matcher} cannot run on {field:?}: {reason}")]
+    FieldType {
+        /// The matcher, e.g. `SubnetMatch`.
+        matcher: &'static str,
+        /// The field.
+        field: String,
+        /// Why not.
+        reason: String,
+    },
+}
+
+impl QueryError {
+    /// `SubnetMatch` on a field that is not mapped as `ip`: OpenSearch can only test CIDR
+    /// membership on `ip` fields, so both backends refuse it rather than disagree.
+    pub fn subnet_needs_ip(field: &str) -> Self {
+        QueryError::FieldType {
+            matcher: "SubnetMatch",
+            field: field.to_owned(),
+            reason: "it needs a field mapped as ip (details.sourceipaddress, details.destinationipaddress)".into(),
+        }
+    }
 }

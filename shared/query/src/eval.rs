@@ -350,7 +350,10 @@ fn compile_match(m: &Match) -> Result<Node, QueryError> {
         Match::LessThan { field, value } => {
             field_node(field, Spec::Range(Bound::Unbounded, Bound::Excluded(value.clone())))
         }
-        Match::Subnet { field, network } => Ok(Node::Field { path: field.clone(), test: LeafTest::subnet(network) }),
+        Match::Subnet { field, network } if field_type(field) == FieldType::Ip => {
+            Ok(Node::Field { path: field.clone(), test: LeafTest::subnet(network) })
+        }
+        Match::Subnet { field, .. } => Err(QueryError::subnet_needs_ip(field)),
         Match::Exists { field } => exists(field),
         Match::Missing { field } => Ok(Node::Not(Box::new(exists(field)?))),
         Match::QueryString(qs) => compile_qs(&qs.ast),

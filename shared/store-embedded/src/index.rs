@@ -147,6 +147,11 @@ impl MozdefIndex {
         Ok(())
     }
 
+    /// The number of searchable documents.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
     /// Commits pending writes (durable on disk) and makes them searchable. A writer with
     /// nothing pending is closed; the next write opens it again.
     pub fn commit(&self) -> Result<(), EmbeddedError> {

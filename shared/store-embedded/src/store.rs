@@ -12,7 +12,7 @@ use mozdef_query::eval::{CompiledQuery, TermsAggregator};
 use mozdef_query::prefilter::document_terms;
 use mozdef_query::{Hit, Meta, SearchResults};
 use mozdef_store::indices::{is_valid_index_name, resolve_all};
-use mozdef_store::{EventStore, IndexRequest, ItemOutcome, SearchRequest, StoreError};
+use mozdef_store::{EventStore, IndexRequest, ItemOutcome, SearchRequest, StoreError, StoreHealth};
 use serde_json::Value;
 
 use crate::EmbeddedError;
@@ -263,6 +263,17 @@ impl EventStore for EmbeddedStore {
 
     async fn list_indices(&self) -> Result<Vec<String>, StoreError> {
         Ok(self.existing())
+    }
+
+    async fn health(&self) -> Result<StoreHealth, StoreError> {
+        let indices = self.all_indices();
+        Ok(StoreHealth {
+            backend: "embedded",
+            status: "green".into(),
+            indices: indices.len(),
+            documents: indices.iter().map(|i| i.num_docs()).sum(),
+            details: serde_json::json!({"path": self.inner.root.display().to_string()}),
+        })
     }
 }
 

@@ -38,12 +38,12 @@ pub fn events_indices_between(from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Str
     out
 }
 
-/// Which concrete indices a name stands for at `now`, given the indices that `existing`
-/// lists. Logical names resolve to their daily/monthly indices; `prefix-*` patterns to every
-/// existing index with that prefix; a concrete name to itself. Names that resolve to an
-/// index that does not exist yield nothing for it (searches skip missing indices).
-pub fn resolve(name: &str, now: DateTime<Utc>, existing: &[String]) -> Vec<String> {
-    let wanted: Vec<String> = match name {
+/// The index names or `prefix-*` patterns a name stands for at `now`, whether they exist
+/// or not: logical names become their daily/monthly indices, patterns and concrete names
+/// stay as they are. `None` when `name` is neither a valid index name nor a valid
+/// `prefix*` pattern.
+pub fn expand(name: &str, now: DateTime<Utc>) -> Option<Vec<String>> {
+    Some(match name {
         "events" => vec![events_index(now)],
         "events-previous" => vec![events_index(now - Duration::days(1))],
         "events-weekly" => events_indices_between(now - Duration::days(7), now),
@@ -51,11 +51,30 @@ pub fn resolve(name: &str, now: DateTime<Utc>, existing: &[String]) -> Vec<Strin
         "alerts-previous" => vec![alerts_index(previous_month(now))],
         pattern if pattern.ends_with('*') => {
             let prefix = &pattern[..pattern.len() - 1];
-            return existing.iter().filter(|i| i.starts_with(prefix)).cloned().collect();
+            if !prefix.is_empty() && !is_valid_index_name(prefix) {
+                return None;
+            }
+            vec![pattern.to_owned()]
         }
-        concrete => vec![concrete.to_owned()],
-    };
-    wanted.into_iter().filter(|w| existing.contains(w)).collect()
+        concrete if is_valid_index_name(concrete) => vec![concrete.to_owned()],
+        _ => return None,
+    })
+}
+
+/// Which concrete indices a name stands for at `now`, given the indices that `existing`
+/// lists. Logical names resolve to their daily/monthly indices; `prefix-*` patterns to every
+/// existing index with that prefix; a concrete name to itself. Names that resolve to an
+/// index that does not exist yield nothing for it (searches skip missing indices).
+pub fn resolve(name: &str, now: DateTime<Utc>, existing: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for wanted in expand(name, now).unwrap_or_default() {
+        match wanted.strip_suffix('*') {
+            Some(prefix) => out.extend(existing.iter().filter(|i| i.starts_with(prefix)).cloned()),
+            None if existing.contains(&wanted) => out.push(wanted),
+            None => {}
+        }
+    }
+    out
 }
 
 /// Resolves several names, without duplicates, in the order of `existing`.
@@ -113,6 +132,11 @@ mod tests {
         assert_eq!(resolve("alerts-previous", now, &existing), ["alerts-202602"]);
         assert_eq!(resolve("events-*", now, &existing).len(), 4);
         assert!(resolve("events-20200101", now, &existing).is_empty());
+        assert_eq!(expand("events-weekly", now).map(|v| v.len()), Some(8));
+        assert_eq!(expand("events-*", now), Some(vec!["events-*".to_owned()]));
+        assert_eq!(expand("Events", now), None);
+        assert_eq!(expand("a,b", now), None, "no way to smuggle a second index into a URL");
+        assert_eq!(expand("_all*", now), None);
         assert_eq!(events_index_date("events-20260301"), NaiveDate::from_ymd_opt(2026, 3, 1));
         assert_eq!(events_index_date("events-2026030"), None);
         assert!(is_valid_index_name("events-20260301"));

@@ -72,4 +72,22 @@ pub trait EventStore: Send + Sync + std::fmt::Debug {
 
     /// The concrete indices that exist, sorted.
     async fn list_indices(&self) -> Result<Vec<String>, StoreError>;
+
+    /// The backend's health and size (MozDef's `get_cluster_health` plus document counts).
+    async fn health(&self) -> Result<StoreHealth, StoreError>;
+}
+
+/// The health of a store, as the status routes and the health checks report it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StoreHealth {
+    /// `embedded` or `opensearch`.
+    pub backend: &'static str,
+    /// `green`, `yellow` or `red`, as OpenSearch reports cluster health.
+    pub status: String,
+    /// MozDef indices (open and closed).
+    pub indices: usize,
+    /// Documents in them (open indices only).
+    pub documents: u64,
+    /// Backend-specific figures (OpenSearch: the cluster health answer).
+    pub details: serde_json::Value,
 }

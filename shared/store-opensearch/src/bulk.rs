@@ -1,0 +1,252 @@
+//! Bulk indexing without loss: every record ends `Indexed`, `Reject` (a mapping or
+//! validation error OpenSearch will give again: quarantine it, with OpenSearch's reason) or
+//! `Retry` (429, 5xx, timeouts and unreachable clusters that outlasted the retries: deliver
+//! it again). Requests are bounded by count and bytes, ids are the caller's deterministic
+//! ids (a redelivered record replaces itself), and records are serialized once however often
+//! they are sent.
+
+use bytes::{Bytes, BytesMut};
+use mozdef_store::indices::is_valid_index_name;
+use mozdef_store::{IndexRequest, ItemOutcome};
+use opensearch::http::Method;
+use serde::Deserialize;
+use serde_json::Value;
+use tokio::task::JoinSet;
+
+use crate::OpenSearchError;
+use crate::client::{Body, Client, reason_of};
+use crate::config::{BulkLimits, RetryPolicy};
+use crate::error::is_retryable_status;
+
+/// One record, serialized once: the action line and the source line of `_bulk`.
+struct Encoded {
+    lines: Bytes,
+}
+
+/// What one bulk request did to its records (positions into the caller's slice).
+enum BatchResult {
+    /// One `(position, outcome)` per record; `Retry` outcomes may be tried again.
+    Items(Vec<(usize, ItemOutcome)>),
+    /// The request as a whole failed for a passing reason.
+    Failed { positions: Vec<usize>, reason: String, too_large: bool },
+}
+
+/// Indexes `docs` and returns one outcome per record, in order.
+pub async fn index_all(client: &Client, docs: &[IndexRequest], limits: BulkLimits, retry: RetryPolicy) -> Vec<ItemOutcome> {
+    let mut outcomes: Vec<Option<ItemOutcome>> = vec![None; docs.len()];
+    let mut encoded: Vec<Option<Encoded>> = Vec::with_capacity(docs.len());
+    let mut pending = Vec::with_capacity(docs.len());
+    for (position, doc) in docs.iter().enumerate() {
+        match encode(client, doc) {
+            Ok(e) => {
+                encoded.push(Some(e));
+                pending.push(position);
+            }
+            Err(reason) => {
+                encoded.push(None);
+                outcomes[position] = Some(ItemOutcome::Reject(reason));
+            }
+        }
+    }
+    let mut max_bytes = limits.max_bytes;
+    let mut attempt = 1;
+    while !pending.is_empty() {
+        let batches = split(&pending, &encoded, limits.max_docs, max_bytes);
+        let results = send_batches(client, batches, &encoded, limits.concurrency).await;
+        let mut again = Vec::new();
+        for result in results {
+            match result {
+                BatchResult::Items(items) => {
+                    for (position, outcome) in items {
+                        if let ItemOutcome::Retry(_) = outcome {
+                            again.push(position);
+                        }
+                        outcomes[position] = Some(outcome);
+                    }
+                }
+                BatchResult::Failed { positions, reason, too_large } => {
+                    if too_large {
+                        if positions.len() == 1 {
+                            let reason = format!("document too large for one bulk request: {reason}");
+                            outcomes[positions[0]] = Some(ItemOutcome::Reject(reason));
+                            continue;
+                        }
+                        max_bytes = (max_bytes / 2).max(1024);
+                    }
+                    for position in positions {
+                        outcomes[position] = Some(ItemOutcome::Retry(reason.clone()));
+                        again.push(position);
+                    }
+                }
+            }
+        }
+        if again.is_empty() || attempt >= retry.max_attempts {
+            if !again.is_empty() {
+                tracing::warn!(records = again.len(), attempts = attempt, "bulk records still failing; reported as retryable");
+            }
+            break;
+        }
+        attempt += 1;
+        let pause = retry.backoff(attempt);
+        tracing::debug!(records = again.len(), attempt, pause_ms = pause.as_millis() as u64, "retrying bulk records");
+        tokio::time::sleep(pause).await;
+        again.sort_unstable();
+        pending = again;
+    }
+    outcomes
+        .into_iter()
+        .map(|o| o.unwrap_or_else(|| ItemOutcome::Retry("not attempted".into())))
+        .collect()
+}
+
+fn encode(client: &Client, doc: &IndexRequest) -> Result<Encoded, String> {
+    if !is_valid_index_name(&doc.index) {
+        return Err(format!("invalid index name {:?}", doc.index));
+    }
+    let action = serde_json::json!({"index": {"_index": client.physical(&doc.index), "_id": doc.id}});
+    let mut lines = serde_json::to_vec(&action).map_err(|e| e.to_string())?;
+    lines.push(b'\n');
+    serde_json::to_writer(&mut lines, &doc.source).map_err(|e| e.to_string())?;
+    lines.push(b'\n');
+    Ok(Encoded { lines: Bytes::from(lines) })
+}
+
+/// Groups positions into requests of at most `max_docs` records and `max_bytes` bytes (a
+/// record larger than `max_bytes` goes alone).
+fn split(pending: &[usize], encoded: &[Option<Encoded>], max_docs: usize, max_bytes: usize) -> Vec<Vec<usize>> {
+    let mut batches = Vec::new();
+    let mut current = Vec::new();
+    let mut bytes = 0;
+    for &position in pending {
+        let size = encoded[position].as_ref().map_or(0, |e| e.lines.len());
+        if !current.is_empty() && (current.len() >= max_docs || bytes + size > max_bytes) {
+            batches.push(std::mem::take(&mut current));
+            bytes = 0;
+        }
+        current.push(position);
+        bytes += size;
+    }
+    if !current.is_empty() {
+        batches.push(current);
+    }
+    batches
+}
+
+async fn send_batches(
+    client: &Client,
+    batches: Vec<Vec<usize>>,
+    encoded: &[Option<Encoded>],
+    concurrency: usize,
+) -> Vec<BatchResult> {
+    let mut results = Vec::with_capacity(batches.len());
+    let mut in_flight = JoinSet::new();
+    for positions in batches {
+        let total: usize = positions.iter().filter_map(|&p| encoded[p].as_ref()).map(|e| e.lines.len()).sum();
+        let mut body = BytesMut::with_capacity(total);
+        for &p in &positions {
+            if let Some(e) = &encoded[p] {
+                body.extend_from_slice(&e.lines);
+            }
+        }
+        while in_flight.len() >= concurrency {
+            if let Some(done) = in_flight.join_next().await {
+                results.push(joined(done));
+            }
+        }
+        let client = client.clone();
+        in_flight.spawn(async move { send_one(&client, positions, body.freeze()).await });
+    }
+    while let Some(done) = in_flight.join_next().await {
+        results.push(joined(done));
+    }
+    results
+}
+
+fn joined(done: Result<BatchResult, tokio::task::JoinError>) -> BatchResult {
+    // A panicked or cancelled task cannot say which records it covered; its records were
+    // never marked done, so they end as "not attempted" and are reported retryable.
+    done.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "bulk task failed");
+        BatchResult::Items(Vec::new())
+    })
+}
+
+#[derive(Deserialize)]
+struct BulkResponse {
+    items: Vec<BulkItem>,
+}
+
+#[derive(Deserialize)]
+struct BulkItem {
+    #[serde(alias = "create", alias = "update", alias = "delete")]
+    index: BulkItemResult,
+}
+
+#[derive(Deserialize)]
+struct BulkItemResult {
+    status: u16,
+    #[serde(default)]
+    error: Option<Value>,
+}
+
+async fn send_one(client: &Client, positions: Vec<usize>, body: Bytes) -> BatchResult {
+    let answer = match client.send(Method::Post, "/_bulk", &[], Some(Body::NdJson(body))).await {
+        Ok(answer) => answer,
+        Err(e) => return BatchResult::Failed { positions, reason: e.to_string(), too_large: false },
+    };
+    if !(200..300).contains(&answer.status) {
+        let reason = format!("bulk request answered {}: {}", answer.status, crate::client::error_reason(&answer.body));
+        return BatchResult::Failed { positions, reason, too_large: answer.status == 413 };
+    }
+    let parsed: BulkResponse = match serde_json::from_slice(&answer.body) {
+        Ok(p) => p,
+        Err(e) => {
+            let reason = OpenSearchError::Response { what: "POST /_bulk".into(), message: e.to_string() }.to_string();
+            return BatchResult::Failed { positions, reason, too_large: false };
+        }
+    };
+    if parsed.items.len() != positions.len() {
+        let reason = format!("bulk answer has {} items for {} records", parsed.items.len(), positions.len());
+        return BatchResult::Failed { positions, reason, too_large: false };
+    }
+    let items = positions.into_iter().zip(parsed.items).map(|(p, item)| (p, classify(item.index))).collect();
+    BatchResult::Items(items)
+}
+
+fn classify(item: BulkItemResult) -> ItemOutcome {
+    if (200..300).contains(&item.status) {
+        return ItemOutcome::Indexed;
+    }
+    let reason = item.error.as_ref().and_then(reason_of).unwrap_or_else(|| "no reason given".into());
+    let reason = format!("OpenSearch {}: {reason}", item.status);
+    if is_retryable_status(item.status) { ItemOutcome::Retry(reason) } else { ItemOutcome::Reject(reason) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn items_are_classified_by_status() {
+        let item = |status: u16, error: Value| BulkItemResult { status, error: Some(error) };
+        assert_eq!(classify(BulkItemResult { status: 201, error: None }), ItemOutcome::Indexed);
+        let mapping = classify(item(400, json!({"type": "mapper_parsing_exception", "reason": "failed to parse field [details.success]"})));
+        assert_eq!(
+            mapping,
+            ItemOutcome::Reject("OpenSearch 400: mapper_parsing_exception: failed to parse field [details.success]".into())
+        );
+        assert!(matches!(classify(item(409, json!({"type": "version_conflict_engine_exception"}))), ItemOutcome::Reject(_)));
+        assert!(matches!(classify(item(429, json!({"type": "es_rejected_execution_exception"}))), ItemOutcome::Retry(_)));
+        assert!(matches!(classify(item(503, json!({"type": "unavailable_shards_exception"}))), ItemOutcome::Retry(_)));
+    }
+
+    #[test]
+    fn batches_are_bounded_by_count_and_bytes() {
+        let enc = |n: usize| Some(Encoded { lines: Bytes::from(vec![b'x'; n]) });
+        let encoded = vec![enc(40), enc(40), enc(40), enc(200), enc(10), enc(10), enc(10)];
+        let pending: Vec<usize> = (0..encoded.len()).collect();
+        assert_eq!(split(&pending, &encoded, 2, 100), vec![vec![0, 1], vec![2], vec![3], vec![4, 5], vec![6]]);
+        assert_eq!(split(&pending, &encoded, 10, 1000), vec![pending.clone()]);
+    }
+}
