@@ -324,7 +324,7 @@ fn query_string_default_field() {
     assert!(qs("failed"));
     assert!(qs("Failed"));
     assert!(qs("10.1.2.3"));
-    assert!(qs("10.0.0.0/8"));
+    assert!(qs("10.0.0.0\\/8"));
     assert!(qs("5022"));
     assert!(qs("2016-07-13"));
     assert!(qs("dotted"));
@@ -375,11 +375,11 @@ fn query_string_typed_fields() {
     assert!(!qs("utctimestamp:{* TO 2016-07-13}"));
     assert!(qs("utctimestamp:[* TO 2016-07-13]"));
     assert!(qs("utctimestamp:2016-07-13"));
-    assert!(qs("details.sourceipaddress:10.0.0.0/8"));
+    assert!(qs("details.sourceipaddress:10.0.0.0\\/8"));
     assert!(qs("details.sourceipaddress:\"10.1.2.3\""));
     assert!(qs("details.sourceipaddress:[10.0.0.0 TO 10.255.255.255]"));
     assert!(!qs("details.sourceipaddress:{10.1.2.3 TO *]"));
-    assert!(qs("details.destinationipaddress:2001\\:db8\\:\\:/32"));
+    assert!(qs("details.destinationipaddress:2001\\:db8\\:\\:\\/32"));
     assert!(qs("details.success:false"));
     assert!(!qs("details.success:true"));
     assert!(!qs("details.sourceipaddress:10.*"));

@@ -254,8 +254,8 @@ fn ip_and_boolean_fields() {
     );
     assert!(req(Match::subnet(src, "10.0.0.0/8").unwrap()).is_empty());
     assert_eq!(req(Match::subnet(src, "10.0.0.1").unwrap()), groups(&[&["details.sourceipaddress=10.0.0.1"]]));
-    // A subnet on a keyword field tests addresses, which keyword terms do not index.
-    assert!(req(Match::subnet("details.ipstring", "10.0.0.1").unwrap()).is_empty());
+    // A subnet on a keyword field does not compile (OpenSearch cannot answer it).
+    assert!(Match::subnet("details.ipstring", "10.0.0.1").unwrap().compile().is_err());
 
     let ok = "details.success";
     assert_eq!(req(Match::term(ok, true)), groups(&[&["details.success=true"]]));
@@ -337,7 +337,7 @@ fn query_strings() {
     assert_eq!(req_qs("summary:\"Failed Login\"~2"), groups(&[&["summary=failed"], &["summary=login"]]));
     assert_eq!(req_qs("details.sourceipaddress:10.0.0.1"), groups(&[&["details.sourceipaddress=10.0.0.1"]]));
     assert_eq!(req_qs("details.sourceipaddress:\"::ffff:10.0.0.1\""), groups(&[&["details.sourceipaddress=10.0.0.1"]]));
-    assert!(req_qs("details.sourceipaddress:10.0.0.0/8").is_empty());
+    assert!(req_qs("details.sourceipaddress:10.0.0.0\\/8").is_empty());
     assert_eq!(req_qs("details.success:true"), groups(&[&["details.success=true"]]));
     assert_eq!(req_qs("details.a\\.b:x"), groups(&[&["details.a.b=x"]]));
 
