@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use mozdef_api::{AppState, Limits};
@@ -12,8 +13,11 @@ use mozdef_pipeline::PluginChain;
 use mozdef_pipeline::geoip::GeoIp;
 use mozdef_pipeline::plugins::{self, Plugin, PluginConfig};
 use mozdef_pipeline::user_plugins;
+use mozdef_store::EventStore;
 use mozdef_store::ingest::IngestStats;
 use mozdef_store_embedded::{EmbeddedStore, Wal};
+use mozdef_store_opensearch::lifecycle::{self, LifecycleConfig};
+use mozdef_store_opensearch::{Auth, OpenSearchConfig, OpenSearchStore, SigningService};
 use tokio::sync::watch;
 
 use crate::worker;
@@ -38,6 +42,20 @@ pub struct DevArgs {
     /// chain with the built-in ones. Default: `<data-dir>/plugins` when it exists.
     #[arg(long, env = "OPTIONS_PLUGINS_DIR")]
     pub plugins_dir: Option<PathBuf>,
+    /// Store events in this OpenSearch cluster instead of the embedded store (the write-ahead
+    /// log stays local). User information in the URL becomes basic authentication.
+    #[arg(long, env = "MOZDEF_OPENSEARCH_URL")]
+    pub opensearch: Option<String>,
+    /// Prepended to every OpenSearch index and alias name (several deployments in one cluster).
+    #[arg(long, env = "MOZDEF_OPENSEARCH_PREFIX", default_value = "")]
+    pub opensearch_prefix: String,
+    /// Sign OpenSearch requests with AWS SigV4 for this service: `es` (domains) or `aoss`
+    /// (serverless), with the default AWS credential chain and region.
+    #[arg(long, env = "MOZDEF_OPENSEARCH_SIGV4")]
+    pub opensearch_sigv4: Option<String>,
+    /// Replicas of each OpenSearch index (0 suits a single local node).
+    #[arg(long, env = "MOZDEF_OPENSEARCH_REPLICAS", default_value_t = 0)]
+    pub opensearch_replicas: u32,
     /// Largest single-event body, in bytes.
     #[arg(long, env = "OPTIONS_MAX_EVENT_BYTES", default_value_t = Limits::default().max_event_bytes)]
     pub max_event_bytes: usize,
@@ -51,20 +69,19 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     if args.max_event_bytes == 0 || args.max_bulk_bytes < args.max_event_bytes {
         anyhow::bail!("--max-event-bytes must be positive and at most --max-bulk-bytes");
     }
-    let mozdefhostname = match args.mozdefhostname {
+    let mozdefhostname = match args.mozdefhostname.clone() {
         Some(name) if !name.trim().is_empty() => name,
         _ => gethostname::gethostname().to_string_lossy().into_owned(),
     };
     std::fs::create_dir_all(&args.data_dir).with_context(|| format!("cannot create {}", args.data_dir.display()))?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let store = EmbeddedStore::open(&args.data_dir).context("cannot open the embedded store")?;
+    let store = open_store(&args).await?;
     // A frame holds a whole request plus its envelope.
     let max_frame = args.max_bulk_bytes + 64 * 1024;
     let (wal, reader) =
         Wal::open(&args.data_dir.join("wal"), clock.clone(), max_frame).context("cannot open the write-ahead log")?;
 
     let (stop_tx, stop_rx) = watch::channel(false);
-    let store: Arc<dyn mozdef_store::EventStore> = Arc::new(store);
     let geoip = open_geoip(&args.geoip, &args.data_dir)?;
     let mut chain_plugins = plugins::builtin(&PluginConfig { geoip, ..PluginConfig::default() });
     chain_plugins.extend(load_user_plugins(args.plugins_dir.as_deref(), &args.data_dir)?);
@@ -90,6 +107,29 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     worker.await.context("ingest worker failed")?;
     tracing::info!(stats = %stats.snapshot(), "stopped");
     Ok(())
+}
+
+/// The embedded store in the data directory, or the OpenSearch cluster `--opensearch` names
+/// (waited for, templates installed, indices and aliases rotated).
+async fn open_store(args: &DevArgs) -> anyhow::Result<Arc<dyn EventStore>> {
+    let Some(url) = &args.opensearch else {
+        let store = EmbeddedStore::open(&args.data_dir).context("cannot open the embedded store")?;
+        return Ok(Arc::new(store));
+    };
+    let mut config = OpenSearchConfig::from_url(url)?;
+    config.index_prefix = args.opensearch_prefix.clone();
+    if let Some(service) = &args.opensearch_sigv4 {
+        let service: SigningService = service.parse()?;
+        let sdk = mozdef_aws::load(&mozdef_aws::AwsOptions::default()).await;
+        config.auth = Auth::SigV4 { config: sdk, service };
+    }
+    let store = OpenSearchStore::connect(config, Duration::from_secs(120))
+        .await
+        .with_context(|| format!("cannot reach OpenSearch at {url}"))?;
+    let lifecycle = LifecycleConfig { replicas: args.opensearch_replicas, ..LifecycleConfig::default() };
+    lifecycle::install_templates(store.client(), &lifecycle).await.context("cannot install the index templates")?;
+    tracing::info!(url = %url, prefix = %args.opensearch_prefix, "storing events in OpenSearch");
+    Ok(Arc::new(store))
 }
 
 /// Opens the GeoIP databases given, or those found in `<data-dir>/geoip/`. A database that is

@@ -50,6 +50,11 @@ impl OpenSearchStore {
         }
     }
 
+    /// The settings the store was opened with.
+    pub fn config(&self) -> &OpenSearchConfig {
+        &self.config
+    }
+
     /// The client (lifecycle functions take it).
     pub fn client(&self) -> &Client {
         &self.client
@@ -80,12 +85,7 @@ impl OpenSearchStore {
             Value::Object(map) => map.clone(),
             _ => return Err(bad("a hit without an object _source")),
         };
-        Ok(Hit {
-            id: id.to_owned(),
-            index: self.client.logical(index).unwrap_or(index).to_owned(),
-            score: 1.0,
-            source,
-        })
+        Ok(Hit { id: id.to_owned(), index: self.client.logical(index).unwrap_or(index).to_owned(), score: 1.0, source })
     }
 
     async fn search_raw(&self, targets: &str, body: Value) -> Result<Value, OpenSearchError> {

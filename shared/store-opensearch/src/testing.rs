@@ -60,7 +60,8 @@ impl Drop for Node {
 }
 
 fn run_script(args: &[&str]) -> String {
-    let output = Command::new(repo_root().join("scripts/opensearch")).args(args).output().expect("run scripts/opensearch");
+    let output =
+        Command::new(repo_root().join("scripts/opensearch")).args(args).output().expect("run scripts/opensearch");
     assert!(
         output.status.success(),
         "scripts/opensearch {args:?} failed:\n{}{}",
@@ -79,7 +80,7 @@ pub fn cluster_url() -> String {
                 return url;
             }
         }
-        let dir = repo_root().join(format!("target/opensearch/test-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("mozdef-opensearch-test-{}", std::process::id()));
         let port = free_port();
         let url = run_script(&["start", &dir.to_string_lossy(), &port.to_string()]).trim().to_owned();
         // The node outlives no test process: a watchdog stops it when this process is gone.
