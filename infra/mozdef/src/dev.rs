@@ -56,6 +56,17 @@ pub struct DevArgs {
     /// Replicas of each OpenSearch index (0 suits a single local node).
     #[arg(long, env = "MOZDEF_OPENSEARCH_REPLICAS", default_value_t = 0)]
     pub opensearch_replicas: u32,
+    /// OpenSearch: delete daily event indices older than this many days (MozDef's
+    /// pruneIndexes `backup_pruning`; unset keeps them).
+    #[arg(long, env = "MOZDEF_EVENTS_PRUNE_DAYS")]
+    pub events_prune_days: Option<u32>,
+    /// OpenSearch: close daily event indices older than this many days (MozDef's closeIndices
+    /// `index_age`; unset leaves them open).
+    #[arg(long, env = "MOZDEF_EVENTS_CLOSE_DAYS")]
+    pub events_close_days: Option<u32>,
+    /// OpenSearch: delete monthly alert indices older than this many months (unset keeps them).
+    #[arg(long, env = "MOZDEF_ALERTS_PRUNE_MONTHS")]
+    pub alerts_prune_months: Option<u32>,
     /// Largest single-event body, in bytes.
     #[arg(long, env = "OPTIONS_MAX_EVENT_BYTES", default_value_t = Limits::default().max_event_bytes)]
     pub max_event_bytes: usize,
@@ -75,7 +86,7 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     };
     std::fs::create_dir_all(&args.data_dir).with_context(|| format!("cannot create {}", args.data_dir.display()))?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let store = open_store(&args).await?;
+    let store = open_store(&args, &clock).await?;
     // A frame holds a whole request plus its envelope.
     let max_frame = args.max_bulk_bytes + 64 * 1024;
     let (wal, reader) =
@@ -111,7 +122,7 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
 
 /// The embedded store in the data directory, or the OpenSearch cluster `--opensearch` names
 /// (waited for, templates installed, indices and aliases rotated).
-async fn open_store(args: &DevArgs) -> anyhow::Result<Arc<dyn EventStore>> {
+async fn open_store(args: &DevArgs, clock: &Arc<dyn Clock>) -> anyhow::Result<Arc<dyn EventStore>> {
     let Some(url) = &args.opensearch else {
         let store = EmbeddedStore::open(&args.data_dir).context("cannot open the embedded store")?;
         return Ok(Arc::new(store));
@@ -121,15 +132,37 @@ async fn open_store(args: &DevArgs) -> anyhow::Result<Arc<dyn EventStore>> {
     if let Some(service) = &args.opensearch_sigv4 {
         let service: SigningService = service.parse()?;
         let sdk = mozdef_aws::load(&mozdef_aws::AwsOptions::default()).await;
-        config.auth = Auth::SigV4 { config: sdk, service };
+        config.auth = Auth::SigV4 { config: Box::new(sdk), service };
     }
     let store = OpenSearchStore::connect(config, Duration::from_secs(120))
         .await
         .with_context(|| format!("cannot reach OpenSearch at {url}"))?;
-    let lifecycle = LifecycleConfig { replicas: args.opensearch_replicas, ..LifecycleConfig::default() };
-    lifecycle::install_templates(store.client(), &lifecycle).await.context("cannot install the index templates")?;
+    let lifecycle = LifecycleConfig {
+        replicas: args.opensearch_replicas,
+        events_prune_after_days: args.events_prune_days,
+        events_close_after_days: args.events_close_days,
+        alerts_prune_after_months: args.alerts_prune_months,
+        ..LifecycleConfig::default()
+    };
+    lifecycle::run_maintenance(store.client(), &lifecycle, clock.now())
+        .await
+        .context("cannot set up the indices (templates, today's indices, aliases)")?;
+    tokio::spawn(maintain_indices(store.clone(), lifecycle, clock.clone()));
     tracing::info!(url = %url, prefix = %args.opensearch_prefix, "storing events in OpenSearch");
     Ok(Arc::new(store))
+}
+
+/// MozDef's index crons for `mozdef dev --opensearch`: rotation, closing and pruning every ten
+/// minutes (each run is idempotent, so the day change is picked up within ten minutes).
+async fn maintain_indices(store: OpenSearchStore, lifecycle: LifecycleConfig, clock: Arc<dyn Clock>) {
+    let mut every = tokio::time::interval(Duration::from_secs(600));
+    every.tick().await;
+    loop {
+        every.tick().await;
+        if let Err(e) = lifecycle::run_maintenance(store.client(), &lifecycle, clock.now()).await {
+            tracing::warn!(error = %e, "index maintenance failed; trying again in ten minutes");
+        }
+    }
 }
 
 /// Opens the GeoIP databases given, or those found in `<data-dir>/geoip/`. A database that is

@@ -19,6 +19,13 @@ async fn mozdef_dev_on_opensearch() {
     let dir = tempfile::tempdir().unwrap();
     let server = start_with(dir.path(), free_port(), &["--opensearch", &url, "--opensearch-prefix", &prefix]).await;
     let http = client();
+    // The start ran MozDef's rotation: today's index exists behind the `events` alias.
+    let alias =
+        http.get(format!("{}{prefix}events/_alias", url.trim_end_matches('/').to_owned() + "/")).send().await.unwrap();
+    assert_eq!(alias.status(), 200, "the events alias exists");
+    let alias: Value = alias.json().await.unwrap();
+    let today = format!("{prefix}events-{}", chrono::Utc::now().format("%Y%m%d"));
+    assert!(alias.get(&today).is_some(), "events -> {today}: {alias}");
 
     let events: Vec<Value> = (0..20)
         .map(|n| json!({"summary": format!("e2e opensearch event {n}"), "category": "e2e-os", "details": {"n": n, "obj": {"a": n}}}))

@@ -54,7 +54,7 @@ impl Client {
             }
             #[cfg(feature = "aws-auth")]
             Auth::SigV4 { config: sdk, service } => {
-                let credentials = opensearch::auth::Credentials::try_from(sdk).map_err(|e| {
+                let credentials = opensearch::auth::Credentials::try_from(sdk.as_ref()).map_err(|e| {
                     OpenSearchError::Config(format!("SigV4 needs AWS credentials and a region: {e}"))
                 })?;
                 builder = builder.auth(credentials).service_name(service.name());
@@ -166,7 +166,7 @@ pub fn reason_of(error: &Value) -> Option<String> {
             let kind = e.get("type").and_then(Value::as_str).unwrap_or("error");
             let reason = e.get("reason").and_then(Value::as_str).unwrap_or("");
             let mut text = format!("{kind}: {reason}");
-            if let Some(cause) = e.get("caused_by").and_then(|c| reason_of(c)) {
+            if let Some(cause) = e.get("caused_by").and_then(reason_of) {
                 text.push_str(" (caused by ");
                 text.push_str(&cause);
                 text.push(')');

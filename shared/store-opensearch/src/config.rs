@@ -114,7 +114,7 @@ pub enum Auth {
     #[cfg(feature = "aws-auth")]
     SigV4 {
         /// Credentials and region.
-        config: aws_types::SdkConfig,
+        config: Box<aws_types::SdkConfig>,
         /// The signing service.
         service: SigningService,
     },

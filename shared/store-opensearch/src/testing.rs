@@ -75,15 +75,16 @@ fn run_script(args: &[&str]) -> String {
 pub fn cluster_url() -> String {
     static URL: OnceLock<String> = OnceLock::new();
     URL.get_or_init(|| {
-        if let Ok(url) = std::env::var("MOZDEF_TEST_OPENSEARCH_URL") {
-            if !url.trim().is_empty() {
-                return url;
-            }
+        if let Ok(url) = std::env::var("MOZDEF_TEST_OPENSEARCH_URL")
+            && !url.trim().is_empty()
+        {
+            return url;
         }
         let dir = std::env::temp_dir().join(format!("mozdef-opensearch-test-{}", std::process::id()));
         let port = free_port();
         let url = run_script(&["start", &dir.to_string_lossy(), &port.to_string()]).trim().to_owned();
         // The node outlives no test process: a watchdog stops it when this process is gone.
+        // `setsid -f` forks and returns at once, so there is no child left to wait for.
         let script = repo_root().join("scripts/opensearch");
         let watchdog = format!(
             "while kill -0 {pid} 2>/dev/null; do sleep 1; done; '{script}' stop '{dir}'; rm -rf '{dir}'",
@@ -91,13 +92,14 @@ pub fn cluster_url() -> String {
             script = script.display(),
             dir = dir.display()
         );
-        Command::new("setsid").args(["sh", "-c", &watchdog]).spawn().expect("start the watchdog");
+        let started = Command::new("setsid").args(["-f", "sh", "-c", &watchdog]).status().expect("start the watchdog");
+        assert!(started.success(), "the watchdog did not start");
         url
     })
     .clone()
 }
 
-/// Deletes the indices of a prefix when dropped.
+/// Deletes the indices and templates of a prefix when dropped.
 #[derive(Debug)]
 pub struct Cleanup {
     config: OpenSearchConfig,
@@ -111,13 +113,18 @@ impl Drop for Cleanup {
         let _ = std::thread::spawn(move || {
             let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
             rt.block_on(async {
-                let Ok(indices) = crate::list(store.client()).await else { return };
+                let client = store.client();
+                for template in [crate::lifecycle::TEMPLATE_NAME, crate::lifecycle::QUARANTINE_TEMPLATE_NAME] {
+                    let path = format!("/_index_template/{}", client.physical(template));
+                    let _ = client.send(Method::Delete, &path, &[], None).await;
+                }
+                let Ok(indices) = crate::list(client).await else { return };
                 if indices.is_empty() {
                     return;
                 }
-                let names: Vec<String> = indices.iter().map(|i| store.client().physical(&i.name)).collect();
+                let names: Vec<String> = indices.iter().map(|i| client.physical(&i.name)).collect();
                 let path = format!("/{}", names.join(","));
-                let _ = store.client().send(Method::Delete, &path, &[], None).await;
+                let _ = client.send(Method::Delete, &path, &[], None).await;
             });
         })
         .join();

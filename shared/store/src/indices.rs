@@ -23,6 +23,16 @@ pub fn events_index_date(name: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(digits, "%Y%m%d").ok()
 }
 
+/// The first day of the month of a monthly alerts index name (`alerts-YYYYMM`), if `name`
+/// is one.
+pub fn alerts_index_date(name: &str) -> Option<NaiveDate> {
+    let digits = name.strip_prefix("alerts-")?;
+    if digits.len() != 6 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    NaiveDate::parse_from_str(&format!("{digits}01"), "%Y%m%d").ok()
+}
+
 /// The daily events indices whose days overlap `[from, to]`, oldest first.
 pub fn events_indices_between(from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<String> {
     let mut day = from.date_naive();
@@ -142,6 +152,23 @@ mod tests {
         assert!(is_valid_index_name("events-20260301"));
         assert!(!is_valid_index_name("Events"));
         assert!(!is_valid_index_name("_x"));
+    }
+
+    #[test]
+    fn monthly_alert_index_names_parse() {
+        assert_eq!(alerts_index_date("alerts-202603"), NaiveDate::from_ymd_opt(2026, 3, 1));
+        assert_eq!(alerts_index_date(&alerts_index(at(2026, 12, 31))), NaiveDate::from_ymd_opt(2026, 12, 1));
+        for bad in [
+            "alerts-202613",
+            "alerts-202600",
+            "alerts-20260",
+            "alerts-2026031",
+            "alerts-+20263",
+            "alerts",
+            "events-202603",
+        ] {
+            assert_eq!(alerts_index_date(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -2,6 +2,10 @@
 //! `mozdef` CLI: MozDef's mapping template (inventory §0.2) and, in [`rotation`], the
 //! rotateIndexes / pruneIndexes / closeIndices crons (§5).
 
+pub mod rotation;
+
+pub use rotation::{Change, close_old, prune, rotate, run_maintenance};
+
 use opensearch::http::Method;
 use serde_json::{Value, json};
 
