@@ -5,6 +5,8 @@
 //! ids (a redelivered record replaces itself), and records are serialized once however often
 //! they are sent.
 
+use std::collections::HashMap;
+
 use bytes::{Bytes, BytesMut};
 use mozdef_store::indices::is_valid_index_name;
 use mozdef_store::{IndexRequest, ItemOutcome};
@@ -140,6 +142,8 @@ async fn send_batches(
 ) -> Vec<BatchResult> {
     let mut results = Vec::with_capacity(batches.len());
     let mut in_flight = JoinSet::new();
+    // Which records each task carries, so a task that panics still accounts for them.
+    let mut carried: HashMap<tokio::task::Id, Vec<usize>> = HashMap::new();
     for positions in batches {
         let total: usize = positions.iter().filter_map(|&p| encoded[p].as_ref()).map(|e| e.lines.len()).sum();
         let mut body = BytesMut::with_capacity(total);
@@ -149,26 +153,36 @@ async fn send_batches(
             }
         }
         while in_flight.len() >= concurrency {
-            if let Some(done) = in_flight.join_next().await {
-                results.push(joined(done));
+            if let Some(done) = in_flight.join_next_with_id().await {
+                results.push(joined(done, &mut carried));
             }
         }
         let client = client.clone();
-        in_flight.spawn(async move { send_one(&client, positions, body.freeze()).await });
+        let task_positions = positions.clone();
+        let handle = in_flight.spawn(async move { send_one(&client, task_positions, body.freeze()).await });
+        carried.insert(handle.id(), positions);
     }
-    while let Some(done) = in_flight.join_next().await {
-        results.push(joined(done));
+    while let Some(done) = in_flight.join_next_with_id().await {
+        results.push(joined(done, &mut carried));
     }
     results
 }
 
-fn joined(done: Result<BatchResult, tokio::task::JoinError>) -> BatchResult {
-    // A panicked or cancelled task cannot say which records it covered; its records were
-    // never marked done, so they end as "not attempted" and are reported retryable.
-    done.unwrap_or_else(|e| {
-        tracing::error!(error = %e, "bulk task failed");
-        BatchResult::Items(Vec::new())
-    })
+fn joined(
+    done: Result<(tokio::task::Id, BatchResult), tokio::task::JoinError>,
+    carried: &mut HashMap<tokio::task::Id, Vec<usize>>,
+) -> BatchResult {
+    match done {
+        Ok((id, result)) => {
+            carried.remove(&id);
+            result
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "bulk task failed");
+            let positions = carried.remove(&e.id()).unwrap_or_default();
+            BatchResult::Failed { positions, reason: format!("bulk task failed: {e}"), too_large: false }
+        }
+    }
 }
 
 #[derive(Deserialize)]

@@ -36,8 +36,10 @@ pub struct Node {
 impl Node {
     /// Starts a node in `dir` on `port` and waits until it is healthy.
     pub fn start(dir: PathBuf, port: u16) -> Node {
-        let url = run_script(&["start", &dir.to_string_lossy(), &port.to_string()]);
-        Node { url: url.trim().to_owned(), dir }
+        // Built first, so that a failed start still stops whatever was launched (on drop).
+        let mut node = Node { url: String::new(), dir };
+        node.url = run_script(&["start", &node.dir.to_string_lossy(), &port.to_string()]).trim().to_owned();
+        node
     }
 
     /// Kills the node with SIGKILL (its data stays; [`restart`](Self::restart) resumes it).
