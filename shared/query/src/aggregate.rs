@@ -1,17 +1,22 @@
 //! Terms aggregations over matching documents, in MozDef's result shape
 //! `{"<field>": {"terms": [{"key": "...", "count": N}, ...]}}`.
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::net::IpAddr;
 
 use serde_json::{Map, Value};
 
 use crate::mapping::{FieldType, analyze, field_type, ip_value, keyword_value, string_date_millis};
+use crate::network::ip_bits;
 use crate::{Aggregation, AggregationBucket, AggregationResult};
 
 /// Counts the values of the aggregated fields over the documents fed to it.
 ///
 /// A document counts once per distinct value of a field. Buckets are sorted by count
-/// (descending), then key (ascending), and cut to the aggregation's `size`. Keys are the
+/// (descending), then key (ascending, in the field's own order: addresses for `ip` fields,
+/// instants for dates, bytes otherwise, as OpenSearch orders them), and cut to the
+/// aggregation's `size`. Keys are the
 /// values as the index holds them: keyword strings (numbers as their JSON text), canonical
 /// IP addresses, `true`/`false`, dates as epoch milliseconds, and the tokens of text fields.
 #[derive(Debug, Clone, Default)]
@@ -44,7 +49,10 @@ impl TermsAggregator {
 
     /// The results per field, in the order the aggregations were given.
     pub fn results(&self) -> Vec<(String, AggregationResult)> {
-        self.fields.iter().map(|(a, counts)| (a.field.clone(), top_buckets(counts, a.size))).collect()
+        self.fields
+            .iter()
+            .map(|(a, counts)| (a.field.clone(), top_buckets(counts, a.size, field_type(&a.field))))
+            .collect()
     }
 
     /// MozDef's `aggregations` object.
@@ -69,12 +77,30 @@ impl TermsAggregator {
     }
 }
 
-fn top_buckets(counts: &HashMap<String, u64>, size: usize) -> AggregationResult {
+fn top_buckets(counts: &HashMap<String, u64>, size: usize, ty: FieldType) -> AggregationResult {
     let mut buckets: Vec<AggregationBucket> =
         counts.iter().map(|(key, count)| AggregationBucket { key: key.clone(), count: *count }).collect();
-    buckets.sort_unstable_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
+    buckets.sort_unstable_by(|a, b| b.count.cmp(&a.count).then_with(|| key_order(ty, &a.key, &b.key)));
     buckets.truncate(size);
     AggregationResult { terms: buckets }
+}
+
+/// The order of equal-count buckets: ascending keys in the order the field's index holds
+/// them — addresses as 128-bit values (IPv4 as IPv4-mapped IPv6, so `9.9.9.9` comes before
+/// `10.0.0.1` and every IPv4 address before `2001:db8::1`), dates as numbers, everything else
+/// by bytes.
+fn key_order(ty: FieldType, a: &str, b: &str) -> Ordering {
+    match ty {
+        FieldType::Ip => match (a.parse::<IpAddr>(), b.parse::<IpAddr>()) {
+            (Ok(x), Ok(y)) => ip_bits(x).cmp(&ip_bits(y)),
+            _ => a.cmp(b),
+        },
+        FieldType::Date => match (a.parse::<i64>(), b.parse::<i64>()) {
+            (Ok(x), Ok(y)) => x.cmp(&y),
+            _ => a.cmp(b),
+        },
+        _ => a.cmp(b),
+    }
 }
 
 /// The bucket keys of the values at `field` in `doc` (possibly repeated).
@@ -153,6 +179,18 @@ mod tests {
         assert!(keys(4).is_empty());
         assert!(!a.is_empty());
         assert!(TermsAggregator::new(&[]).is_empty());
+    }
+
+    #[test]
+    fn ties_follow_the_field_order() {
+        let mut a = TermsAggregator::new(&[agg("details.sourceipaddress", 20), agg("utctimestamp", 20)]);
+        for (ip, ms) in [("2001:db8::1", 1_000_000_000_000_i64), ("10.0.0.1", 999_999_999_999), ("9.9.9.9", 5)] {
+            a.add(&json!({"details": {"sourceipaddress": ip}, "utctimestamp": ms}));
+        }
+        let results = a.results();
+        let keys = |i: usize| results[i].1.terms.iter().map(|b| b.key.clone()).collect::<Vec<_>>();
+        assert_eq!(keys(0), ["9.9.9.9", "10.0.0.1", "2001:db8::1"]);
+        assert_eq!(keys(1), ["5", "999999999999", "1000000000000"]);
     }
 
     #[test]

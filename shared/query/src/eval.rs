@@ -14,7 +14,9 @@
 //!
 //! Values at a path come from [`mozdef_model::field_values`] (arrays flattened, literal
 //! dotted keys); a field with several values matches if any value does. Stored values that
-//! do not fit their field's type (a non-IP in an `ip` field) never match; query values that
+//! do not fit their field's type (a non-IP in an `ip` field, a date that is not
+//! `date_optional_time||epoch_millis`) never match and do not exist, as OpenSearch's
+//! `ignore_malformed` leaves them out of the index; query values that
 //! do not fit are errors, as OpenSearch rejects them (query strings on the default field `*`
 //! are lenient instead). `geo_point` fields only answer `Exists`/`Missing`.
 
@@ -86,9 +88,15 @@ pub fn in_window(doc: &Value, window: Duration, now: DateTime<Utc>) -> bool {
     WINDOW_FIELDS.iter().any(|field| {
         mozdef_model::field_values(doc, field)
             .into_iter()
-            .filter_map(|v| crate::mapping::date_millis(v, now))
+            .filter_map(leaf::indexed_date_millis)
             .any(|ms| lo <= ms && ms <= hi)
     })
+}
+
+/// The instant a `date` field indexes for a stored value (`date_optional_time||epoch_millis`,
+/// millisecond resolution), or `None` when the value is malformed and left out of the index.
+pub fn indexed_date(value: &Value) -> Option<DateTime<Utc>> {
+    leaf::indexed_date_millis(value).and_then(DateTime::<Utc>::from_timestamp_millis)
 }
 
 /// A single [`Match`], [`BoolQuery`] or query string prepared for evaluation.
@@ -200,6 +208,20 @@ fn collect_leaves<'a>(value: &'a Value, path: &mut String, out: &mut Vec<Leaf<'a
     }
 }
 
+/// Whether the value at `path` puts at least one value into the index: a leaf that fits
+/// its field's type (malformed ip and date values are left out, as `ignore_malformed` leaves
+/// them out on OpenSearch), or an object with such a leaf below it.
+fn is_indexed(v: &Value, path: &str) -> bool {
+    let ty = field_type(path);
+    match v {
+        Value::Null => false,
+        Value::Array(items) => items.iter().any(|item| is_indexed(item, path)),
+        _ if ty == FieldType::GeoPoint => has_leaf(v),
+        Value::Object(map) => map.iter().any(|(key, child)| is_indexed(child, &format!("{path}.{key}"))),
+        scalar => leaf::indexes(ty, scalar),
+    }
+}
+
 /// Whether a value holds at least one non-null leaf.
 fn has_leaf(v: &Value) -> bool {
     match v {
@@ -307,8 +329,10 @@ impl Node {
             Node::AnyField { fields, tests } => {
                 ctx.leaves().iter().any(|l| fields.includes(&l.path) && tests.get(l.ty).matches(l.value, ctx))
             }
-            Node::Exists(path) => mozdef_model::field_values(ctx.doc, path).into_iter().any(has_leaf),
-            Node::AnyExists(fields) => ctx.leaves().iter().any(|l| fields.includes(&l.path)),
+            Node::Exists(path) => mozdef_model::field_values(ctx.doc, path).into_iter().any(|v| is_indexed(v, path)),
+            Node::AnyExists(fields) => {
+                ctx.leaves().iter().any(|l| fields.includes(&l.path) && leaf::indexes(l.ty, l.value))
+            }
             Node::Not(inner) => !inner.matches(ctx),
             Node::Bool(b) => {
                 b.must.iter().all(|n| n.matches(ctx))

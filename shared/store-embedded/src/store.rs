@@ -12,7 +12,9 @@ use mozdef_query::eval::{CompiledQuery, TermsAggregator};
 use mozdef_query::prefilter::document_terms;
 use mozdef_query::{Hit, Meta, SearchResults};
 use mozdef_store::indices::{is_valid_index_name, resolve_all};
-use mozdef_store::{EventStore, IndexRequest, ItemOutcome, SearchRequest, StoreError, StoreHealth};
+use mozdef_store::{
+    EventRef, EventStore, IndexRequest, ItemOutcome, SearchRequest, StoreError, StoreHealth, tag_alert_source,
+};
 use serde_json::Value;
 
 use crate::EmbeddedError;
@@ -208,10 +210,10 @@ impl TopHits {
     }
 }
 
-/// Reads a stored date field (normally an RFC 3339 / `isoformat` string).
+/// Reads a stored date field as the mapping declares it (`date_optional_time||epoch_millis`,
+/// normally an `isoformat` string), as OpenSearch indexes and sorts it.
 fn parse_date(value: &Value) -> Option<DateTime<Utc>> {
-    let text = value.as_str()?;
-    DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&Utc))
+    mozdef_query::eval::indexed_date(value)
 }
 
 fn poisoned(name: &str) -> EmbeddedError {
@@ -263,6 +265,52 @@ impl EventStore for EmbeddedStore {
 
     async fn list_indices(&self) -> Result<Vec<String>, StoreError> {
         Ok(self.existing())
+    }
+
+    async fn tag_alert(
+        &self,
+        events: &[EventRef],
+        alert_name: &str,
+        alert: &EventRef,
+    ) -> Result<Vec<ItemOutcome>, StoreError> {
+        // tantivy has no partial update: read each event, tag it, write it back whole.
+        let store = self.clone();
+        let (events, alert_name, alert) = (events.to_vec(), alert_name.to_owned(), alert.clone());
+        blocking(move || {
+            let mut outcomes = Vec::with_capacity(events.len());
+            let mut requests = Vec::new();
+            for event in &events {
+                let found = match store.lookup(&event.index) {
+                    Some(index) => index.get(&event.id)?,
+                    None => None,
+                };
+                match found {
+                    Some(mut doc) => {
+                        tag_alert_source(&mut doc.source, &alert_name, &alert);
+                        requests.push(IndexRequest {
+                            index: event.index.clone(),
+                            id: event.id.clone(),
+                            source: doc.source,
+                        });
+                        outcomes.push(ItemOutcome::Indexed);
+                    }
+                    None => outcomes.push(ItemOutcome::Reject(format!("no event {} in {}", event.id, event.index))),
+                }
+            }
+            let (prepared, by_index) = Self::prepare(&requests);
+            let touched: Vec<String> = by_index.keys().cloned().collect();
+            store.write_blocking(by_index)?;
+            // Committed at once: the next tag reads the event back and must see this one.
+            for name in touched {
+                if let Some(index) = store.lookup(&name) {
+                    index.commit()?;
+                }
+            }
+            // prepare() only refuses invalid index names, which a found event never has.
+            debug_assert!(prepared.iter().all(|o| *o == ItemOutcome::Indexed));
+            Ok(outcomes)
+        })
+        .await
     }
 
     async fn health(&self) -> Result<StoreHealth, StoreError> {

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use bytes::{Bytes, BytesMut};
 use mozdef_store::indices::is_valid_index_name;
-use mozdef_store::{IndexRequest, ItemOutcome};
+use mozdef_store::{EventRef, IndexRequest, ItemOutcome};
 use opensearch::http::Method;
 use serde::Deserialize;
 use serde_json::Value;
@@ -34,12 +34,65 @@ enum BatchResult {
 }
 
 /// Indexes `docs` and returns one outcome per record, in order.
-pub async fn index_all(client: &Client, docs: &[IndexRequest], limits: BulkLimits, retry: RetryPolicy) -> Vec<ItemOutcome> {
-    let mut outcomes: Vec<Option<ItemOutcome>> = vec![None; docs.len()];
-    let mut encoded: Vec<Option<Encoded>> = Vec::with_capacity(docs.len());
-    let mut pending = Vec::with_capacity(docs.len());
-    for (position, doc) in docs.iter().enumerate() {
-        match encode(client, doc) {
+pub async fn index_all(
+    client: &Client,
+    docs: &[IndexRequest],
+    limits: BulkLimits,
+    retry: RetryPolicy,
+) -> Vec<ItemOutcome> {
+    let records = docs.iter().map(|doc| encode(client, doc)).collect();
+    bulk_all(client, records, limits, retry).await
+}
+
+/// Tags events with an alert (MozDef's `tagEventsAlert`) by partial updates: a painless
+/// script that does what `mozdef_store::tag_alert_source` does, so the event is not sent
+/// again. One outcome per event; a missing event is a `Reject` (404).
+pub async fn tag_alert_all(
+    client: &Client,
+    events: &[EventRef],
+    alert_name: &str,
+    alert: &EventRef,
+    limits: BulkLimits,
+    retry: RetryPolicy,
+) -> Vec<ItemOutcome> {
+    let records = events.iter().map(|event| encode_tag(client, event, alert_name, alert)).collect();
+    bulk_all(client, records, limits, retry).await
+}
+
+/// The painless twin of `mozdef_store::tag_alert_source`.
+const TAG_ALERT_SCRIPT: &str = "\
+for (String f : ['alert_names', 'alerts']) { def v = ctx._source[f]; \
+  if (v == null) { ctx._source[f] = new ArrayList(); } \
+  else if (!(v instanceof List)) { def l = new ArrayList(); l.add(v); ctx._source[f] = l; } } \
+if (!ctx._source.alert_names.contains(params.name)) { ctx._source.alert_names.add(params.name); } \
+ctx._source.alerts.add(params.alert);";
+
+fn encode_tag(client: &Client, event: &EventRef, alert_name: &str, alert: &EventRef) -> Result<Encoded, String> {
+    if !is_valid_index_name(&event.index) {
+        return Err(format!("invalid index name {:?}", event.index));
+    }
+    let action = serde_json::json!({"update": {"_index": client.physical(&event.index), "_id": event.id, "retry_on_conflict": 3}});
+    let body = serde_json::json!({"script": {"lang": "painless", "source": TAG_ALERT_SCRIPT,
+        "params": {"name": alert_name, "alert": {"index": alert.index, "id": alert.id}}}});
+    let mut lines = serde_json::to_vec(&action).map_err(|e| e.to_string())?;
+    lines.push(b'\n');
+    serde_json::to_writer(&mut lines, &body).map_err(|e| e.to_string())?;
+    lines.push(b'\n');
+    Ok(Encoded { lines: Bytes::from(lines) })
+}
+
+/// Sends pre-encoded records (`Err` = refused before sending) and returns one outcome each.
+async fn bulk_all(
+    client: &Client,
+    records: Vec<Result<Encoded, String>>,
+    limits: BulkLimits,
+    retry: RetryPolicy,
+) -> Vec<ItemOutcome> {
+    let mut outcomes: Vec<Option<ItemOutcome>> = vec![None; records.len()];
+    let mut encoded: Vec<Option<Encoded>> = Vec::with_capacity(records.len());
+    let mut pending = Vec::with_capacity(records.len());
+    for (position, record) in records.into_iter().enumerate() {
+        match record {
             Ok(e) => {
                 encoded.push(Some(e));
                 pending.push(position);
@@ -84,7 +137,11 @@ pub async fn index_all(client: &Client, docs: &[IndexRequest], limits: BulkLimit
         }
         if again.is_empty() || attempt >= retry.max_attempts {
             if !again.is_empty() {
-                tracing::warn!(records = again.len(), attempts = attempt, "bulk records still failing; reported as retryable");
+                tracing::warn!(
+                    records = again.len(),
+                    attempts = attempt,
+                    "bulk records still failing; reported as retryable"
+                );
             }
             break;
         }
@@ -95,10 +152,7 @@ pub async fn index_all(client: &Client, docs: &[IndexRequest], limits: BulkLimit
         again.sort_unstable();
         pending = again;
     }
-    outcomes
-        .into_iter()
-        .map(|o| o.unwrap_or_else(|| ItemOutcome::Retry("not attempted".into())))
-        .collect()
+    outcomes.into_iter().map(|o| o.unwrap_or_else(|| ItemOutcome::Retry("not attempted".into()))).collect()
 }
 
 fn encode(client: &Client, doc: &IndexRequest) -> Result<Encoded, String> {
@@ -245,13 +299,24 @@ mod tests {
     fn items_are_classified_by_status() {
         let item = |status: u16, error: Value| BulkItemResult { status, error: Some(error) };
         assert_eq!(classify(BulkItemResult { status: 201, error: None }), ItemOutcome::Indexed);
-        let mapping = classify(item(400, json!({"type": "mapper_parsing_exception", "reason": "failed to parse field [details.success]"})));
+        let mapping = classify(item(
+            400,
+            json!({"type": "mapper_parsing_exception", "reason": "failed to parse field [details.success]"}),
+        ));
         assert_eq!(
             mapping,
-            ItemOutcome::Reject("OpenSearch 400: mapper_parsing_exception: failed to parse field [details.success]".into())
+            ItemOutcome::Reject(
+                "OpenSearch 400: mapper_parsing_exception: failed to parse field [details.success]".into()
+            )
         );
-        assert!(matches!(classify(item(409, json!({"type": "version_conflict_engine_exception"}))), ItemOutcome::Reject(_)));
-        assert!(matches!(classify(item(429, json!({"type": "es_rejected_execution_exception"}))), ItemOutcome::Retry(_)));
+        assert!(matches!(
+            classify(item(409, json!({"type": "version_conflict_engine_exception"}))),
+            ItemOutcome::Reject(_)
+        ));
+        assert!(matches!(
+            classify(item(429, json!({"type": "es_rejected_execution_exception"}))),
+            ItemOutcome::Retry(_)
+        ));
         assert!(matches!(classify(item(503, json!({"type": "unavailable_shards_exception"}))), ItemOutcome::Retry(_)));
     }
 

@@ -8,8 +8,8 @@ use opensearch::http::transport::{SingleNodeConnectionPool, TransportBuilder};
 use opensearch::http::{Method, Url};
 use serde_json::Value;
 
-use crate::config::{Auth, OpenSearchConfig};
 use crate::OpenSearchError;
+use crate::config::{Auth, OpenSearchConfig};
 
 /// A connected client: the transport plus the index prefix.
 #[derive(Debug, Clone)]
@@ -44,9 +44,8 @@ impl Client {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let url = Url::parse(&config.url)
             .map_err(|e| OpenSearchError::Config(format!("OpenSearch URL {:?} does not parse: {e}", config.url)))?;
-        let mut builder = TransportBuilder::new(SingleNodeConnectionPool::new(url))
-            .timeout(config.request_timeout)
-            .disable_proxy();
+        let mut builder =
+            TransportBuilder::new(SingleNodeConnectionPool::new(url)).timeout(config.request_timeout).disable_proxy();
         match &config.auth {
             Auth::None => {}
             Auth::Basic { username, password } => {
@@ -54,9 +53,8 @@ impl Client {
             }
             #[cfg(feature = "aws-auth")]
             Auth::SigV4 { config: sdk, service } => {
-                let credentials = opensearch::auth::Credentials::try_from(sdk.as_ref()).map_err(|e| {
-                    OpenSearchError::Config(format!("SigV4 needs AWS credentials and a region: {e}"))
-                })?;
+                let credentials = opensearch::auth::Credentials::try_from(sdk.as_ref())
+                    .map_err(|e| OpenSearchError::Config(format!("SigV4 needs AWS credentials and a region: {e}")))?;
                 builder = builder.auth(credentials).service_name(service.name());
             }
         }
@@ -108,12 +106,9 @@ impl Client {
             .await
             .map_err(|e| OpenSearchError::Unreachable(format!("{} {path}: {e}", method_name(method))))?;
         let status = response.status_code().as_u16();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| {
-                OpenSearchError::Unreachable(format!("{} {path}: reading the answer: {e}", method_name(method)))
-            })?;
+        let body = response.bytes().await.map_err(|e| {
+            OpenSearchError::Unreachable(format!("{} {path}: reading the answer: {e}", method_name(method)))
+        })?;
         Ok(Answer { status, body })
     }
 

@@ -55,11 +55,9 @@ impl OpenSearchConfig {
     pub fn validate(&self) -> Result<(), OpenSearchError> {
         reqwest::Url::parse(&self.url)
             .map_err(|e| OpenSearchError::Config(format!("OpenSearch URL {:?} does not parse: {e}", self.url)))?;
-        let prefix_ok = self
-            .index_prefix
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-            && !self.index_prefix.starts_with(['-', '_']);
+        let prefix_ok =
+            self.index_prefix.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+                && !self.index_prefix.starts_with(['-', '_']);
         if !prefix_ok {
             return Err(OpenSearchError::Config(format!(
                 "index prefix {:?} may hold only lower-case letters, digits, '-' and '_' and may not start with '-' or '_'",
@@ -201,7 +199,11 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { max_attempts: 5, initial_backoff: Duration::from_millis(100), max_backoff: Duration::from_secs(5) }
+        RetryPolicy {
+            max_attempts: 5,
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(5),
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use mozdef_query::{AggregationBucket, AggregationResult, Hit, Meta, SearchResults};
 use mozdef_store::indices::{expand, is_valid_index_name};
-use mozdef_store::{EventStore, IndexRequest, ItemOutcome, SearchRequest, StoreError, StoreHealth};
+use mozdef_store::{EventRef, EventStore, IndexRequest, ItemOutcome, SearchRequest, StoreError, StoreHealth};
 use opensearch::http::Method;
 use serde_json::{Map, Value, json};
 
@@ -150,6 +150,15 @@ impl EventStore for OpenSearchStore {
 
     async fn list_indices(&self) -> Result<Vec<String>, StoreError> {
         Ok(list(&self.client).await?.into_iter().map(|i| i.name).collect())
+    }
+
+    async fn tag_alert(
+        &self,
+        events: &[EventRef],
+        alert_name: &str,
+        alert: &EventRef,
+    ) -> Result<Vec<ItemOutcome>, StoreError> {
+        Ok(bulk::tag_alert_all(&self.client, events, alert_name, alert, self.config.bulk, self.config.retry).await)
     }
 
     async fn health(&self) -> Result<StoreHealth, StoreError> {

@@ -4,8 +4,7 @@
 //! `term` on an `ip` field (IPv4 and IPv6, where MozDef built an IPv4-only string range), a
 //! query string goes to OpenSearch's own Lucene parser as written.
 
-use chrono::{DateTime, Utc};
-use mozdef_model::isoformat;
+use chrono::{DateTime, SecondsFormat, Utc};
 use mozdef_query::mapping::{FieldType, field_type};
 use mozdef_query::{BoolQuery, Match, QueryError, SearchQuery, WINDOW_FIELDS};
 use serde_json::{Map, Value, json};
@@ -29,7 +28,15 @@ pub fn search_body(query: &SearchQuery, size: usize, now: DateTime<Utc>) -> Resu
             .aggregations
             .iter()
             .enumerate()
-            .map(|(n, a)| (aggregation_name(n), json!({"terms": {"field": a.field, "size": a.size}})))
+            .map(|(n, a)| {
+                let mut terms = json!({"field": a.field, "size": a.size});
+                // Date keys as epoch milliseconds (MozDef returned the bucket's `key`, which is
+                // that number; `key_as_string` would be the ISO form otherwise).
+                if field_type(&a.field) == FieldType::Date {
+                    terms["format"] = json!("epoch_millis");
+                }
+                (aggregation_name(n), json!({ "terms": terms }))
+            })
             .collect();
         body["aggs"] = Value::Object(aggs);
     }
@@ -40,13 +47,20 @@ pub fn search_body(query: &SearchQuery, size: usize, now: DateTime<Utc>) -> Resu
 pub fn query_dsl(query: &SearchQuery, now: DateTime<Utc>) -> Result<Value, QueryError> {
     let mut filter = Vec::new();
     if let Some((from, to)) = query.window_bounds(now) {
-        let (from, to) = (isoformat(&from), isoformat(&to));
+        let (from, to) = (window_bound(&from), window_bound(&to));
         let either: Vec<Value> =
             WINDOW_FIELDS.iter().map(|f| json!({"range": {*f: {"gte": from, "lte": to}}})).collect();
         filter.push(json!({"bool": {"should": either, "minimum_should_match": 1}}));
     }
     filter.push(bool_dsl(&query.query)?);
     Ok(json!({"bool": {"filter": filter}}))
+}
+
+/// A window bound with its milliseconds always written: OpenSearch rounds an `lte` bound up
+/// over the fields it lacks, so `12:00:00+00:00` would reach 12:00:00.999 (and MozDef's
+/// `isoformat` drops a zero fraction), while the window ends at `now` exactly.
+fn window_bound(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 fn bool_dsl(b: &BoolQuery) -> Result<Value, QueryError> {
@@ -107,10 +121,17 @@ mod tests {
         let body = search_body(&q, 10, now).unwrap();
         let filter = &body["query"]["bool"]["filter"];
         assert_eq!(filter[0]["bool"]["minimum_should_match"], 1);
-        assert_eq!(filter[0]["bool"]["should"][1]["range"]["receivedtimestamp"]["gte"], "2026-11-23T11:45:00+00:00");
+        assert_eq!(filter[0]["bool"]["should"][1]["range"]["receivedtimestamp"]["gte"], "2026-11-23T11:45:00.000Z");
+        assert_eq!(filter[0]["bool"]["should"][1]["range"]["receivedtimestamp"]["lte"], "2026-11-23T12:00:00.000Z");
         assert_eq!(filter[1]["bool"]["minimum_should_match"], 1);
         assert_eq!(filter[1]["bool"]["filter"][0], json!({"match": {"category": {"query": "proxy"}}}));
         assert_eq!(body["aggs"]["a0"], json!({"terms": {"field": "details.host", "size": 20}}));
+        q.add_aggregation("utctimestamp");
+        let body = search_body(&q, 10, now).unwrap();
+        assert_eq!(
+            body["aggs"]["a1"],
+            json!({"terms": {"field": "utctimestamp", "size": 20, "format": "epoch_millis"}})
+        );
         let no_should = bool_dsl(&BoolQuery::default()).unwrap();
         assert!(no_should["bool"].get("minimum_should_match").is_none(), "no should, no minimum");
     }

@@ -417,6 +417,37 @@ pub async fn logical_index_names(store: &dyn EventStore) {
     assert!(search(vec!["events-19990101"]).await.is_empty(), "a missing index is no error");
 }
 
+pub async fn tag_alert_partial_update(store: &dyn EventStore) {
+    load_fixture(store).await;
+    let event = |id: &str, index: &str| crate::EventRef { index: index.into(), id: id.into() };
+    let alert = event("a1", "alerts-202611");
+    let targets = [event("ev-failed-root", "events-20261123"), event("ev-old-root", "events-20261121")];
+    let outcomes = store.tag_alert(&targets, "AlertBruteforceSsh", &alert).await.expect("tag");
+    assert_eq!(outcomes, vec![ItemOutcome::Indexed; 2]);
+    let again = store.tag_alert(&targets[..1], "AlertBruteforceSsh", &event("a2", "alerts-202611")).await.expect("tag");
+    assert_eq!(again, vec![ItemOutcome::Indexed]);
+    let missing = store.tag_alert(&[event("nope", "events-20261123")], "X", &alert).await.expect("tag");
+    assert!(matches!(&missing[0], ItemOutcome::Reject(_)), "a missing event is refused: {missing:?}");
+    store.refresh().await.expect("refresh");
+
+    let hit = store.get(&all_events(), "ev-failed-root", now()).await.expect("get").expect("found");
+    assert_eq!(hit.source["alert_names"], json!(["AlertBruteforceSsh"]), "a name is listed once");
+    assert_eq!(
+        hit.source["alerts"],
+        json!([{"index": "alerts-202611", "id": "a1"}, {"index": "alerts-202611", "id": "a2"}])
+    );
+    let mut untouched = fixture()[0].2.clone();
+    untouched.remove("alert_names");
+    let mut tagged = hit.source.clone();
+    tagged.remove("alert_names");
+    tagged.remove("alerts");
+    assert_eq!(tagged, untouched, "the rest of the event is unchanged");
+    let mut q = SearchQuery::new(None);
+    q.add_must(term("category", json!("authentication")));
+    q.add_must_not(term("alert_names", json!("AlertBruteforceSsh")));
+    assert_eq!(ids(store, &q).await, sorted(&["ev-accepted-alice", "ev-late-arrival"]), "MozDef's dedup clause");
+}
+
 /// Expands to one `#[tokio::test]` per conformance case. `$open` is an async expression
 /// (awaited once per test) that yields `(store, guard)`: a fresh, empty store implementing
 /// `EventStore`, and anything that must live as long as it (a temporary directory, a server).
@@ -427,7 +458,7 @@ macro_rules! conformance_tests {
             index_and_get, deterministic_ids_never_duplicate, term_match, terms_match,
             phrase_match, wildcard_match, query_string_match, exists_and_missing,
             range_and_less_than, subnet_match, boolean_match, should_needs_one, time_window,
-            aggregations, size_order_and_total, logical_index_names);
+            aggregations, size_order_and_total, logical_index_names, tag_alert_partial_update);
     };
     (@cases $open:expr; $($case:ident),+ $(,)?) => {
         $(

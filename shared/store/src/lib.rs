@@ -2,6 +2,7 @@
 //! OpenSearch on AWS), MozDef's index naming, and one conformance suite that every backend
 //! must pass unchanged ([`conformance`], behind the `conformance` feature).
 
+pub mod alerting;
 mod error;
 pub mod indices;
 pub mod ingest;
@@ -9,11 +10,15 @@ mod queue;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
+#[cfg(feature = "conformance")]
+pub mod scenarios;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use mozdef_model::Document;
 use mozdef_query::{Hit, SearchQuery, SearchResults};
+
+pub use mozdef_alerts::EventRef;
 
 pub use error::StoreError;
 pub use queue::{EventQueue, QueueError};
@@ -73,8 +78,40 @@ pub trait EventStore: Send + Sync + std::fmt::Debug {
     /// The concrete indices that exist, sorted.
     async fn list_indices(&self) -> Result<Vec<String>, StoreError>;
 
+    /// MozDef's `tagEventsAlert` as a partial update: adds `alert_name` to each event's
+    /// `alert_names` (once) and appends `alert` (`{"index", "id"}` of the alert document) to
+    /// its `alerts`, leaving the rest of the event as it is ([`tag_alert_source`] is the
+    /// rule). One outcome per event; a missing event is a `Reject`. Not visible until
+    /// [`refresh`](Self::refresh).
+    async fn tag_alert(
+        &self,
+        events: &[EventRef],
+        alert_name: &str,
+        alert: &EventRef,
+    ) -> Result<Vec<ItemOutcome>, StoreError>;
+
     /// The backend's health and size (MozDef's `get_cluster_health` plus document counts).
     async fn health(&self) -> Result<StoreHealth, StoreError>;
+}
+
+/// Applies MozDef's `tagEventsAlert` to an event's source: `alert_name` joins `alert_names`
+/// unless it is there already, `{"index", "id"}` of the alert joins `alerts`. A scalar found
+/// in either field is kept as the first element of the list.
+pub fn tag_alert_source(source: &mut Document, alert_name: &str, alert: &EventRef) {
+    push_to_list(source, "alert_names", serde_json::Value::String(alert_name.to_owned()), true);
+    push_to_list(source, "alerts", serde_json::json!({"index": alert.index, "id": alert.id}), false);
+}
+
+fn push_to_list(source: &mut Document, field: &str, value: serde_json::Value, unique: bool) {
+    let mut list = match source.get_mut(field).map(std::mem::take) {
+        Some(serde_json::Value::Array(list)) => list,
+        None | Some(serde_json::Value::Null) => Vec::new(),
+        Some(other) => vec![other],
+    };
+    if !(unique && list.contains(&value)) {
+        list.push(value);
+    }
+    source.insert(field.to_owned(), serde_json::Value::Array(list));
 }
 
 /// The health of a store, as the status routes and the health checks report it.

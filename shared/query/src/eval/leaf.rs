@@ -9,7 +9,9 @@ use serde_json::Value;
 
 use super::Ctx;
 use crate::datemath::DateMath;
-use crate::mapping::{FieldType, boolean_value, ip_value, keyword_value, lowercase, number_millis, parse_boolean};
+use crate::mapping::{
+    FieldType, boolean_value, ip_value, keyword_value, lowercase, number_millis, parse_boolean, string_date_millis,
+};
 use crate::network::ip_bits;
 use crate::pattern::{lucene_regex, wildcard_regex, within_edits};
 use crate::{IpNetwork, QueryError};
@@ -187,7 +189,7 @@ impl LeafTest {
                 ranges.iter().any(|(lo, hi)| *lo <= bits && bits <= *hi)
             }),
             LeafTest::Date(spans) => {
-                crate::mapping::date_millis(v, ctx.now).is_some_and(|ms| spans.iter().any(|s| s.contains(ms, ctx.now)))
+                indexed_date_millis(v).is_some_and(|ms| spans.iter().any(|s| s.contains(ms, ctx.now)))
             }
             LeafTest::Bool(accepted) => boolean_value(v).is_some_and(|b| accepted[usize::from(b)]),
         }
@@ -196,6 +198,29 @@ impl LeafTest {
     /// `SubnetMatch`: the value is an address inside `network`, whatever the field's type.
     pub(crate) fn subnet(network: &IpNetwork) -> Self {
         LeafTest::Ip(vec![network.bit_range()])
+    }
+}
+
+/// The instant a `date` field indexes for a stored value, in epoch milliseconds, read the
+/// way MozDef's mapping declares its dates (`date_optional_time||epoch_millis`): RFC 3339 or
+/// ISO 8601 strings (a missing zone is UTC), JSON numbers as epoch milliseconds. Anything
+/// else is malformed: OpenSearch keeps it in `_source` but not in the index.
+pub(crate) fn indexed_date_millis(v: &Value) -> Option<i64> {
+    match v {
+        Value::String(s) => string_date_millis(s),
+        Value::Number(n) => number_millis(n),
+        _ => None,
+    }
+}
+
+/// Whether a stored leaf puts a value into the index of a field of type `ty`.
+pub(crate) fn indexes(ty: FieldType, v: &Value) -> bool {
+    match ty {
+        FieldType::Keyword | FieldType::Text => keyword_value(v).is_some(),
+        FieldType::Ip => ip_value(v).is_some(),
+        FieldType::Date => indexed_date_millis(v).is_some(),
+        FieldType::Boolean => boolean_value(v).is_some(),
+        FieldType::GeoPoint => !v.is_null(),
     }
 }
 

@@ -120,7 +120,16 @@ fn stored_values_of_the_wrong_type_do_not_match() {
     assert!(!m(Match::term("details.success", true)));
     assert!(!m(Match::term("details.success", false)));
     assert!(!m(Match::range("utctimestamp", None, None)));
-    assert!(m(Match::exists("details.sourceipaddress")));
+    // Malformed values are kept in _source but not indexed (ignore_malformed): they do not
+    // exist, as on OpenSearch.
+    assert!(!m(Match::exists("details.sourceipaddress")));
+    assert!(m(Match::missing("details.sourceipaddress")));
+    assert!(!m(Match::exists("utctimestamp")));
+    assert!(!m(Match::query_string("_exists_:details.sourceip*").unwrap()));
+    let syslog_date = json!({"utctimestamp": "Nov 23 11:50:00", "receivedtimestamp": "2016-07-13T20:58:43"});
+    let n = |m: Match| CompiledMatch::new(&m).is_ok_and(|c| c.matches(&syslog_date, now()));
+    assert!(!n(Match::range("utctimestamp", None, None)), "only date_optional_time||epoch_millis is indexed");
+    assert!(n(Match::exists("receivedtimestamp")), "an ISO time without a zone is UTC");
 }
 
 #[test]

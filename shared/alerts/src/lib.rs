@@ -1,0 +1,23 @@
+//! MozDef's alert framework (`alerts/lib/alerttask.py`, inventory §3.1) on the query model,
+//! free of any storage backend.
+//!
+//! An [`AlertTask`] names its query, the indices it searches and its [`Mode`]: one alert per
+//! matching event (`walkEvents`), one per group of events sharing a field value with at least
+//! a threshold of members (`searchEventsAggregated` + `walkAggregations`, grouped
+//! client-side), or one when nothing matched (deadman). [`run_alert`] runs a task against an
+//! [`AlertBackend`] at an injected `now`: it adds MozDef's dedup clause (`must_not
+//! alert_names = <name>`), builds each alert document as `createAlertDict` did
+//! ([`alert::Alert::to_document`], with `tagBotNotify`), saves it in `alerts-YYYYMM` under a
+//! deterministic id and tags the contributing events, so an event raises a given alert once.
+
+pub mod alert;
+mod backend;
+mod error;
+mod run;
+mod task;
+
+pub use alert::{Alert, EventRef};
+pub use backend::AlertBackend;
+pub use error::AlertError;
+pub use run::{RaisedAlert, run_alert};
+pub use task::{AggregationGroup, AlertTask, DEFAULT_INDICES, Mode, SEARCH_SIZE};

@@ -1,0 +1,139 @@
+//! Running one alert: search with the dedup clause, walk events or groups, save each alert
+//! under a deterministic id and tag its events.
+
+use chrono::{DateTime, Utc};
+use mozdef_model::{Document, get_path};
+use mozdef_query::{Hit, Match};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::alert::{Alert, EventRef};
+use crate::backend::AlertBackend;
+use crate::error::AlertError;
+use crate::task::{AggregationGroup, AlertTask, Mode, SEARCH_SIZE};
+
+/// An alert that was raised and stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RaisedAlert {
+    /// Where it is stored.
+    pub stored: EventRef,
+    /// The document.
+    pub document: Document,
+}
+
+/// Runs `task` once at `now`: every alert it raises is saved and its events tagged.
+pub async fn run_alert(
+    task: &dyn AlertTask,
+    backend: &dyn AlertBackend,
+    now: DateTime<Utc>,
+) -> Result<Vec<RaisedAlert>, AlertError> {
+    let name = task.name().to_owned();
+    let query_error = |source| AlertError::Query { alert: name.clone(), source };
+    let store_error = |message| AlertError::Store { alert: name.clone(), message };
+    let mut query = task.query().map_err(query_error)?;
+    let mode = task.mode();
+    if mode != Mode::Deadman {
+        query.add_must_not(Match::term("alert_names", name.clone()));
+    }
+    if let Mode::Aggregated { field, .. } = &mode {
+        query.add_must(Match::exists(field.clone()));
+    }
+    let size = if mode == Mode::Deadman { 1 } else { SEARCH_SIZE };
+    let hits = backend.search(&task.indices(), &query, size, now).await.map_err(store_error)?.hits;
+    let mut raised = Vec::new();
+    match &mode {
+        Mode::Events => {
+            for hit in &hits {
+                if let Some(alert) = task.on_event(hit) {
+                    raised.push(save(task, backend, alert, std::slice::from_ref(hit), now).await?);
+                }
+            }
+        }
+        Mode::Aggregated { field, samples, threshold } => {
+            for group in group_by(&hits, field, *samples) {
+                if group.count < *threshold {
+                    continue;
+                }
+                if let Some(alert) = task.on_aggregation(&group) {
+                    raised.push(save(task, backend, alert, &group.all_events, now).await?);
+                }
+            }
+        }
+        Mode::Deadman => {
+            if hits.is_empty()
+                && let Some(alert) = task.on_no_event()
+            {
+                raised.push(save(task, backend, alert, &[], now).await?);
+            }
+        }
+    }
+    tracing::info!(alert = %name, events = hits.len(), raised = raised.len(), "alert ran");
+    Ok(raised)
+}
+
+/// MozDef's client-side grouping: by the value at `field`, largest group first (ties in
+/// order of first appearance, as `Counter.most_common`), events newest first.
+pub(crate) fn group_by(hits: &[Hit], field: &str, samples: usize) -> Vec<AggregationGroup> {
+    let mut groups: Vec<AggregationGroup> = Vec::new();
+    let mut positions: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for hit in hits {
+        let source = Value::Object(hit.source.clone());
+        let Some(value) = get_path(&source, field).filter(|v| !v.is_null()) else { continue };
+        let key = value.to_string();
+        let at = *positions.entry(key).or_insert_with(|| {
+            groups.push(AggregationGroup {
+                value: value.clone(),
+                count: 0,
+                events: Vec::new(),
+                all_events: Vec::new(),
+            });
+            groups.len() - 1
+        });
+        let group = &mut groups[at];
+        group.count += 1;
+        if group.events.len() < samples {
+            group.events.push(hit.clone());
+        }
+        group.all_events.push(hit.clone());
+    }
+    groups.sort_by_key(|g| std::cmp::Reverse(g.count));
+    groups
+}
+
+async fn save(
+    task: &dyn AlertTask,
+    backend: &dyn AlertBackend,
+    alert: Alert,
+    tagged: &[Hit],
+    now: DateTime<Utc>,
+) -> Result<RaisedAlert, AlertError> {
+    let name = task.name();
+    let store_error = |message| AlertError::Store { alert: name.to_owned(), message };
+    let document = alert.to_document(name, now);
+    let id = alert_id(name, tagged, now);
+    let stored = backend.save_alert(&id, &document, now).await.map_err(store_error)?;
+    let refs: Vec<EventRef> = tagged.iter().map(EventRef::of).collect();
+    if !refs.is_empty() {
+        backend.tag_events(&refs, name, &stored).await.map_err(store_error)?;
+    }
+    tracing::info!(alert = name, id = %stored.id, index = %stored.index, summary = %alert.summary, "alert raised");
+    Ok(RaisedAlert { stored, document })
+}
+
+/// A deterministic alert id: the same alert over the same events is the same document, so
+/// a run repeated after a failure between saving and tagging cannot store it twice. A
+/// deadman alert has no events; its id is per minute.
+pub fn alert_id(name: &str, events: &[Hit], now: DateTime<Utc>) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(name.as_bytes());
+    if events.is_empty() {
+        hasher.update(now.format("|deadman|%Y-%m-%dT%H:%M").to_string().as_bytes());
+    }
+    let mut ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
+    ids.sort_unstable();
+    for id in ids {
+        hasher.update(b"|");
+        hasher.update(id.as_bytes());
+    }
+    hasher.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,68 @@
+//! The alert framework's [`AlertBackend`] on any [`EventStore`]: alerts run the same on the
+//! embedded store and on OpenSearch.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use mozdef_alerts::{AlertBackend, EventRef};
+use mozdef_model::Document;
+use mozdef_query::{SearchQuery, SearchResults};
+
+use crate::indices::alerts_index;
+use crate::{EventStore, IndexRequest, ItemOutcome, SearchRequest};
+
+/// Searches events, saves alerts in `alerts-YYYYMM` and tags events, on one store.
+#[derive(Debug, Clone)]
+pub struct StoreAlertBackend {
+    store: Arc<dyn EventStore>,
+}
+
+impl StoreAlertBackend {
+    /// The backend on `store`.
+    pub fn new(store: Arc<dyn EventStore>) -> Self {
+        StoreAlertBackend { store }
+    }
+}
+
+#[async_trait]
+impl AlertBackend for StoreAlertBackend {
+    async fn search(
+        &self,
+        indices: &[String],
+        query: &SearchQuery,
+        size: usize,
+        now: DateTime<Utc>,
+    ) -> Result<SearchResults, String> {
+        self.store.search(SearchRequest { indices, query, size, now }).await.map_err(|e| e.to_string())
+    }
+
+    async fn save_alert(&self, id: &str, alert: &Document, now: DateTime<Utc>) -> Result<EventRef, String> {
+        let index = alerts_index(now);
+        let request = IndexRequest { index: index.clone(), id: id.to_owned(), source: alert.clone() };
+        match self.store.index(std::slice::from_ref(&request)).await.map_err(|e| e.to_string())?.as_slice() {
+            [ItemOutcome::Indexed] => {}
+            [ItemOutcome::Retry(reason) | ItemOutcome::Reject(reason)] => return Err(reason.clone()),
+            other => return Err(format!("{} outcomes for one alert", other.len())),
+        }
+        self.store.refresh().await.map_err(|e| e.to_string())?;
+        Ok(EventRef { index, id: id.to_owned() })
+    }
+
+    async fn tag_events(&self, events: &[EventRef], alert_name: &str, alert: &EventRef) -> Result<(), String> {
+        let outcomes = self.store.tag_alert(events, alert_name, alert).await.map_err(|e| e.to_string())?;
+        for (event, outcome) in events.iter().zip(outcomes) {
+            match outcome {
+                ItemOutcome::Indexed => {}
+                // The event is gone (pruned, or replaced under another id): nothing to tag.
+                ItemOutcome::Reject(reason) => {
+                    tracing::warn!(alert = alert_name, event = %event.id, reason, "event not tagged")
+                }
+                // The alert is stored under a deterministic id: the next run raises the same
+                // document again instead of a duplicate, and tags then.
+                ItemOutcome::Retry(reason) => return Err(format!("tagging {}: {reason}", event.id)),
+            }
+        }
+        self.store.refresh().await.map_err(|e| e.to_string())
+    }
+}
