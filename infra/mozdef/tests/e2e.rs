@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 mod common;
-use common::{client, free_port, search, start, start_with, wait_for};
+use common::{client, free_port, search, start, start_with, wait_for, wait_for_quarantine};
 
 #[tokio::test]
 async fn post_search_kill_restart() {
@@ -359,16 +359,7 @@ async fn user_plugins_and_quarantine() {
     assert!(source["tags"].as_array().unwrap().contains(&json!("e2e")));
     assert!(source["mozdef"]["plugins"].as_array().unwrap().contains(&json!("e2e_app")));
 
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let quarantined = loop {
-        let body: Value =
-            http.get(format!("{}/api/quarantine", server.base)).send().await.unwrap().json().await.unwrap();
-        let hits = body["hits"].as_array().cloned().unwrap_or_default();
-        if !hits.is_empty() || Instant::now() > deadline {
-            break hits;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let quarantined = wait_for_quarantine(&http, &server.base, Duration::from_secs(10)).await;
     assert_eq!(quarantined.len(), 1);
     let record = &quarantined[0]["_source"];
     assert!(record["reason"].as_str().unwrap().contains("e2e_app"), "{record}");

@@ -3,12 +3,12 @@
 //! quarantine with OpenSearch's reason instead of vanishing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
 mod common;
-use common::{client, free_port, start_with, wait_for};
+use common::{client, free_port, start_with, wait_for, wait_for_quarantine};
 
 #[tokio::test]
 async fn mozdef_dev_on_opensearch() {
@@ -42,16 +42,7 @@ async fn mozdef_dev_on_opensearch() {
     let index = hits[0]["_index"].as_str().unwrap();
     assert!(index.starts_with("events-") && !index.contains(&prefix), "MozDef names, not the cluster's: {index}");
 
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let quarantined = loop {
-        let body: Value =
-            http.get(format!("{}/api/quarantine", server.base)).send().await.unwrap().json().await.unwrap();
-        let hits = body["hits"].as_array().cloned().unwrap_or_default();
-        if !hits.is_empty() || Instant::now() > deadline {
-            break hits;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    let quarantined = wait_for_quarantine(&http, &server.base, Duration::from_secs(20)).await;
     assert_eq!(quarantined.len(), 1, "the refused event is kept in the quarantine");
     let record = &quarantined[0]["_source"];
     assert!(

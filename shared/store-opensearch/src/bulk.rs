@@ -68,17 +68,9 @@ if (!ctx._source.alert_names.contains(params.name)) { ctx._source.alert_names.ad
 ctx._source.alerts.add(params.alert);";
 
 fn encode_tag(client: &Client, event: &EventRef, alert_name: &str, alert: &EventRef) -> Result<Encoded, String> {
-    if !is_valid_index_name(&event.index) {
-        return Err(format!("invalid index name {:?}", event.index));
-    }
-    let action = serde_json::json!({"update": {"_index": client.physical(&event.index), "_id": event.id, "retry_on_conflict": 3}});
     let body = serde_json::json!({"script": {"lang": "painless", "source": TAG_ALERT_SCRIPT,
         "params": {"name": alert_name, "alert": {"index": alert.index, "id": alert.id}}}});
-    let mut lines = serde_json::to_vec(&action).map_err(|e| e.to_string())?;
-    lines.push(b'\n');
-    serde_json::to_writer(&mut lines, &body).map_err(|e| e.to_string())?;
-    lines.push(b'\n');
-    Ok(Encoded { lines: Bytes::from(lines) })
+    encode_lines(client, "update", &event.index, &event.id, &body)
 }
 
 /// Sends pre-encoded records (`Err` = refused before sending) and returns one outcome each.
@@ -156,13 +148,30 @@ async fn bulk_all(
 }
 
 fn encode(client: &Client, doc: &IndexRequest) -> Result<Encoded, String> {
-    if !is_valid_index_name(&doc.index) {
-        return Err(format!("invalid index name {:?}", doc.index));
+    encode_lines(client, "index", &doc.index, &doc.id, &doc.source)
+}
+
+/// The two `_bulk` lines of one record: the action (`index` or `update`, with `_index` and
+/// `_id`; updates retry version conflicts) and its body. An invalid index name is refused
+/// before anything is sent.
+fn encode_lines(
+    client: &Client,
+    action: &str,
+    index: &str,
+    id: &str,
+    body: &impl serde::Serialize,
+) -> Result<Encoded, String> {
+    if !is_valid_index_name(index) {
+        return Err(format!("invalid index name {index:?}"));
     }
-    let action = serde_json::json!({"index": {"_index": client.physical(&doc.index), "_id": doc.id}});
+    let mut target = serde_json::json!({"_index": client.physical(index), "_id": id});
+    if action == "update" {
+        target["retry_on_conflict"] = serde_json::json!(3);
+    }
+    let action = serde_json::json!({ action: target });
     let mut lines = serde_json::to_vec(&action).map_err(|e| e.to_string())?;
     lines.push(b'\n');
-    serde_json::to_writer(&mut lines, &doc.source).map_err(|e| e.to_string())?;
+    serde_json::to_writer(&mut lines, body).map_err(|e| e.to_string())?;
     lines.push(b'\n');
     Ok(Encoded { lines: Bytes::from(lines) })
 }

@@ -448,6 +448,14 @@ pub async fn tag_alert_partial_update(store: &dyn EventStore) {
     assert_eq!(ids(store, &q).await, sorted(&["ev-accepted-alice", "ev-late-arrival"]), "MozDef's dedup clause");
 }
 
+pub async fn health_counts_indices_and_documents(store: &dyn EventStore) {
+    load_fixture(store).await;
+    let health = store.health().await.expect("health");
+    assert!(["green", "yellow"].contains(&health.status.as_str()), "healthy: {health:?}");
+    assert_eq!(health.indices, 2, "the two daily indices of the fixture");
+    assert_eq!(health.documents, 6);
+}
+
 /// Expands to one `#[tokio::test]` per conformance case. `$open` is an async expression
 /// (awaited once per test) that yields `(store, guard)`: a fresh, empty store implementing
 /// `EventStore`, and anything that must live as long as it (a temporary directory, a server).
@@ -458,7 +466,8 @@ macro_rules! conformance_tests {
             index_and_get, deterministic_ids_never_duplicate, term_match, terms_match,
             phrase_match, wildcard_match, query_string_match, exists_and_missing,
             range_and_less_than, subnet_match, boolean_match, should_needs_one, time_window,
-            aggregations, size_order_and_total, logical_index_names, tag_alert_partial_update);
+            aggregations, size_order_and_total, logical_index_names, tag_alert_partial_update,
+            health_counts_indices_and_documents);
     };
     (@cases $open:expr; $($case:ident),+ $(,)?) => {
         $(

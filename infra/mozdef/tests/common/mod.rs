@@ -80,3 +80,17 @@ pub async fn wait_for(http: &reqwest::Client, base: &str, query: &str, want: usi
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Polls `GET /api/quarantine` until it lists a record (or `timeout` passes) and returns
+/// the records.
+pub async fn wait_for_quarantine(http: &reqwest::Client, base: &str, timeout: Duration) -> Vec<Value> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let body: Value = http.get(format!("{base}/api/quarantine")).send().await.unwrap().json().await.unwrap();
+        let hits = body["hits"].as_array().cloned().unwrap_or_default();
+        if !hits.is_empty() || Instant::now() > deadline {
+            return hits;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
