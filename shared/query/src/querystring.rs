@@ -554,12 +554,21 @@ impl Parser {
     /// clause analysed to nothing.
     fn query(&mut self, field: &str, depth: usize) -> Result<Option<QsQuery>, QueryError> {
         let mut clauses = Vec::new();
-        let mods = self.modifiers();
-        let q = self.clause(field, depth)?;
-        // Lucene returns a lone unmodified first clause as it is.
-        let first_plain = mods == Modifier::None && q.is_some();
-        add_clause(&mut clauses, Conj::None, mods, q);
+        let first_plain = if let Some(q) = self.multi_term(field)? {
+            add_clause(&mut clauses, Conj::None, Modifier::None, q);
+            false
+        } else {
+            let mods = self.modifiers();
+            let q = self.clause(field, depth)?;
+            add_clause(&mut clauses, Conj::None, mods, q);
+            // Lucene returns a lone unmodified first clause as it is.
+            mods == Modifier::None && clauses.len() == 1
+        };
         while self.starts_clause() {
+            if let Some(q) = self.multi_term(field)? {
+                add_clause(&mut clauses, Conj::None, Modifier::None, q);
+                continue;
+            }
             let conj = self.conjunction();
             let mods = self.modifiers();
             let q = self.clause(field, depth)?;
@@ -570,6 +579,36 @@ impl Parser {
             1 if first_plain => clauses.pop().map(|c| c.query),
             _ => Some(QsQuery::Bool(clauses)),
         })
+    }
+
+    /// Lucene's `MultiTerm` with `splitOnWhitespace=false` (Elasticsearch's default since
+    /// 6.0): two or more bare terms in a row, none followed by `:`, `*`, `~`, `^`, `AND` or
+    /// `OR`, are analysed together as one text on the field: one value on a keyword field
+    /// (`user:(alice bob)` is the user "alice bob"), its tokens ORed on a text field.
+    /// `Ok(None)` (nothing consumed) when the next tokens are not such a run.
+    fn multi_term(&mut self, field: &str) -> Result<Option<Option<QsQuery>>, QueryError> {
+        let continues = |parser: &Self, at: usize| {
+            matches!(parser.peek_at(at).kind, Tok::Term(_))
+                && !matches!(
+                    parser.peek_at(at + 1).kind,
+                    Tok::Colon | Tok::Star | Tok::Fuzzy(_) | Tok::Boost | Tok::And | Tok::Or
+                )
+        };
+        if !matches!(self.peek().kind, Tok::Term(_)) || !continues(self, 1) {
+            return Ok(None);
+        }
+        let position = self.peek().start;
+        let mut words = Vec::new();
+        loop {
+            let token = self.peek();
+            let Tok::Term(raw) = token.kind else { break };
+            words.push(unescape(&raw).map_err(|m| error(token.start, m))?);
+            self.advance();
+            if !continues(self, 0) {
+                break;
+            }
+        }
+        field_query(field, bare_term(words.join(" "), None), position).map(Some)
     }
 
     fn starts_clause(&self) -> bool {
@@ -984,7 +1023,6 @@ mod tests {
 
     #[test]
     fn boolean_operators() {
-        assert_eq!(occurs("a b"), [Should, Should]);
         assert_eq!(occurs("a OR b"), [Should, Should]);
         assert_eq!(occurs("a || b"), [Should, Should]);
         assert_eq!(occurs("a AND b"), [Must, Must]);
@@ -1009,6 +1047,29 @@ mod tests {
         assert_eq!(
             parse("a ~2"),
             QsQuery::Field { field: "*".into(), value: QsValue::Fuzzy { term: "a".into(), max_edits: 2 }, position: 0 }
+        );
+    }
+
+    #[test]
+    fn bare_terms_in_a_row_are_one_text() {
+        // Lucene's MultiTerm (splitOnWhitespace=false): analysed together on the field.
+        assert_eq!(parse("alice bob"), QsQuery::Bool(vec![clause(Should, term("*", "alice bob", 0))]));
+        assert_eq!(parse("user:(alice bob)"), QsQuery::Bool(vec![clause(Should, term("user", "alice bob", 6))]));
+        assert_eq!(parse(r"a\:b  c"), QsQuery::Bool(vec![clause(Should, term("*", "a:b c", 0))]));
+        // Field prefixes, operators, fuzzy slop and boosts end the run.
+        assert_eq!(occurs("a b c:d"), [Should, Should]);
+        assert_eq!(occurs("user:a b"), [Should, Should]);
+        assert_eq!(occurs("a b AND c"), [Should, Must, Must]);
+        assert_eq!(occurs("a b OR c"), [Should, Should, Should]);
+        assert_eq!(occurs("a b~ c"), [Should, Should, Should]);
+        assert_eq!(occurs("a b^2"), [Should, Should]);
+        assert_eq!(occurs("a b -c"), [Should, MustNot]);
+        assert_eq!(occurs("+a b c"), [Must, Should]);
+        assert_eq!(occurs("a b*"), [Should, Should]);
+        assert_eq!(occurs("x AND a b c"), [Must, Must, Should]);
+        assert_eq!(
+            parse("a b c:d"),
+            QsQuery::Bool(vec![clause(Should, term("*", "a b", 0)), clause(Should, term("c", "d", 6))])
         );
     }
 

@@ -248,8 +248,13 @@ fn joined(
     }
 }
 
+/// The parts of a `_bulk` answer that are read.
+const BULK_FILTER_PATH: &str = "items.*.status,items.*.error";
+
 #[derive(Deserialize)]
 struct BulkResponse {
+    /// Absent when the request had no item (filtered answers drop empty arrays).
+    #[serde(default)]
     items: Vec<BulkItem>,
 }
 
@@ -267,7 +272,10 @@ struct BulkItemResult {
 }
 
 async fn send_one(client: &Client, positions: Vec<usize>, body: Bytes) -> BatchResult {
-    let answer = match client.send(Method::Post, "/_bulk", &[], Some(Body::NdJson(body))).await {
+    // Only the per-item status and error are read: the rest of the answer (ids, versions,
+    // shard counts) is most of its bytes and of the client's parsing time.
+    let query = [("filter_path", BULK_FILTER_PATH)];
+    let answer = match client.send(Method::Post, "/_bulk", &query, Some(Body::NdJson(body))).await {
         Ok(answer) => answer,
         Err(e) => return BatchResult::Failed { positions, reason: e.to_string(), too_large: false },
     };

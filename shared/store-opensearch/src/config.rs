@@ -182,7 +182,7 @@ impl Default for BulkLimits {
     fn default() -> Self {
         // Under the ~5 MB OpenSearch recommends per bulk request, and well under the 10 MB
         // request limit of the smallest Amazon OpenSearch Service instance types.
-        BulkLimits { max_docs: 2000, max_bytes: 4 * 1024 * 1024, concurrency: 2 }
+        BulkLimits { max_docs: 2000, max_bytes: 4 * 1024 * 1024, concurrency: 4 }
     }
 }
 

@@ -250,7 +250,11 @@ async fn signs_every_request(service: SigningService) {
     assert!(search.path_and_query.starts_with("/sig-events-*/_search?"), "{}", search.path_and_query);
     assert!(!search.body.is_empty());
     let bulk = &captured[1];
-    assert_eq!((bulk.method.as_str(), bulk.path_and_query.as_str()), ("POST", "/_bulk"));
+    // The answer is filtered to item statuses: an encoded query string, signed too.
+    assert_eq!(
+        (bulk.method.as_str(), bulk.path_and_query.as_str()),
+        ("POST", "/_bulk?filter_path=items.*.status%2Citems.*.error")
+    );
     assert_eq!(bulk.header("content-type"), Some("application/x-ndjson"));
     for request in &captured {
         assert_validly_signed(request, service.name());

@@ -349,7 +349,10 @@ fn query_strings() {
     assert!(req_qs("NOT category:a").is_empty());
     assert!(req_qs("category:a OR category:b*").is_empty());
     assert_eq!(req_qs("(category:a OR tags:x) AND (hostname:b OR hostname:c)").len(), 2);
-    assert_eq!(req_qs("category:(a b)"), groups(&[&["category=a", "category=b"]]));
+    // Whitespace is not an operator: one keyword value, or the text's tokens ORed.
+    assert_eq!(req_qs("category:(a b)"), groups(&[&["category=a b"]]));
+    assert_eq!(req_qs("category:(a OR b)"), groups(&[&["category=a", "category=b"]]));
+    assert_eq!(req_qs("summary:(foo bar)"), groups(&[&["summary=bar", "summary=foo"]]));
     assert_eq!(req_qs("summary:(foo AND bar)"), groups(&[&["summary=bar"], &["summary=foo"]]));
 
     // The default field, patterns, wildcards, ranges, fuzzy terms, exists: no group.
