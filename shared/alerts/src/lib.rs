@@ -12,12 +12,20 @@
 
 pub mod alert;
 mod backend;
+pub mod catalogue;
+pub mod config;
+mod context;
 mod error;
+pub mod plugin;
 mod run;
 mod task;
 
 pub use alert::{Alert, EventRef};
 pub use backend::AlertBackend;
+pub use catalogue::{Catalogue, CatalogueEntry};
+pub use config::ConfigSource;
+pub use context::{AlertContext, NoReverseDns, ReverseDns, StaticReverseDns};
 pub use error::AlertError;
-pub use run::{RaisedAlert, run_alert};
+pub use plugin::AlertPlugin;
+pub use run::{AlertEnv, RaisedAlert, alert_id, run_alert};
 pub use task::{AggregationGroup, AlertTask, DEFAULT_INDICES, Mode, SEARCH_SIZE};

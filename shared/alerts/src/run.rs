@@ -1,6 +1,8 @@
 //! Running one alert: search with the dedup clause, walk events or groups, save each alert
 //! under a deterministic id and tag its events.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use mozdef_model::{Document, get_path};
 use mozdef_query::{Hit, Match};
@@ -9,7 +11,9 @@ use sha2::{Digest, Sha256};
 
 use crate::alert::{Alert, EventRef};
 use crate::backend::AlertBackend;
+use crate::context::AlertContext;
 use crate::error::AlertError;
+use crate::plugin::{AlertPlugin, run_plugins};
 use crate::task::{AggregationGroup, AlertTask, Mode, SEARCH_SIZE};
 
 /// An alert that was raised and stored.
@@ -21,16 +25,28 @@ pub struct RaisedAlert {
     pub document: Document,
 }
 
-/// Runs `task` once at `now`: every alert it raises is saved and its events tagged.
+/// Where alerts run: the store and the enabled alert plugins.
+#[derive(Clone, Copy)]
+pub struct AlertEnv<'a> {
+    /// Searches events, saves alerts, tags events.
+    pub backend: &'a dyn AlertBackend,
+    /// The enabled alert plugins (MozDef's `ALERT_PLUGINS`), run before each save.
+    pub plugins: &'a [Arc<dyn AlertPlugin>],
+}
+
+/// Runs `task` once at `ctx.now`: every alert it raises goes through the plugins, is saved
+/// and its events tagged.
 pub async fn run_alert(
     task: &dyn AlertTask,
-    backend: &dyn AlertBackend,
-    now: DateTime<Utc>,
+    env: AlertEnv<'_>,
+    ctx: &AlertContext,
 ) -> Result<Vec<RaisedAlert>, AlertError> {
+    let backend = env.backend;
+    let now = ctx.now;
     let name = task.name().to_owned();
     let query_error = |source| AlertError::Query { alert: name.clone(), source };
     let store_error = |message| AlertError::Store { alert: name.clone(), message };
-    let mut query = task.query().map_err(query_error)?;
+    let mut query = task.query(ctx).map_err(query_error)?;
     let mode = task.mode();
     if mode != Mode::Deadman {
         query.add_must_not(Match::term("alert_names", name.clone()));
@@ -44,8 +60,8 @@ pub async fn run_alert(
     match &mode {
         Mode::Events => {
             for hit in &hits {
-                if let Some(alert) = task.on_event(hit) {
-                    raised.push(save(task, backend, alert, std::slice::from_ref(hit), now).await?);
+                if let Some(alert) = task.on_event(hit, ctx) {
+                    raised.push(save(task, env, alert, std::slice::from_ref(hit), ctx).await?);
                 }
             }
         }
@@ -54,16 +70,16 @@ pub async fn run_alert(
                 if group.count < *threshold {
                     continue;
                 }
-                if let Some(alert) = task.on_aggregation(&group) {
-                    raised.push(save(task, backend, alert, &group.all_events, now).await?);
+                if let Some(alert) = task.on_aggregation(&group, ctx) {
+                    raised.push(save(task, env, alert, &group.all_events, ctx).await?);
                 }
             }
         }
         Mode::Deadman => {
             if hits.is_empty()
-                && let Some(alert) = task.on_no_event()
+                && let Some(alert) = task.on_no_event(ctx)
             {
-                raised.push(save(task, backend, alert, &[], now).await?);
+                raised.push(save(task, env, alert, &[], ctx).await?);
             }
         }
     }
@@ -102,14 +118,17 @@ pub(crate) fn group_by(hits: &[Hit], field: &str, samples: usize) -> Vec<Aggrega
 
 async fn save(
     task: &dyn AlertTask,
-    backend: &dyn AlertBackend,
+    env: AlertEnv<'_>,
     alert: Alert,
     tagged: &[Hit],
-    now: DateTime<Utc>,
+    ctx: &AlertContext,
 ) -> Result<RaisedAlert, AlertError> {
+    let (backend, now) = (env.backend, ctx.now);
     let name = task.name();
     let store_error = |message| AlertError::Store { alert: name.to_owned(), message };
     let document = alert.to_document(name, now);
+    // Deadman alerts went straight to saving in MozDef (no plugins).
+    let document = if tagged.is_empty() { document } else { run_plugins(env.plugins, document, backend, ctx).await };
     let id = alert_id(name, tagged, now);
     let stored = backend.save_alert(&id, &document, now).await.map_err(store_error)?;
     let refs: Vec<EventRef> = tagged.iter().map(EventRef::of).collect();

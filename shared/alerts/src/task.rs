@@ -4,6 +4,7 @@ use mozdef_query::{Hit, QueryError, SearchQuery};
 use serde_json::Value;
 
 use crate::alert::Alert;
+use crate::context::AlertContext;
 
 /// The indices alerts search unless they say otherwise: `events` and `events-previous`.
 pub const DEFAULT_INDICES: [&str; 2] = ["events", "events-previous"];
@@ -62,7 +63,7 @@ pub trait AlertTask: Send + Sync {
     fn name(&self) -> &str;
 
     /// The search, without the dedup clause the framework adds.
-    fn query(&self) -> Result<SearchQuery, QueryError>;
+    fn query(&self, ctx: &AlertContext) -> Result<SearchQuery, QueryError>;
 
     /// How matches become alerts.
     fn mode(&self) -> Mode;
@@ -73,17 +74,17 @@ pub trait AlertTask: Send + Sync {
     }
 
     /// `onEvent`: the alert for one matching event, if any.
-    fn on_event(&self, _event: &Hit) -> Option<Alert> {
+    fn on_event(&self, _event: &Hit, _ctx: &AlertContext) -> Option<Alert> {
         None
     }
 
     /// `onAggregation`: the alert for one group at or above the threshold, if any.
-    fn on_aggregation(&self, _group: &AggregationGroup) -> Option<Alert> {
+    fn on_aggregation(&self, _group: &AggregationGroup, _ctx: &AlertContext) -> Option<Alert> {
         None
     }
 
     /// `onNoEvent`: the deadman alert.
-    fn on_no_event(&self) -> Option<Alert> {
+    fn on_no_event(&self, _ctx: &AlertContext) -> Option<Alert> {
         None
     }
 }
