@@ -47,12 +47,15 @@ pub struct AlertContext {
     pub now: DateTime<Utc>,
     /// Reverse DNS.
     pub reverse_dns: Arc<dyn ReverseDns>,
+    /// The active watchlist terms (MozDef's REST `/getwatchlist`), read by the runner before
+    /// the run; `get_watchlist` searches for each.
+    pub watchlist: Vec<String>,
 }
 
 impl AlertContext {
     /// A context at `now` without reverse DNS.
     pub fn at(now: DateTime<Utc>) -> Self {
-        AlertContext { now, reverse_dns: Arc::new(NoReverseDns) }
+        AlertContext { now, reverse_dns: Arc::new(NoReverseDns), watchlist: Vec::new() }
     }
 
     /// The reverse name of `ip` (text that is not an address has none).

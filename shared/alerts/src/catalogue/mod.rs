@@ -15,7 +15,47 @@ use crate::config::ConfigSource;
 use crate::error::AlertError;
 use crate::task::AlertTask;
 
+pub mod auditd_sftp;
+pub mod auth0_bruteforce_user;
+pub mod auth0_vertical_password_guessing;
 pub mod bruteforce_ssh;
+pub mod bugzilla_auth_bruteforce;
+pub mod cloudtrail_logging_disabled;
+pub mod deadman;
+pub mod deadman_generic;
+pub mod duo_authfail;
+pub mod duo_fail_open;
+pub mod generic_alert_loader;
+pub mod get_watchlist;
+pub mod guard_duty_probe;
+pub mod http_auth_bruteforce;
+pub mod http_errors;
+pub mod ldap_add;
+pub mod ldap_bruteforce_user;
+pub mod ldap_delete;
+pub mod ldap_group;
+pub mod ldap_lockout;
+pub mod multiple_intel_hits;
+pub mod nsm_scan_address;
+pub mod nsm_scan_port;
+pub mod nsm_scan_random;
+pub mod old_events;
+pub mod promisc_audit;
+pub mod promisc_kernel;
+pub mod proxy_drop_executable;
+pub mod proxy_drop_ip;
+pub mod proxy_drop_non_standard_port;
+pub mod proxy_exfil_domains;
+pub mod session_opened_sensitive_user;
+pub mod ssh_access;
+pub mod ssh_access_signreleng;
+pub mod ssh_bruteforce_bro;
+pub mod ssh_lateral;
+pub mod ssl_blacklist_hit;
+pub mod trace_audit;
+pub mod triagebot_escalation;
+pub mod vpn_duo_auth_failures;
+pub mod write_audit;
 
 /// One schedulable alert.
 #[derive(Clone)]

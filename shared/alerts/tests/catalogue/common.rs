@@ -114,6 +114,8 @@ pub fn mock_dns() -> StaticReverseDns {
 pub struct Subject {
     pub entry: CatalogueEntry,
     pub plugins: Vec<Arc<dyn AlertPlugin>>,
+    /// The watchlist terms the run sees.
+    pub watchlist: Vec<String>,
     /// Documents indexed before the case's events, into the given (concrete) indices.
     pub fixtures: Vec<(String, Value)>,
 }
@@ -127,7 +129,7 @@ impl Subject {
     /// The entry `build` makes from `config`.
     pub fn with_config(build: EntryBuilder, config: &ConfigSource) -> Self {
         let entry = build(config).unwrap_or_else(|e| panic!("entry does not build: {e}"));
-        Subject { entry, plugins: Vec::new(), fixtures: Vec::new() }
+        Subject { entry, plugins: Vec::new(), watchlist: Vec::new(), fixtures: Vec::new() }
     }
 }
 
@@ -149,7 +151,7 @@ async fn index_all(store: &dyn EventStore, docs: Vec<(String, String, Value)>) {
 pub async fn run_entry(subject: &Subject, store: Arc<dyn EventStore>) -> Vec<RaisedAlert> {
     let backend = StoreAlertBackend::new(store);
     let env = AlertEnv { backend: &backend, plugins: &subject.plugins };
-    let ctx = AlertContext { now: now(), reverse_dns: Arc::new(mock_dns()) };
+    let ctx = AlertContext { now: now(), reverse_dns: Arc::new(mock_dns()), watchlist: subject.watchlist.clone() };
     let mut raised = Vec::new();
     for task in &subject.entry.tasks {
         raised.extend(run_alert(task.as_ref(), env, &ctx).await.unwrap_or_else(|e| panic!("run failed: {e}")));

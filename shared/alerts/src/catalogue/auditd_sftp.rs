@@ -1,0 +1,1 @@
+//! `auditd_sftp.py` (being written).

@@ -1,0 +1,1 @@
+//! `auth0_bruteforce_user.py` (being written).

@@ -1,0 +1,1 @@
+//! `auth0_vertical_password_guessing.py` (being written).

@@ -1,0 +1,1 @@
+//! `bugzilla_auth_bruteforce.py` (being written).

@@ -1,0 +1,1 @@
+//! `cloudtrail_logging_disabled.py` (being written).

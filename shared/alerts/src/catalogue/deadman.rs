@@ -1,0 +1,1 @@
+//! `deadman.py` (being written).

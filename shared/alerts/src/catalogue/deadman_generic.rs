@@ -1,0 +1,1 @@
+//! `deadman_generic.py` (being written).

@@ -1,0 +1,1 @@
+//! `duo_authfail.py` (being written).

@@ -1,0 +1,1 @@
+//! `duo_fail_open.py` (being written).

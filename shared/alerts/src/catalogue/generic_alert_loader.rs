@@ -1,0 +1,1 @@
+//! `generic_alert_loader.py` (being written).

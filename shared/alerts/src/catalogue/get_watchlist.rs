@@ -1,0 +1,1 @@
+//! `get_watchlist.py` (being written).

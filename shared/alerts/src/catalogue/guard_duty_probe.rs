@@ -1,0 +1,1 @@
+//! `guard_duty_probe.py` (being written).

@@ -1,0 +1,1 @@
+//! `http_auth_bruteforce.py` (being written).

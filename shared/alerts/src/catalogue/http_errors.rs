@@ -1,0 +1,1 @@
+//! `http_errors.py` (being written).

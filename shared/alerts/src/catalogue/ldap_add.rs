@@ -1,0 +1,1 @@
+//! `ldap_add.py` (being written).

@@ -1,0 +1,1 @@
+//! `ldap_bruteforce_user.py` (being written).

@@ -1,0 +1,1 @@
+//! `ldap_delete.py` (being written).

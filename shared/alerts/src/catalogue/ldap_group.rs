@@ -1,0 +1,1 @@
+//! `ldap_group.py` (being written).

@@ -1,0 +1,1 @@
+//! `ldap_lockout.py` (being written).

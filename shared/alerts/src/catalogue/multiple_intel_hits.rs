@@ -1,0 +1,1 @@
+//! `multiple_intel_hits.py` (being written).

@@ -1,0 +1,1 @@
+//! `nsm_scan_address.py` (being written).

@@ -1,0 +1,1 @@
+//! `nsm_scan_port.py` (being written).

@@ -1,0 +1,1 @@
+//! `nsm_scan_random.py` (being written).

@@ -1,0 +1,1 @@
+//! `old_events.py` (being written).

@@ -1,0 +1,1 @@
+//! `promisc_audit.py` (being written).

@@ -1,0 +1,1 @@
+//! `promisc_kernel.py` (being written).

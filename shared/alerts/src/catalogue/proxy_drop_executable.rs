@@ -1,0 +1,1 @@
+//! `proxy_drop_executable.py` (being written).

@@ -1,0 +1,1 @@
+//! `proxy_drop_ip.py` (being written).

@@ -1,0 +1,1 @@
+//! `proxy_drop_non_standard_port.py` (being written).

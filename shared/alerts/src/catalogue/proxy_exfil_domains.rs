@@ -1,0 +1,1 @@
+//! `proxy_exfil_domains.py` (being written).

@@ -1,0 +1,1 @@
+//! `session_opened_sensitive_user.py` (being written).

@@ -1,0 +1,1 @@
+//! `ssh_access.py` (being written).

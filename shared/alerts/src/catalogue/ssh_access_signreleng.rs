@@ -1,0 +1,1 @@
+//! `ssh_access_signreleng.py` (being written).

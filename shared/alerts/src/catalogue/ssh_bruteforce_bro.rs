@@ -1,0 +1,1 @@
+//! `ssh_bruteforce_bro.py` (being written).

@@ -1,0 +1,1 @@
+//! `ssh_lateral.py` (being written).

@@ -1,0 +1,1 @@
+//! `ssl_blacklist_hit.py` (being written).

@@ -1,0 +1,1 @@
+//! `trace_audit.py` (being written).

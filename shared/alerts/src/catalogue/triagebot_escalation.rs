@@ -1,0 +1,1 @@
+//! `triagebot_escalation.py` (being written).

@@ -1,0 +1,1 @@
+//! `vpn_duo_auth_failures.py` (being written).

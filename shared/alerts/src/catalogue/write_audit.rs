@@ -1,0 +1,1 @@
+//! `write_audit.py` (being written).

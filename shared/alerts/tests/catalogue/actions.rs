@@ -1,0 +1,1 @@
+//! Alert actions (being written).

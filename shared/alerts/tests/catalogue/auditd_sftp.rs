@@ -1,0 +1,1 @@
+//! `tests/alerts/test_auditd_sftp.py` (being written).

@@ -1,0 +1,1 @@
+//! `tests/alerts/test_auth0_bruteforce_user.py` (being written).

@@ -1,0 +1,1 @@
+//! `tests/alerts/test_bugzilla_auth_bruteforce.py` (being written).

@@ -1,0 +1,1 @@
+//! `tests/alerts/test_cloudtrail_logging_disabled.py` (being written).

@@ -1,0 +1,1 @@
+//! `tests/alerts/test_deadman.py` (being written).

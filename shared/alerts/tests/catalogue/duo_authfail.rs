@@ -1,0 +1,1 @@
+//! `tests/alerts/test_duo_authfail.py` (being written).

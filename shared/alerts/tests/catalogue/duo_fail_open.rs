@@ -1,0 +1,1 @@
+//! `tests/alerts/test_duo_fail_open.py` (being written).

@@ -1,0 +1,1 @@
+//! `tests/alerts/test_generic_alert_loader.py` (being written).

@@ -1,0 +1,1 @@
+//! `tests/alerts/test_get_watchlist.py` (being written).

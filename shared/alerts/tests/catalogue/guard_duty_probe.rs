@@ -1,0 +1,1 @@
+//! `tests/alerts/test_guard_duty_probe.py` (being written).

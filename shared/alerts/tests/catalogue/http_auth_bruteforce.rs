@@ -1,0 +1,1 @@
+//! `tests/alerts/test_http_auth_bruteforce.py` (being written).

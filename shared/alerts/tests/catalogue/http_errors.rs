@@ -1,0 +1,1 @@
+//! `tests/alerts/test_http_errors.py` (being written).

@@ -1,0 +1,1 @@
+//! `tests/alerts/test_ldap_add.py` (being written).

@@ -1,0 +1,1 @@
+//! `tests/alerts/test_ldap_bruteforce_user.py` (being written).

@@ -1,0 +1,1 @@
+//! `tests/alerts/test_ldap_delete.py` (being written).

@@ -1,0 +1,1 @@
+//! `tests/alerts/test_ldap_group.py` (being written).

@@ -1,0 +1,1 @@
+//! `tests/alerts/test_multiple_intel_hits.py` (being written).

@@ -1,0 +1,1 @@
+//! `tests/alerts/test_nsm_scan_port.py` (being written).

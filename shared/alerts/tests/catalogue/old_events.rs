@@ -1,0 +1,1 @@
+//! `tests/alerts/test_old_events.py` (being written).

@@ -1,0 +1,1 @@
+//! Alert plugins (being written).

@@ -1,0 +1,1 @@
+//! `tests/alerts/test_promisc_kernel.py` (being written).

@@ -1,0 +1,1 @@
+//! `tests/alerts/test_proxy_drop_executable.py` (being written).

@@ -1,0 +1,1 @@
+//! `tests/alerts/test_proxy_drop_ip.py` (being written).

@@ -1,0 +1,1 @@
+//! `tests/alerts/test_proxy_drop_non_standard_port.py` (being written).

@@ -1,0 +1,1 @@
+//! `tests/alerts/test_proxy_exfil_domains.py` (being written).

@@ -1,0 +1,1 @@
+//! `tests/alerts/test_session_opened_sensitive_user.py` (being written).

@@ -1,0 +1,1 @@
+//! `tests/alerts/test_ssh_bruteforce_bro.py` (being written).

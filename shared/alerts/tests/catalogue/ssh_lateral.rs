@@ -1,0 +1,1 @@
+//! `tests/alerts/test_ssh_lateral.py` (being written).

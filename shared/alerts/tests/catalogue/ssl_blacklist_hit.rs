@@ -1,0 +1,1 @@
+//! `tests/alerts/test_ssl_blacklist_hit.py` (being written).

@@ -1,0 +1,1 @@
+//! `tests/alerts/test_trace_audit.py` (being written).

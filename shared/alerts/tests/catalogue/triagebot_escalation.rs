@@ -1,0 +1,1 @@
+//! `tests/alerts/test_triagebot_escalation.py` (being written).

@@ -1,0 +1,1 @@
+//! `tests/alerts/test_write_audit.py` (being written).
