@@ -20,7 +20,7 @@ use mozdef_store_opensearch::lifecycle::{self, LifecycleConfig};
 use mozdef_store_opensearch::{Auth, OpenSearchConfig, OpenSearchStore, SigningService};
 use tokio::sync::watch;
 
-use crate::worker;
+use crate::{alerting, worker};
 
 /// Options of `mozdef dev`.
 #[derive(Debug, clap::Args)]
@@ -67,6 +67,9 @@ pub struct DevArgs {
     /// OpenSearch: delete monthly alert indices older than this many months (unset keeps them).
     #[arg(long, env = "MOZDEF_ALERTS_PRUNE_MONTHS")]
     pub alerts_prune_months: Option<u32>,
+    /// Alerts.
+    #[command(flatten)]
+    pub alerts: alerting::AlertArgs,
     /// Largest single-event body, in bytes.
     #[arg(long, env = "OPTIONS_MAX_EVENT_BYTES", default_value_t = Limits::default().max_event_bytes)]
     pub max_event_bytes: usize,
@@ -103,7 +106,11 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let worker = tokio::spawn(worker::run(reader, store.clone(), ingest.clone(), stop_rx));
 
     let limits = Limits { max_event_bytes: args.max_event_bytes, max_bulk_bytes: args.max_bulk_bytes, max_depth: 64 };
-    let state = AppState { queue: Arc::new(wal.clone()), store, clock, limits, stats: stats.clone() };
+    let alerts = alerting::runner(&args.alerts, &args.data_dir, store.clone()).await?;
+    let scheduler = (!args.alerts.alerts_paused)
+        .then(|| tokio::spawn(alerting::run_schedule(alerts.clone(), clock.clone(), stop_tx.subscribe())));
+    let state =
+        AppState { queue: Arc::new(wal.clone()), store, clock, limits, stats: stats.clone(), alerts: Some(alerts) };
     let app = mozdef_api::router(state);
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -116,6 +123,9 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let _ = stop_tx.send(true);
     wal.wake_reader();
     worker.await.context("ingest worker failed")?;
+    if let Some(scheduler) = scheduler {
+        scheduler.await.context("alert scheduler failed")?;
+    }
     tracing::info!(stats = %stats.snapshot(), "stopped");
     Ok(())
 }

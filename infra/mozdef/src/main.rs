@@ -3,6 +3,7 @@
 //! events, or CloudTrail logs and GuardDuty findings run through the ingest decoders, to any
 //! loginput.
 
+mod alerting;
 mod dev;
 mod replay;
 mod sample;

@@ -402,3 +402,53 @@ async fn geoip_enrichment_in_mozdef_dev() {
     assert!(details["sourceipgeopoint"].as_str().unwrap().starts_with("51."));
     assert!(hits[0]["_source"]["mozdef"]["plugins"].as_array().unwrap().contains(&json!("geoip")));
 }
+
+/// Alerts in `mozdef dev`: per-alert settings from `<data-dir>/alerts`, a run on demand over
+/// events that came in through loginput, the alert listed, schedules kept across a restart.
+#[tokio::test]
+async fn alerts_run_in_mozdef_dev() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("alerts");
+    std::fs::create_dir_all(&settings).unwrap();
+    std::fs::write(settings.join("bruteforce_ssh.json"), r#"{"skiphosts": "1.2.3.4"}"#).unwrap();
+    let port = free_port();
+    let server = start(dir.path(), port).await;
+    let http = client();
+    for _ in 0..10 {
+        let event = json!({
+            "category": "syslog", "hostname": "bastion1", "processname": "sshd",
+            "summary": "Failed password for invalid user admin from 1.2.3.4 port 4242 ssh2",
+            "details": {"program": "sshd", "sourceipaddress": "1.2.3.4"}
+        });
+        let r = http.post(format!("{}/events", server.base)).json(&event).send().await.unwrap();
+        assert!(r.status().is_success());
+    }
+    assert_eq!(wait_for(&http, &server.base, "details.program:sshd", 10).await.len(), 10);
+    let run = |names: Value| {
+        let http = http.clone();
+        let url = format!("{}/api/alerts/run", server.base);
+        async move { http.post(url).json(&json!({"names": names})).send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let skipped = run(json!(["bruteforce_ssh"])).await;
+    assert_eq!(skipped["raised"], 0, "the configured skiphosts hold: {skipped}");
+    drop(server);
+
+    std::fs::remove_file(settings.join("bruteforce_ssh.json")).unwrap();
+    let server = start(dir.path(), port).await;
+    let url = format!("{}/api/alerts/run", server.base);
+    let raised: Value =
+        http.post(&url).json(&json!({"names": ["bruteforce_ssh"]})).send().await.unwrap().json().await.unwrap();
+    assert_eq!(raised["raised"], 1, "{raised}");
+    let summary = &raised["runs"][0]["alerts"][0]["_source"]["summary"];
+    assert_eq!(summary, "10 ssh bruteforce attempts by 1.2.3.4 bastion1 (10 hits)");
+    let listed: Value = http.get(format!("{}/api/alerts", server.base)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(listed["total"], 1, "{listed}");
+    let tagged = search(&http, &server.base, "alert_names:AlertBruteforceSsh").await;
+    assert_eq!(tagged["total"], 10, "every event names the alert it raised");
+    let schedules: Value =
+        http.get(format!("{}/api/alertschedules", server.base)).send().await.unwrap().json().await.unwrap();
+    let schedule = &schedules["bruteforce_ssh.AlertBruteforceSsh"];
+    // The scheduler's run at each start and the two runs on demand, across the restart.
+    assert!(schedule["total_run_count"].as_u64().unwrap() >= 3, "{schedule}");
+    assert!(schedules.as_object().unwrap().len() >= 2, "the whole catalogue is scheduled: {schedules}");
+}

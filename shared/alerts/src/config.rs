@@ -4,7 +4,7 @@
 //!
 //! Precedence, as MozDef's `parse_config` had it: environment, then the file, then the
 //! default. The variable for key `skiphosts` of `bruteforce_ssh` is
-//! `MOZDEF_ALERT_BRUTEFORCE_SSH_SKIPHOSTS`; its value is read as JSON when it parses as
+//! `MOZDEF_ALERT_BRUTEFORCE_SSH__SKIPHOSTS`; its value is read as JSON when it parses as
 //! JSON (`60`, `["a","b"]`, `true`), as a string otherwise.
 
 use std::collections::HashMap;
@@ -47,8 +47,8 @@ impl ConfigSource {
             let path = dir.join(format!("{module}.json"));
             match std::fs::read(&path) {
                 Ok(bytes) => {
-                    let file: Value = serde_json::from_slice(&bytes)
-                        .map_err(|e| config_error(format!("{}: {e}", path.display())))?;
+                    let file: Value =
+                        serde_json::from_slice(&bytes).map_err(|e| config_error(format!("{}: {e}", path.display())))?;
                     let Value::Object(file) = file else {
                         return Err(config_error(format!("{}: not a JSON object", path.display())));
                     };
@@ -58,7 +58,7 @@ impl ConfigSource {
                 Err(e) => return Err(config_error(format!("{}: {e}", path.display()))),
             }
         }
-        let prefix = format!("MOZDEF_ALERT_{}_", module.to_uppercase());
+        let prefix = format!("MOZDEF_ALERT_{}__", module.to_uppercase());
         let mut from_env = serde_json::Map::new();
         for (name, raw) in &self.env {
             if let Some(key) = name.strip_prefix(&prefix) {
@@ -108,8 +108,8 @@ mod tests {
         let mut source = ConfigSource { dir: Some(dir.path().to_path_buf()), env: HashMap::new() };
         let loaded: Example = source.load("example").expect("file");
         assert_eq!(loaded, Example { threshold_count: 5, skiphosts: "11.22.33.44".into() });
-        source.env.insert("MOZDEF_ALERT_EXAMPLE_SKIPHOSTS".into(), "1.2.3.4 5.6.7.8".into());
-        source.env.insert("MOZDEF_ALERT_EXAMPLE_THRESHOLD_COUNT".into(), "9".into());
+        source.env.insert("MOZDEF_ALERT_EXAMPLE__SKIPHOSTS".into(), "1.2.3.4 5.6.7.8".into());
+        source.env.insert("MOZDEF_ALERT_EXAMPLE__THRESHOLD_COUNT".into(), "9".into());
         let loaded: Example = source.load("example").expect("env");
         assert_eq!(loaded, Example { threshold_count: 9, skiphosts: "1.2.3.4 5.6.7.8".into() });
     }

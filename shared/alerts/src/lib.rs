@@ -10,6 +10,7 @@
 //! ([`alert::Alert::to_document`], with `tagBotNotify`), saves it in `alerts-YYYYMM` under a
 //! deterministic id and tags the contributing events, so an event raises a given alert once.
 
+pub mod actions;
 pub mod alert;
 mod backend;
 pub mod catalogue;
@@ -17,7 +18,10 @@ pub mod config;
 mod context;
 mod error;
 pub mod plugin;
+pub mod plugins;
 mod run;
+pub mod schedule;
+mod setup;
 mod task;
 
 pub use alert::{Alert, EventRef};
@@ -28,4 +32,6 @@ pub use context::{AlertContext, NoReverseDns, ReverseDns, StaticReverseDns};
 pub use error::AlertError;
 pub use plugin::AlertPlugin;
 pub use run::{AlertEnv, RaisedAlert, alert_id, run_alert};
+pub use schedule::{AlertSchedule, Schedule};
+pub use setup::{AlertSetup, LoadedAlerts};
 pub use task::{AggregationGroup, AlertTask, DEFAULT_INDICES, Mode, SEARCH_SIZE};

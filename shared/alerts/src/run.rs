@@ -129,7 +129,7 @@ async fn save(
     let document = alert.to_document(name, now);
     // Deadman alerts went straight to saving in MozDef (no plugins).
     let document = if tagged.is_empty() { document } else { run_plugins(env.plugins, document, backend, ctx).await };
-    let id = alert_id(name, tagged, now);
+    let id = alert_id(name, tagged, &alert.summary, now);
     let stored = backend.save_alert(&id, &document, now).await.map_err(store_error)?;
     let refs: Vec<EventRef> = tagged.iter().map(EventRef::of).collect();
     if !refs.is_empty() {
@@ -141,12 +141,14 @@ async fn save(
 
 /// A deterministic alert id: the same alert over the same events is the same document, so
 /// a run repeated after a failure between saving and tagging cannot store it twice. A
-/// deadman alert has no events; its id is per minute.
-pub fn alert_id(name: &str, events: &[Hit], now: DateTime<Utc>) -> String {
+/// deadman alert has no events; its id is per minute and per summary (one task checking
+/// several hosts raises one alert per silent host).
+pub fn alert_id(name: &str, events: &[Hit], summary: &str, now: DateTime<Utc>) -> String {
     let mut hasher = Sha256::new();
     hasher.update(name.as_bytes());
     if events.is_empty() {
-        hasher.update(now.format("|deadman|%Y-%m-%dT%H:%M").to_string().as_bytes());
+        hasher.update(now.format("|deadman|%Y-%m-%dT%H:%M|").to_string().as_bytes());
+        hasher.update(summary.as_bytes());
     }
     let mut ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
     ids.sort_unstable();

@@ -3,10 +3,12 @@
 //! * [`loginput`]: MozDef's loginput routes (`/events`, `/nxlog`, `/cef`, `/custom/<app>`,
 //!   `/_bulk`, `/status`, `/test`), which validate what shippers send and hand it to the
 //!   durable [`EventQueue`](mozdef_store::EventQueue);
-//! * [`rest`]: the REST API under `/api` (search, events, status).
+//! * [`rest`]: the REST API under `/api` (search, events, status);
+//! * [`alerts`]: alerts, running them, and their schedules under `/api`.
 //!
 //! Bad input gets a 4xx with a JSON body that names the problem; nothing here panics on input.
 
+pub mod alerts;
 mod body;
 mod error;
 pub mod loginput;
@@ -16,6 +18,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use mozdef_model::Clock;
+use mozdef_store::alert_runner::AlertRunner;
 use mozdef_store::ingest::IngestStats;
 use mozdef_store::{EventQueue, EventStore};
 
@@ -51,9 +54,15 @@ pub struct AppState {
     pub limits: Limits,
     /// The counters of the ingest path behind the queue (`GET /api/stats`).
     pub stats: Arc<IngestStats>,
+    /// The alert catalogue and its schedules (`None`: the alert routes answer 503).
+    pub alerts: Option<Arc<AlertRunner>>,
 }
 
 /// loginput on MozDef's paths and the REST API under `/api`, in one router.
 pub fn router(state: AppState) -> Router {
-    Router::new().merge(loginput::router()).nest("/api", rest::router()).fallback(error::not_found).with_state(state)
+    Router::new()
+        .merge(loginput::router())
+        .nest("/api", rest::router().merge(alerts::router()))
+        .fallback(error::not_found)
+        .with_state(state)
 }

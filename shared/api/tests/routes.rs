@@ -8,11 +8,14 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use chrono::{DateTime, TimeZone, Utc};
 use http_body_util::BodyExt;
+use mozdef_alerts::catalogue::bruteforce_ssh;
+use mozdef_alerts::{ConfigSource, NoReverseDns};
 use mozdef_api::{AppState, Limits, router};
 use mozdef_model::rng::SplitMix64 as Rng;
 use mozdef_model::{Document, FixedClock};
+use mozdef_store::alert_runner::{AlertRunner, NoSink};
 use mozdef_store::{EventQueue, EventStore, IndexRequest, QueueError};
-use mozdef_store_embedded::EmbeddedStore;
+use mozdef_store_embedded::{EmbeddedStore, SqliteSchedules};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -49,12 +52,23 @@ fn harness(limits: Limits) -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let store = EmbeddedStore::open(dir.path()).unwrap();
     let queue = Arc::new(RecordingQueue::default());
+    let schedules = SqliteSchedules::open(&dir.path().join("mozdef.sqlite")).unwrap();
+    let entries = vec![bruteforce_ssh::entry(&ConfigSource::defaults()).unwrap()];
+    let runner = AlertRunner::new(
+        entries,
+        Arc::new(store.clone()),
+        Arc::new(schedules),
+        Vec::new(),
+        Arc::new(NoReverseDns),
+        Arc::new(NoSink),
+    );
     let state = AppState {
         queue: queue.clone(),
         store: Arc::new(store.clone()),
         clock: Arc::new(FixedClock::new(now())),
         limits,
         stats: Arc::new(mozdef_store::ingest::IngestStats::default()),
+        alerts: Some(Arc::new(runner)),
     };
     Harness { state, queue, store, _dir: dir }
 }
@@ -355,4 +369,96 @@ async fn quarantine_lists_refused_records() {
     let (status, body) = call(&h, Method::GET, "/api/quarantine?minutes=abc", Body::empty()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body["error"].as_str().unwrap().contains("minutes"));
+}
+
+fn bruteforce_event(n: usize) -> IndexRequest {
+    let source = json!({
+        "utctimestamp": "2026-11-23T11:59:30+00:00", "receivedtimestamp": "2026-11-23T11:59:30+00:00",
+        "category": "syslog", "hostname": "bastion1", "summary": "Failed password for invalid user root from 1.2.3.4",
+        "details": {"program": "sshd", "sourceipaddress": "1.2.3.4"}
+    });
+    IndexRequest { index: "events-20261123".into(), id: format!("bf{n}"), source: source.as_object().unwrap().clone() }
+}
+
+#[tokio::test]
+async fn alerts_run_on_demand_and_are_listed() {
+    let h = harness(Limits::default());
+    h.state.alerts.as_ref().unwrap().sync_schedules().await.unwrap();
+    let docs: Vec<IndexRequest> = (0..10).map(bruteforce_event).collect();
+    h.store.index(&docs).await.unwrap();
+    h.store.refresh().await.unwrap();
+
+    let (status, body) = call(&h, Method::POST, "/api/alerts/run", r#"{"names": ["bruteforce_ssh"]}"#).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["raised"], 1, "{body}");
+    let alert = &body["runs"][0]["alerts"][0];
+    assert_eq!(alert["_source"]["summary"], "10 ssh bruteforce attempts by 1.2.3.4 bastion1 (10 hits)");
+    let id = alert["_id"].as_str().unwrap().to_owned();
+
+    let (status, again) = call(&h, Method::POST, "/api/alerts/run", "").await;
+    assert_eq!((status, &again["raised"]), (StatusCode::OK, &json!(0)), "every enabled alert, nothing new: {again}");
+
+    let (status, listed) =
+        call(&h, Method::GET, "/api/alerts?minutes=60&category=bruteforce&severity=notice", "").await;
+    assert_eq!(status, StatusCode::OK, "{listed}");
+    assert_eq!(listed["hits"][0]["_id"], id.as_str());
+    assert_eq!(listed["total"], 1);
+    let (_, none) = call(&h, Method::GET, "/api/alerts?category=geomodel", "").await;
+    assert_eq!(none["total"], 0);
+    let (_, by_q) = call(&h, Method::GET, "/api/alerts?q=summary:bruteforce", "").await;
+    assert_eq!(by_q["total"], 1);
+    let (status, bad_q) = call(&h, Method::GET, "/api/alerts?q=summary:(", "").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{bad_q}");
+
+    let (status, one) = call(&h, Method::GET, &format!("/api/alerts/{id}"), "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(one["_source"]["events"].as_array().map(Vec::len), Some(10), "with its events");
+    let (status, _) = call(&h, Method::GET, "/api/alerts/nope", "").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (status, unknown) = call(&h, Method::POST, "/api/alerts/run", r#"{"names": ["no_such_alert"]}"#).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(unknown["error"].as_str().unwrap().contains("no_such_alert"), "{unknown}");
+
+    let (status, schedules) = call(&h, Method::GET, "/api/alertschedules", "").await;
+    assert_eq!(status, StatusCode::OK);
+    let schedule = &schedules["bruteforce_ssh.AlertBruteforceSsh"];
+    assert_eq!(schedule["total_run_count"], 2, "{schedules}");
+    assert_eq!(schedule["last_run_at"], "2026-11-23T12:00:00+00:00");
+    assert_eq!(schedule["schedule_type"], "interval");
+    assert_eq!(schedule["enabled"], true);
+}
+
+#[tokio::test]
+async fn alert_schedules_are_managed_at_run_time() {
+    let h = harness(Limits::default());
+    h.state.alerts.as_ref().unwrap().sync_schedules().await.unwrap();
+    let name = "bruteforce_ssh.AlertBruteforceSsh";
+    let (status, body) = call(&h, Method::PUT, &format!("/api/alertschedules/{name}"), r#"{"enabled": false}"#).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, run) = call(&h, Method::POST, "/api/alerts/run", "{}").await;
+    assert_eq!(run["runs"], json!([]), "a disabled alert does not run with the others");
+    let (status, _) = call(&h, Method::PUT, "/api/alertschedules/nope.Nope", r#"{"enabled": true}"#).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (_, mut schedules) = call(&h, Method::GET, "/api/alertschedules", "").await;
+    schedules[name]["schedule_type"] = json!("crontab");
+    schedules[name]["celery_schedule"] =
+        json!({"minute": "61", "hour": "*", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"});
+    let (status, bad) = call(&h, Method::POST, "/api/updatealertschedules", schedules.to_string()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(bad["error"].as_str().unwrap().contains("minute"), "{bad}");
+    schedules[name]["celery_schedule"]["minute"] = json!("*/5");
+    let (status, _) = call(&h, Method::POST, "/api/updatealertschedules", schedules.to_string()).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, after) = call(&h, Method::GET, "/api/alertschedules", "").await;
+    assert_eq!(after[name]["celery_schedule"]["minute"], "*/5");
+
+    let (status, _) = call(&h, Method::POST, "/api/syncalertschedules", "{}").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "nothing to sync");
+    let sync = json!({name: {"total_run_count": 42, "last_run_at": "2026-11-23T11:00:00+00:00"}, "gone.Gone": {"total_run_count": 1, "last_run_at": null}});
+    let (status, synced) = call(&h, Method::POST, "/api/syncalertschedules", sync.to_string()).await;
+    assert_eq!((status, &synced["updated"]), (StatusCode::OK, &json!(1)));
+    let (_, after) = call(&h, Method::GET, "/api/alertschedules", "").await;
+    assert_eq!(after[name]["total_run_count"], 42);
 }

@@ -4,52 +4,20 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write;
+
 use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use aws_sdk_s3::config::{Credentials, Region};
 use aws_sdk_s3::primitives::ByteStream;
 use chrono::{TimeZone, Utc};
+use mozdef_aws::testing::Moto;
 use mozdef_aws::{AwsOptions, S3Objects, load};
 use mozdef_pipeline::NormalizeContext;
 use mozdef_pipeline::decode::{CloudTrailDecoder, DecodeError};
 use serde_json::json;
 
-struct Moto {
-    url: String,
-    child: Option<Child>,
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        if let Some(child) = &mut self.child {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
 async fn moto() -> Moto {
-    if let Ok(url) = std::env::var("MOZDEF_TEST_MOTO_URL") {
-        return Moto { url, child: None };
-    }
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    // `python3 -m moto.server` rather than the `moto_server` script: a fresh pip install may
-    // not have put the script on PATH yet (pyenv shims), the module is always there.
-    let child = Command::new("python3")
-        .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("python3 with moto is needed (pip install 'moto[server]'; scripts/test installs it)");
-    let moto = Moto { url: format!("http://127.0.0.1:{port}"), child: Some(child) };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
-        assert!(Instant::now() < deadline, "moto's server did not start (is moto[server] installed?)");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    moto
+    Moto::start().await
 }
 
 async fn client(moto: &Moto) -> aws_sdk_s3::Client {
@@ -124,7 +92,7 @@ async fn cloudtrail_object_from_moto_s3() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unreachable_s3_is_retryable() {
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let dead = Moto { url: format!("http://127.0.0.1:{port}"), child: None };
+    let dead = Moto::at(format!("http://127.0.0.1:{port}"));
     let s3 = client(&dead).await;
     let objects = S3Objects::new(s3, tokio::runtime::Handle::current());
     let ctx = NormalizeContext { received: Utc::now(), mozdefhostname: "m".into() };

@@ -13,6 +13,14 @@ pub enum EmbeddedError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// SQLite failed.
+    #[error("{action}: {source}")]
+    Sqlite {
+        /// What was being done.
+        action: &'static str,
+        /// The underlying error.
+        source: rusqlite::Error,
+    },
     /// tantivy failed.
     #[error("index {index}: {source}")]
     Index {
@@ -31,6 +39,9 @@ pub enum EmbeddedError {
         /// What is wrong.
         reason: String,
     },
+    /// A stored document does not decode (or a document does not encode).
+    #[error("document: {0}")]
+    Document(String),
 }
 
 impl EmbeddedError {

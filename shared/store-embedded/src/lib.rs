@@ -10,9 +10,11 @@
 
 mod error;
 mod index;
+mod schedules;
 mod store;
 pub mod wal;
 
 pub use error::EmbeddedError;
+pub use schedules::SqliteSchedules;
 pub use store::EmbeddedStore;
 pub use wal::{Checkpointer, Wal, WalEntry, WalPosition, WalReader};

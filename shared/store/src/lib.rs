@@ -2,11 +2,13 @@
 //! OpenSearch on AWS), MozDef's index naming, and one conformance suite that every backend
 //! must pass unchanged ([`conformance`], behind the `conformance` feature).
 
+pub mod alert_runner;
 pub mod alerting;
 mod error;
 pub mod indices;
 pub mod ingest;
 mod queue;
+pub mod schedules;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -22,6 +24,7 @@ pub use mozdef_alerts::EventRef;
 
 pub use error::StoreError;
 pub use queue::{EventQueue, QueueError};
+pub use schedules::ScheduleStore;
 
 /// One document to index: an upsert of `source` under `id` in the concrete index `index`.
 #[derive(Debug, Clone, PartialEq)]

@@ -93,7 +93,63 @@ pub struct Catalogue {
 }
 
 /// Every built-in alert module, by MozDef file name.
-pub const MODULES: &[(&str, EntryBuilder)] = &[("bruteforce_ssh", bruteforce_ssh::entry)];
+pub const MODULES: &[(&str, EntryBuilder)] = &[
+    ("auditd_sftp", auditd_sftp::entry),
+    ("auth0_bruteforce_user", auth0_bruteforce_user::entry),
+    ("auth0_vertical_password_guessing", auth0_vertical_password_guessing::entry),
+    ("bruteforce_ssh", bruteforce_ssh::entry),
+    ("bugzilla_auth_bruteforce", bugzilla_auth_bruteforce::entry),
+    ("cloudtrail_logging_disabled", cloudtrail_logging_disabled::entry),
+    ("deadman", deadman::entry),
+    ("deadman_generic", deadman_generic::entry),
+    ("duo_authfail", duo_authfail::entry),
+    ("duo_fail_open", duo_fail_open::entry),
+    ("get_watchlist", get_watchlist::entry),
+    ("guard_duty_probe", guard_duty_probe::entry),
+    ("http_auth_bruteforce", http_auth_bruteforce::entry),
+    ("http_errors", http_errors::entry),
+    ("ldap_add", ldap_add::entry),
+    ("ldap_bruteforce_user", ldap_bruteforce_user::entry),
+    ("ldap_delete", ldap_delete::entry),
+    ("ldap_group", ldap_group::entry),
+    ("ldap_lockout", ldap_lockout::entry),
+    ("multiple_intel_hits", multiple_intel_hits::entry),
+    ("nsm_scan_address", nsm_scan_address::entry),
+    ("nsm_scan_port", nsm_scan_port::entry),
+    ("nsm_scan_random", nsm_scan_random::entry),
+    ("old_events", old_events::entry),
+    ("promisc_audit", promisc_audit::entry),
+    ("promisc_kernel", promisc_kernel::entry),
+    ("proxy_drop_executable", proxy_drop_executable::entry),
+    ("proxy_drop_ip", proxy_drop_ip::entry),
+    ("proxy_drop_non_standard_port", proxy_drop_non_standard_port::entry),
+    ("proxy_exfil_domains", proxy_exfil_domains::entry),
+    ("session_opened_sensitive_user", session_opened_sensitive_user::entry),
+    ("ssh_access", ssh_access::entry),
+    ("ssh_access_signreleng", ssh_access_signreleng::entry),
+    ("ssh_bruteforce_bro", ssh_bruteforce_bro::entry),
+    ("ssh_lateral", ssh_lateral::entry),
+    ("ssl_blacklist_hit", ssl_blacklist_hit::entry),
+    ("trace_audit", trace_audit::entry),
+    ("triagebot_escalation", triagebot_escalation::entry),
+    ("vpn_duo_auth_failures", vpn_duo_auth_failures::entry),
+    ("write_audit", write_audit::entry),
+];
+
+/// Builds every built-in alert from `config`, and the generic rules of `rules_dir` (MozDef's
+/// `alert_data_location/rules`) as one more entry when there are any.
+pub fn load_with_rules(config: &ConfigSource, rules_dir: Option<&std::path::Path>) -> Catalogue {
+    let mut catalogue = load(config);
+    if let Some(dir) = rules_dir {
+        let (entry, errors) = generic_alert_loader::load_rules(dir);
+        for error in &errors {
+            tracing::error!(%error, "generic rule not loaded");
+        }
+        catalogue.entries.extend(entry);
+        catalogue.errors.extend(errors);
+    }
+    catalogue
+}
 
 /// Builds every built-in alert from `config`.
 pub fn load(config: &ConfigSource) -> Catalogue {

@@ -1,1 +1,93 @@
-//! `nsm_scan_random.py` (being written).
+//! `nsm_scan_random.py` → `NSMScanRandom`: Bro random scans (`Scan::Random_Scan`) from
+//! internal sources, one alert per scanning address.
+
+use chrono::Duration;
+use mozdef_model::{Severity, get_path};
+use mozdef_query::{Match, QueryError, SearchQuery};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::alert::Alert;
+use crate::catalogue::CatalogueEntry;
+use crate::config::ConfigSource;
+use crate::context::AlertContext;
+use crate::error::AlertError;
+use crate::task::{AggregationGroup, AlertTask, Mode};
+
+/// `nsm_scan_random.json`: Lucene query-string values tested on `details.sourceipaddress`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Config {
+    /// The sources to report (`details.sourceipaddress: <this>`).
+    pub sourcemustmatch: String,
+    /// The sources never reported (`details.sourceipaddress: <this>`).
+    pub sourcemustnotmatch: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            sourcemustmatch: "[10.0.0.0 TO 10.255.255.255]".into(),
+            sourcemustnotmatch: "10.33.44.54 OR 10.88.77.54 OR 10.76.54.54 OR 10.251.30.138 OR 10.54.65.234".into(),
+        }
+    }
+}
+
+/// The alert, with its configured query strings parsed.
+#[derive(Debug, Clone)]
+pub struct NSMScanRandom {
+    source_must_match: Match,
+    source_must_not_match: Match,
+}
+
+/// The catalogue entry; a configured query string that does not parse is refused here.
+pub fn entry(config: &ConfigSource) -> Result<CatalogueEntry, AlertError> {
+    let config: Config = config.load("nsm_scan_random")?;
+    let invalid = |source| AlertError::Query { alert: "NSMScanRandom".into(), source };
+    let source_query = |value: &str| Match::query_string(&format!("details.sourceipaddress: {value}"));
+    let task = NSMScanRandom {
+        source_must_match: source_query(&config.sourcemustmatch).map_err(invalid)?,
+        source_must_not_match: source_query(&config.sourcemustnotmatch).map_err(invalid)?,
+    };
+    Ok(CatalogueEntry::single("nsm_scan_random", task))
+}
+
+impl AlertTask for NSMScanRandom {
+    fn name(&self) -> &str {
+        "NSMScanRandom"
+    }
+
+    fn query(&self, _ctx: &AlertContext) -> Result<SearchQuery, QueryError> {
+        let mut query = SearchQuery::new(Some(Duration::minutes(1)));
+        query.add_must(Match::term("category", "bro"));
+        query.add_must(Match::term("source", "notice"));
+        query.add_must(Match::phrase("details.note", "Scan::Random_Scan"));
+        query.add_must(self.source_must_match.clone());
+        query.add_must_not(self.source_must_not_match.clone());
+        Ok(query)
+    }
+
+    fn mode(&self) -> Mode {
+        Mode::Aggregated { field: "details.sourceipaddress".into(), samples: 10, threshold: 1 }
+    }
+
+    fn on_aggregation(&self, group: &AggregationGroup, _ctx: &AlertContext) -> Option<Alert> {
+        let summary = format!("Random scan from {}", scanner(group));
+        Some(
+            Alert::new(summary, "nsm", &["nsm", "bro", "randomscan"], group.events.clone()).severity(Severity::Warning),
+        )
+    }
+}
+
+/// The scanning address of the first sample when it has `details.indicators`, `unknown`
+/// otherwise (no reverse DNS here, as in MozDef).
+fn scanner(group: &AggregationGroup) -> String {
+    let details = group.events.first().and_then(|first| first.source.get("details"));
+    if details.and_then(|d| d.get("indicators")).is_none() {
+        return "unknown".to_owned();
+    }
+    match details.and_then(|d| get_path(d, "sourceipaddress")) {
+        Some(Value::String(text)) => text.clone(),
+        Some(other) => other.to_string(),
+        None => "unknown".to_owned(),
+    }
+}

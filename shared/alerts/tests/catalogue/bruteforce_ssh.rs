@@ -37,7 +37,11 @@ async fn bruteforce_ssh() {
         positive("events a minute earlier", vec![aged(&default_event(), 1); 10], default_alert()),
         positive("summary 'login failed'", with(json!({"summary": "login failed"}), 10), default_alert()),
         positive("summary 'invalid failed'", with(json!({"summary": "invalid failed"}), 10), default_alert()),
-        positive("summary 'keyboard failed'", with(json!({"summary": "keyboard-interactive failed"}), 10), default_alert()),
+        positive(
+            "summary 'keyboard failed'",
+            with(json!({"summary": "keyboard-interactive failed"}), 10),
+            default_alert(),
+        ),
         positive_attaching(
             "more events than samples: 10 attached",
             with(json!({}), 12),

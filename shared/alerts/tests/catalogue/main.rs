@@ -5,13 +5,14 @@
 //! (scripts/test sets it).
 #![allow(clippy::expect_used, clippy::unwrap_used, missing_docs)]
 
-mod common;
+mod actions;
 mod auditd_sftp;
 mod auth0_bruteforce_user;
 mod auth0_vertical_password_guessing;
 mod bruteforce_ssh;
 mod bugzilla_auth_bruteforce;
 mod cloudtrail_logging_disabled;
+mod common;
 mod deadman;
 mod deadman_generic;
 mod duo_authfail;
@@ -31,6 +32,7 @@ mod nsm_scan_address;
 mod nsm_scan_port;
 mod nsm_scan_random;
 mod old_events;
+mod plugins;
 mod promisc_audit;
 mod promisc_kernel;
 mod proxy_drop_executable;
@@ -47,5 +49,3 @@ mod trace_audit;
 mod triagebot_escalation;
 mod vpn_duo_auth_failures;
 mod write_audit;
-mod plugins;
-mod actions;

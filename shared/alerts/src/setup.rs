@@ -1,0 +1,47 @@
+//! What a deployment configures about alerts, in one place for `mozdef dev` and the Lambdas:
+//! per-alert settings, generic rule files and the enabled alert plugins.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::catalogue::{self, Catalogue};
+use crate::config::ConfigSource;
+use crate::error::AlertError;
+use crate::plugin::AlertPlugin;
+
+/// The alert configuration of a deployment.
+#[derive(Debug, Clone, Default)]
+pub struct AlertSetup {
+    /// `<module>.json` settings over MozDef's defaults.
+    pub config_dir: Option<PathBuf>,
+    /// Generic rule files (`*.json`, JSON or hjson).
+    pub rules_dir: Option<PathBuf>,
+    /// Enabled alert plugins (MozDef's `ALERT_PLUGINS`; empty: none).
+    pub plugins: Vec<String>,
+}
+
+/// The loaded catalogue and plugins.
+#[derive(Default)]
+pub struct LoadedAlerts {
+    /// Built-in alerts and generic rules; broken ones are in `catalogue.errors`.
+    pub catalogue: Catalogue,
+    /// The enabled plugins.
+    pub plugins: Vec<Arc<dyn AlertPlugin>>,
+}
+
+impl AlertSetup {
+    /// Loads everything. A broken alert or rule is logged and reported in
+    /// `catalogue.errors` without stopping the others; a bad plugin list is an error.
+    pub fn load(&self) -> Result<LoadedAlerts, AlertError> {
+        let config = ConfigSource::new(self.config_dir.as_deref());
+        let catalogue = catalogue::load_with_rules(&config, self.rules_dir.as_deref());
+        let plugins = crate::plugins::load(&self.plugins, &config)?;
+        tracing::info!(
+            alerts = catalogue.entries.len(),
+            broken = catalogue.errors.len(),
+            plugins = plugins.len(),
+            "alerts loaded"
+        );
+        Ok(LoadedAlerts { catalogue, plugins })
+    }
+}

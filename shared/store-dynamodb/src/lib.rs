@@ -1,0 +1,8 @@
+//! DynamoDB tables of MozDef in Rust on AWS. [`DynamoSchedules`] holds the alert schedules
+//! (MozDef's Mongo `alertschedules`) and passes the same
+//! [`check_schedule_store`](mozdef_store::schedules::check_schedule_store) as the SQLite
+//! store of `mozdef dev`.
+
+mod schedules;
+
+pub use schedules::DynamoSchedules;

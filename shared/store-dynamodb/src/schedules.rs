@@ -1,0 +1,218 @@
+//! Alert schedules in a DynamoDB table keyed by `name` (string). Each item holds the schedule
+//! document (`doc`, JSON) and, as their own attributes so they change atomically, `enabled`,
+//! `last_run_at` and `total_run_count`.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+};
+use chrono::{DateTime, Utc};
+use mozdef_alerts::AlertSchedule;
+use mozdef_store::{ScheduleStore, StoreError};
+
+type Item = HashMap<String, AttributeValue>;
+
+/// The schedule table.
+#[derive(Debug, Clone)]
+pub struct DynamoSchedules {
+    client: Client,
+    table: String,
+}
+
+/// A failed call: network and throttling failures may pass, the rest will not.
+fn call_error<E: std::error::Error + Send + Sync + 'static, R: std::fmt::Debug>(
+    what: &str,
+) -> impl Fn(SdkError<E, R>) -> StoreError + '_ {
+    move |e| {
+        let message = format!("DynamoDB {what}: {}", DisplayErrorContext(&e));
+        match e {
+            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => {
+                StoreError::Unavailable(message)
+            }
+            _ => StoreError::Backend(message),
+        }
+    }
+}
+
+fn is_condition_failure<E, R>(error: &SdkError<E, R>) -> bool
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
+{
+    error.as_service_error().and_then(|e| e.code()) == Some("ConditionalCheckFailedException")
+}
+
+fn text(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+fn last_run(at: Option<DateTime<Utc>>) -> AttributeValue {
+    at.map_or(AttributeValue::Null(true), |t| text(mozdef_model::isoformat(&t)))
+}
+
+impl DynamoSchedules {
+    /// The schedules in `table`.
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        DynamoSchedules { client, table: table.into() }
+    }
+
+    /// Creates the table (on-demand billing, key `name`) if it does not exist: for `mozdef
+    /// dev` against an emulator and for tests; CloudFormation creates it on AWS.
+    pub async fn ensure_table(&self) -> Result<(), StoreError> {
+        let exists = self.client.describe_table().table_name(&self.table).send().await;
+        if exists.is_ok() {
+            return Ok(());
+        }
+        let invalid = |e: aws_sdk_dynamodb::error::BuildError| StoreError::Backend(e.to_string());
+        self.client
+            .create_table()
+            .table_name(&self.table)
+            .attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name("name")
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()
+                    .map_err(invalid)?,
+            )
+            .key_schema(
+                KeySchemaElement::builder().attribute_name("name").key_type(KeyType::Hash).build().map_err(invalid)?,
+            )
+            .billing_mode(BillingMode::PayPerRequest)
+            .send()
+            .await
+            .map_err(call_error("create table"))?;
+        Ok(())
+    }
+
+    fn item(schedule: &AlertSchedule) -> Result<Item, StoreError> {
+        let doc = serde_json::to_string(schedule).map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(HashMap::from([
+            ("name".to_owned(), text(schedule.name.clone())),
+            ("doc".to_owned(), text(doc)),
+            ("enabled".to_owned(), AttributeValue::Bool(schedule.enabled)),
+            ("last_run_at".to_owned(), last_run(schedule.last_run_at)),
+            ("total_run_count".to_owned(), AttributeValue::N(schedule.total_run_count.to_string())),
+        ]))
+    }
+
+    fn decode(item: &Item) -> Result<AlertSchedule, StoreError> {
+        let corrupt = |why: String| StoreError::Backend(format!("schedule table {why}"));
+        let doc = item.get("doc").and_then(|v| v.as_s().ok()).ok_or_else(|| corrupt("item without doc".into()))?;
+        let mut schedule: AlertSchedule = serde_json::from_str(doc).map_err(|e| corrupt(format!("doc: {e}")))?;
+        if let Some(enabled) = item.get("enabled").and_then(|v| v.as_bool().ok()) {
+            schedule.enabled = *enabled;
+        }
+        schedule.last_run_at = match item.get("last_run_at") {
+            Some(AttributeValue::S(t)) => Some(
+                DateTime::parse_from_rfc3339(t)
+                    .map_err(|e| corrupt(format!("last_run_at {t:?}: {e}")))?
+                    .with_timezone(&Utc),
+            ),
+            _ => None,
+        };
+        if let Some(count) = item.get("total_run_count").and_then(|v| v.as_n().ok()) {
+            schedule.total_run_count = count.parse().map_err(|e| corrupt(format!("total_run_count {count:?}: {e}")))?;
+        }
+        Ok(schedule)
+    }
+
+    /// An update of an existing item; `false` when there is no such item.
+    async fn update_existing(
+        &self,
+        name: &str,
+        expression: &str,
+        values: Vec<(&str, AttributeValue)>,
+    ) -> Result<bool, StoreError> {
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("name", text(name))
+            .update_expression(expression)
+            .condition_expression("attribute_exists(#name)")
+            .expression_attribute_names("#name", "name");
+        for (placeholder, value) in values {
+            request = request.expression_attribute_values(placeholder, value);
+        }
+        match request.send().await {
+            Ok(_) => Ok(true),
+            Err(e) if is_condition_failure(&e) => Ok(false),
+            Err(e) => Err(call_error("update schedule")(e)),
+        }
+    }
+}
+
+#[async_trait]
+impl ScheduleStore for DynamoSchedules {
+    async fn list(&self) -> Result<Vec<AlertSchedule>, StoreError> {
+        let mut schedules = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let page = self
+                .client
+                .scan()
+                .table_name(&self.table)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(call_error("scan schedules"))?;
+            for item in page.items() {
+                schedules.push(Self::decode(item)?);
+            }
+            match page.last_evaluated_key() {
+                Some(key) if !key.is_empty() => start = Some(key.clone()),
+                _ => break,
+            }
+        }
+        schedules.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(schedules)
+    }
+
+    /// Puts every schedule, then deletes the others (not one transaction: a failure half way
+    /// leaves extra schedules, which the next replace removes).
+    async fn replace_all(&self, schedules: &[AlertSchedule]) -> Result<(), StoreError> {
+        let existing = self.list().await?;
+        for schedule in schedules {
+            self.client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(Self::item(schedule)?))
+                .send()
+                .await
+                .map_err(call_error("put schedule"))?;
+        }
+        for old in existing.iter().filter(|o| !schedules.iter().any(|s| s.name == o.name)) {
+            self.client
+                .delete_item()
+                .table_name(&self.table)
+                .key("name", text(old.name.clone()))
+                .send()
+                .await
+                .map_err(call_error("delete schedule"))?;
+        }
+        Ok(())
+    }
+
+    async fn sync_runs(&self, runs: &[(String, Option<DateTime<Utc>>, u64)]) -> Result<usize, StoreError> {
+        let mut updated = 0;
+        for (name, at, count) in runs {
+            let values = vec![(":at", last_run(*at)), (":count", AttributeValue::N(count.to_string()))];
+            if self.update_existing(name, "SET last_run_at = :at, total_run_count = :count", values).await? {
+                updated += 1;
+            }
+        }
+        Ok(updated)
+    }
+
+    async fn set_enabled(&self, name: &str, enabled: bool) -> Result<bool, StoreError> {
+        self.update_existing(name, "SET enabled = :enabled", vec![(":enabled", AttributeValue::Bool(enabled))]).await
+    }
+
+    async fn record_run(&self, name: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let values = vec![(":at", last_run(Some(at))), (":one", AttributeValue::N("1".into()))];
+        self.update_existing(name, "SET last_run_at = :at ADD total_run_count :one", values).await.map(|_| ())
+    }
+}
