@@ -71,7 +71,10 @@ async fn scheduled_event_runs_due_alerts_and_queues_them() {
 
     let first = handle(scheduled_event("2026-11-23T12:00:00Z"), &alerts, now).await.unwrap();
     let raised = first["raised"].as_u64().unwrap();
-    assert_eq!(first["ran"].as_array().unwrap().len(), 40, "every alert is due on its first tick: {first}");
+    // Every alert is due on its first tick, but the deadman checks, which wait for their
+    // site settings.
+    assert_eq!(first["ran"].as_array().unwrap().len(), 38, "{first}");
+    assert_eq!(raised, 1, "{first}");
     let mut messages: Vec<Value> = Vec::new();
     while messages.len() < raised as usize {
         let received = sqs.receive_message().queue_url(&queue_url).max_number_of_messages(10).send().await.unwrap();
@@ -93,7 +96,7 @@ async fn scheduled_event_runs_due_alerts_and_queues_them() {
     let same_minute = handle(scheduled_event("2026-11-23T12:00:00Z"), &alerts, now).await.unwrap();
     assert_eq!(same_minute["ran"], json!([]), "nothing is due twice in a minute");
     let next_minute = handle(scheduled_event("2026-11-23T12:01:00Z"), &alerts, now).await.unwrap();
-    assert_eq!(next_minute["raised"].as_u64(), Some(raised - 1), "only the deadman checks fire again: {next_minute}");
+    assert_eq!(next_minute["raised"], 0, "the events raised their alert once: {next_minute}");
     let stored = mozdef_store::ScheduleStore::list(&schedules).await.unwrap();
     let bruteforce_schedule = stored.iter().find(|s| s.name == "bruteforce_ssh.AlertBruteforceSsh").unwrap();
     assert_eq!(bruteforce_schedule.total_run_count, 2);

@@ -434,6 +434,20 @@ async fn alerts_run_in_mozdef_dev() {
     drop(server);
 
     std::fs::remove_file(settings.join("bruteforce_ssh.json")).unwrap();
+    // A webhook action to a loopback receiver, configured like any alert module.
+    let hooks: std::sync::Arc<std::sync::Mutex<Vec<Value>>> = Default::default();
+    let receiver = axum::Router::new().route(
+        "/hook",
+        axum::routing::post({
+            let hooks = hooks.clone();
+            move |axum::Json(body): axum::Json<Value>| async move { hooks.lock().unwrap().push(body) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook_url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
+    std::fs::write(settings.join("actions.json"), r#"{"enabled": ["webhook"]}"#).unwrap();
+    std::fs::write(settings.join("webhook.json"), json!({"url": hook_url}).to_string()).unwrap();
     let server = start(dir.path(), port).await;
     let url = format!("{}/api/alerts/run", server.base);
     let raised: Value =
@@ -443,6 +457,22 @@ async fn alerts_run_in_mozdef_dev() {
     assert_eq!(summary, "10 ssh bruteforce attempts by 1.2.3.4 bastion1 (10 hits)");
     let listed: Value = http.get(format!("{}/api/alerts", server.base)).send().await.unwrap().json().await.unwrap();
     assert_eq!(listed["total"], 1, "{listed}");
+    let id = raised["runs"][0]["alerts"][0]["_id"].as_str().unwrap().to_owned();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let recorded = loop {
+        let alert: Value =
+            http.get(format!("{}/api/alerts/{id}", server.base)).send().await.unwrap().json().await.unwrap();
+        if alert["_source"]["actions"].is_array() || std::time::Instant::now() > deadline {
+            break alert["_source"]["actions"].clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(recorded[0]["action"], "webhook", "{recorded}");
+    assert_eq!(recorded[0]["status"], "succeeded", "{recorded}");
+    // The deadman checks (no heartbeat events here) post too; this alert is posted once.
+    let delivered: Vec<Value> = hooks.lock().unwrap().iter().filter(|h| h["_id"] == id.as_str()).cloned().collect();
+    assert_eq!(delivered.len(), 1, "the webhook got the alert once");
+    assert_eq!(delivered[0]["_source"]["summary"], *summary);
     let tagged = search(&http, &server.base, "alert_names:AlertBruteforceSsh").await;
     assert_eq!(tagged["total"], 10, "every event names the alert it raised");
     let schedules: Value =

@@ -37,6 +37,14 @@ impl ConfigSource {
         ConfigSource::default()
     }
 
+    /// Whether the site configured `module` (a `<module>.json` file or a variable of it), as
+    /// opposed to running on MozDef's shipped defaults.
+    pub fn is_configured(&self, module: &str) -> bool {
+        let prefix = format!("MOZDEF_ALERT_{}__", module.to_uppercase());
+        self.env.keys().any(|k| k.starts_with(&prefix))
+            || self.dir.as_ref().is_some_and(|dir| dir.join(format!("{module}.json")).is_file())
+    }
+
     /// The configuration of alert module `module`: `T::default()` overlaid with
     /// `<dir>/<module>.json` (when it exists) and the module's environment variables.
     /// Unknown keys in the file are refused, so a misspelt setting is not silently ignored.

@@ -256,7 +256,8 @@ impl AlertSchedule {
 
 /// MozDef's start-up merge (`lib/tasks.py`): every configured alert keeps the stored
 /// `enabled`, `last_run_at` and `total_run_count`, takes the configured schedule; new alerts
-/// start enabled; stored alerts no longer configured are dropped.
+/// start as configured (enabled, unless they need site settings first); stored alerts no
+/// longer configured are dropped.
 pub fn merge_configured(stored: &[AlertSchedule], configured: Vec<AlertSchedule>) -> Vec<AlertSchedule> {
     configured
         .into_iter()

@@ -3,6 +3,7 @@
 //! the SNS publisher of the alert actions.
 
 mod config;
+pub mod lambda_env;
 mod s3;
 mod sns;
 mod sqs;

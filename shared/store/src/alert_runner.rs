@@ -126,7 +126,9 @@ impl AlertRunner {
             .map(|e| {
                 let existing = stored.iter().find(|s| s.name == e.name);
                 let schedule = existing.map_or_else(|| self.default_schedule.clone(), |s| s.schedule.clone());
-                AlertSchedule::new(&e.name, schedule)
+                let mut configured = AlertSchedule::new(&e.name, schedule);
+                configured.enabled = e.enabled_by_default;
+                configured
             })
             .collect();
         let merged = mozdef_alerts::schedule::merge_configured(&stored, configured);

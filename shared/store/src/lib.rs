@@ -2,6 +2,7 @@
 //! OpenSearch on AWS), MozDef's index naming, and one conformance suite that every backend
 //! must pass unchanged ([`conformance`], behind the `conformance` feature).
 
+pub mod alert_actions;
 pub mod alert_runner;
 pub mod alerting;
 mod error;

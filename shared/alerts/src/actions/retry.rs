@@ -71,6 +71,9 @@ pub struct ActionOutcome {
     pub attempts: u32,
     /// The last error, when it failed.
     pub error: Option<String>,
+    /// Whether that error may pass (the attempts ran out on a network error, a 429 or a 5xx):
+    /// a consumer with a queue delivers the alert again later.
+    pub transient: bool,
     /// When it ended.
     pub at: DateTime<Utc>,
 }
@@ -112,7 +115,14 @@ async fn run_one(action: &dyn AlertAction, message: &AlertMessage, policy: &Retr
     let name = action.name().to_owned();
     if !action.applies_to(message) {
         tracing::debug!(action = %name, alert = %message.id, "action does not apply");
-        return ActionOutcome { action: name, status: ActionStatus::Skipped, attempts: 0, error: None, at: Utc::now() };
+        return ActionOutcome {
+            action: name,
+            status: ActionStatus::Skipped,
+            attempts: 0,
+            error: None,
+            transient: false,
+            at: Utc::now(),
+        };
     }
     let max_attempts = policy.attempts.max(1);
     let mut attempt = 0;
@@ -126,6 +136,7 @@ async fn run_one(action: &dyn AlertAction, message: &AlertMessage, policy: &Retr
                     status: ActionStatus::Succeeded,
                     attempts: attempt,
                     error: None,
+                    transient: false,
                     at: Utc::now(),
                 };
             }
@@ -140,6 +151,7 @@ async fn run_one(action: &dyn AlertAction, message: &AlertMessage, policy: &Retr
                     action: name,
                     status: ActionStatus::Failed,
                     attempts: attempt,
+                    transient: error.is_transient(),
                     error: Some(error.to_string()),
                     at: Utc::now(),
                 };

@@ -1,16 +1,13 @@
 //! `auth0_bruteforce_user.py` → `AlertAuth0BruteforceUser`: failed Auth0 logins (wrong
 //! password) against one user, listing the source addresses they came from.
 
-use std::collections::BTreeSet;
-
 use chrono::Duration;
-use mozdef_model::{Severity, get_path};
+use mozdef_model::Severity;
 use mozdef_query::{Match, QueryError, SearchQuery};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::alert::Alert;
-use crate::catalogue::CatalogueEntry;
+use crate::catalogue::{CatalogueEntry, fields};
 use crate::config::ConfigSource;
 use crate::context::AlertContext;
 use crate::error::AlertError;
@@ -49,10 +46,7 @@ pub struct AlertAuth0BruteforceUser {
 /// The catalogue entry; a severity that is not one of MozDef's names is refused.
 pub fn entry(config: &ConfigSource) -> Result<CatalogueEntry, AlertError> {
     let config: Config = config.load(MODULE)?;
-    let severity = config
-        .severity
-        .parse()
-        .map_err(|e: mozdef_model::ModelError| AlertError::Config { alert: MODULE.into(), message: e.to_string() })?;
+    let severity = fields::severity(MODULE, &config.severity)?;
     Ok(CatalogueEntry::single(MODULE, AlertAuth0BruteforceUser { config, severity }))
 }
 
@@ -74,12 +68,7 @@ impl AlertTask for AlertAuth0BruteforceUser {
     }
 
     fn on_aggregation(&self, group: &AggregationGroup, _ctx: &AlertContext) -> Option<Alert> {
-        let addresses: BTreeSet<String> = group
-            .all_events
-            .iter()
-            .filter_map(|e| e.source.get("details").and_then(|d| get_path(d, "sourceipaddress")))
-            .filter_map(text)
-            .collect();
+        let addresses = fields::distinct_details(&group.all_events, "sourceipaddress");
         let listed: Vec<&str> = addresses.iter().take(LISTED_ADDRESSES).map(String::as_str).collect();
         let mut summary = format!(
             "Auth0 Username/Password Bruteforce Attack in Progress against user ({}) from the following source ip(s): {}",
@@ -90,14 +79,5 @@ impl AlertTask for AlertAuth0BruteforceUser {
             summary.push_str("...");
         }
         Some(Alert::new(summary, "bruteforce", &["auth0"], group.events.clone()).severity(self.severity))
-    }
-}
-
-/// A field as text (strings as they are, other values as JSON); null is missing.
-fn text(value: &Value) -> Option<String> {
-    match value {
-        Value::Null => None,
-        Value::String(s) => Some(s.clone()),
-        other => Some(other.to_string()),
     }
 }

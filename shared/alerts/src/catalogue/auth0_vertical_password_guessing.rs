@@ -2,16 +2,13 @@
 //! logins (wrong email or password) spread over several users — one password tried against
 //! many accounts.
 
-use std::collections::BTreeSet;
-
 use chrono::Duration;
-use mozdef_model::{Severity, get_path};
-use mozdef_query::{Hit, Match, QueryError, SearchQuery};
+use mozdef_model::Severity;
+use mozdef_query::{Match, QueryError, SearchQuery};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::alert::Alert;
-use crate::catalogue::CatalogueEntry;
+use crate::catalogue::{CatalogueEntry, fields};
 use crate::config::ConfigSource;
 use crate::context::AlertContext;
 use crate::error::AlertError;
@@ -49,10 +46,7 @@ pub struct AlertAuth0VerticalPasswordGuessing {
 /// The catalogue entry; a severity that is not one of MozDef's names is refused.
 pub fn entry(config: &ConfigSource) -> Result<CatalogueEntry, AlertError> {
     let config: Config = config.load(MODULE)?;
-    let severity = config
-        .severity
-        .parse()
-        .map_err(|e: mozdef_model::ModelError| AlertError::Config { alert: MODULE.into(), message: e.to_string() })?;
+    let severity = fields::severity(MODULE, &config.severity)?;
     Ok(CatalogueEntry::single(MODULE, AlertAuth0VerticalPasswordGuessing { config, severity }))
 }
 
@@ -75,11 +69,11 @@ impl AlertTask for AlertAuth0VerticalPasswordGuessing {
     }
 
     fn on_aggregation(&self, group: &AggregationGroup, _ctx: &AlertContext) -> Option<Alert> {
-        let users = distinct(&group.all_events, "username");
+        let users = fields::distinct_details(&group.all_events, "username");
         if users.len() < self.config.user_count {
             return None;
         }
-        let addresses = distinct(&group.all_events, "sourceipaddress");
+        let addresses = fields::distinct_details(&group.all_events, "sourceipaddress");
         let summary = format!(
             "Auth0 Username/Password Vertical Password Guessing Attack in Progress against {} users from {} unique source ip(s)",
             users.len(),
@@ -87,17 +81,4 @@ impl AlertTask for AlertAuth0VerticalPasswordGuessing {
         );
         Some(Alert::new(summary, "bruteforce", &["auth0"], group.events.clone()).severity(self.severity))
     }
-}
-
-/// The distinct values of `details.<path>` over `events` (events without it are skipped).
-fn distinct(events: &[Hit], path: &str) -> BTreeSet<String> {
-    events
-        .iter()
-        .filter_map(|e| e.source.get("details").and_then(|d| get_path(d, path)))
-        .filter_map(|v| match v {
-            Value::Null => None,
-            Value::String(s) => Some(s.clone()),
-            other => Some(other.to_string()),
-        })
-        .collect()
 }

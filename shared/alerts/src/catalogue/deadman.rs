@@ -49,8 +49,8 @@ pub struct BroNsm {
 
 /// The catalogue entry `deadman.broNSM`, one task per host. A severity that is not one of
 /// MozDef's names, or a host list without any host, is refused.
-pub fn entry(config: &ConfigSource) -> Result<CatalogueEntry, AlertError> {
-    let config: Config = config.load(MODULE)?;
+pub fn entry(source: &ConfigSource) -> Result<CatalogueEntry, AlertError> {
+    let config: Config = source.load(MODULE)?;
     let config_error = |message: String| AlertError::Config { alert: MODULE.into(), message };
     let severity: Severity =
         config.severity.parse().map_err(|e: mozdef_model::ModelError| config_error(e.to_string()))?;
@@ -64,7 +64,8 @@ pub fn entry(config: &ConfigSource) -> Result<CatalogueEntry, AlertError> {
     if tasks.is_empty() {
         return Err(config_error(format!("hosts {:?} names no host", config.hosts)));
     }
-    Ok(CatalogueEntry { name: format!("{MODULE}.{CLASSNAME}"), tasks })
+    let enabled_by_default = source.is_configured(MODULE);
+    Ok(CatalogueEntry { name: format!("{MODULE}.{CLASSNAME}"), tasks, enabled_by_default })
 }
 
 impl BroNsm {

@@ -156,7 +156,9 @@ impl AlertDeadmanGeneric {
 
 /// The catalogue entry: one task per rule of the `deadman_generic` configuration.
 pub fn entry(config: &ConfigSource) -> Result<CatalogueEntry, AlertError> {
-    from_config(&config.load("deadman_generic")?)
+    let mut entry = from_config(&config.load("deadman_generic")?)?;
+    entry.enabled_by_default = config.is_configured("deadman_generic");
+    Ok(entry)
 }
 
 /// The entry of `config`; every broken rule is named in the error (by position, from 1,
@@ -188,7 +190,7 @@ pub fn from_config(config: &Config) -> Result<CatalogueEntry, AlertError> {
     if !problems.is_empty() {
         return Err(config_error(problems.join("; ")));
     }
-    Ok(CatalogueEntry { name: format!("deadman_generic.{CLASSNAME}"), tasks })
+    Ok(CatalogueEntry { name: format!("deadman_generic.{CLASSNAME}"), tasks, enabled_by_default: true })
 }
 
 impl AlertTask for AlertDeadmanGeneric {

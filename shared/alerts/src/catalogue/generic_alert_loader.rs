@@ -85,7 +85,8 @@ pub fn load_rules(dir: &Path) -> (Option<CatalogueEntry>, Vec<AlertError>) {
             }
         }
     }
-    let entry = (!tasks.is_empty()).then(|| CatalogueEntry { name: ENTRY_NAME.into(), tasks });
+    let entry =
+        (!tasks.is_empty()).then(|| CatalogueEntry { name: ENTRY_NAME.into(), tasks, enabled_by_default: true });
     (entry, errors)
 }
 

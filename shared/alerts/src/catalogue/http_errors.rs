@@ -1,21 +1,23 @@
-//! `http_errors.py` → `AlertHTTPErrors`: a Bro notice of a client causing
-//! excessive HTTP errors, one alert per notice.
+//! `http_errors.py` → `AlertHTTPErrors`: a Bro notice of a client causing excessive HTTP
+//! errors, one alert per notice (the task is `bro_notice::BroNotice`).
 
 use chrono::Duration;
-use mozdef_model::Severity;
-use mozdef_query::{Hit, Match, QueryError, SearchQuery};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use crate::alert::Alert;
 use crate::catalogue::CatalogueEntry;
+use crate::catalogue::bro_notice::BroNotice;
+use crate::catalogue::fields;
 use crate::config::ConfigSource;
-use crate::context::AlertContext;
 use crate::error::AlertError;
-use crate::task::{AlertTask, Mode};
 
 /// The configuration module (and file) name.
 const MODULE: &str = "http_errors";
+
+/// MozDef's class name.
+const NAME: &str = "AlertHTTPErrors";
+
+/// The Bro notice reported.
+const NOTE: &str = "MozillaHTTPErrors::Excessive_HTTP_Errors_Attacker";
 
 /// `http_errors.conf`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -32,53 +34,18 @@ impl Default for Config {
     }
 }
 
-/// The alert.
-#[derive(Debug, Clone)]
-pub struct AlertHTTPErrors {
-    config: Config,
-    severity: Severity,
-}
-
-/// The catalogue entry; a severity that is not one of MozDef's names is refused.
+/// The catalogue entry: notices of the last fifteen minutes, category `httperrors`; a
+/// severity that is not one of MozDef's names is refused.
 pub fn entry(config: &ConfigSource) -> Result<CatalogueEntry, AlertError> {
     let config: Config = config.load(MODULE)?;
-    let severity = config
-        .severity
-        .parse()
-        .map_err(|e: mozdef_model::ModelError| AlertError::Config { alert: MODULE.into(), message: e.to_string() })?;
-    Ok(CatalogueEntry::single(MODULE, AlertHTTPErrors { config, severity }))
-}
-
-impl AlertTask for AlertHTTPErrors {
-    fn name(&self) -> &str {
-        "AlertHTTPErrors"
-    }
-
-    fn query(&self, _ctx: &AlertContext) -> Result<SearchQuery, QueryError> {
-        let mut query = SearchQuery::new(Some(Duration::minutes(15)));
-        query.add_must(Match::term("category", "bro"));
-        query.add_must(Match::term("source", "notice"));
-        query.add_must(Match::phrase("details.note", "MozillaHTTPErrors::Excessive_HTTP_Errors_Attacker"));
-        Ok(query)
-    }
-
-    fn mode(&self) -> Mode {
-        Mode::Events
-    }
-
-    fn on_event(&self, event: &Hit, _ctx: &AlertContext) -> Option<Alert> {
-        let summary = format!("{} {}", text(event, "hostname"), text(event, "summary"));
-        let alert = Alert::new(summary, "httperrors", &["http"], vec![event.clone()]);
-        Some(alert.severity(self.severity).url(self.config.url.clone()))
-    }
-}
-
-/// A top-level field as the summary prints it: strings as they are, other values as JSON,
-/// and a missing one as `UNKNOWN` (the pipeline's default for both fields; MozDef failed).
-fn text(event: &Hit, field: &str) -> String {
-    match event.source.get(field) {
-        None | Some(Value::Null) => "UNKNOWN".to_owned(),
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-    }
+    let task = BroNotice {
+        name: NAME,
+        note: NOTE,
+        window: Duration::minutes(15),
+        category: "httperrors",
+        tags: &["http"],
+        severity: fields::severity(MODULE, &config.severity)?,
+        url: config.url,
+    };
+    Ok(CatalogueEntry::single(MODULE, task))
 }

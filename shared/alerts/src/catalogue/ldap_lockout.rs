@@ -2,12 +2,11 @@
 //! locked (`pwdAccountLockedTime` set).
 
 use chrono::Duration;
-use mozdef_model::get_path;
 use mozdef_query::{Hit, Match, QueryError, SearchQuery};
-use serde_json::Value;
 
 use crate::alert::Alert;
 use crate::catalogue::CatalogueEntry;
+use crate::catalogue::ldap_change::detail;
 use crate::config::ConfigSource;
 use crate::context::AlertContext;
 use crate::error::AlertError;
@@ -40,12 +39,8 @@ impl AlertTask for LdapLockout {
     }
 
     fn on_event(&self, event: &Hit, _ctx: &AlertContext) -> Option<Alert> {
-        let dn = match event.source.get("details").and_then(|details| get_path(details, "dn")) {
-            Some(Value::String(text)) => text.clone(),
-            // MozDef failed the whole run on an event without a dn.
-            Some(Value::Null) | None => "unknown".to_owned(),
-            Some(other) => other.to_string(),
-        };
+        // `unknown` without a dn (MozDef failed the whole run).
+        let dn = detail(event, "dn");
         Some(Alert::new(format!("{dn} LDAP account locked"), "ldap", &["ldap"], vec![event.clone()]))
     }
 }

@@ -18,6 +18,7 @@ use crate::task::AlertTask;
 pub mod auditd_sftp;
 pub mod auth0_bruteforce_user;
 pub mod auth0_vertical_password_guessing;
+pub mod bro_notice;
 pub mod bruteforce_ssh;
 pub mod bugzilla_auth_bruteforce;
 pub mod cloudtrail_logging_disabled;
@@ -25,6 +26,7 @@ pub mod deadman;
 pub mod deadman_generic;
 pub mod duo_authfail;
 pub mod duo_fail_open;
+mod fields;
 pub mod generic_alert_loader;
 pub mod get_watchlist;
 pub mod guard_duty_probe;
@@ -32,16 +34,19 @@ pub mod http_auth_bruteforce;
 pub mod http_errors;
 pub mod ldap_add;
 pub mod ldap_bruteforce_user;
+mod ldap_change;
 pub mod ldap_delete;
 pub mod ldap_group;
 pub mod ldap_lockout;
 pub mod multiple_intel_hits;
+mod nsm_scan;
 pub mod nsm_scan_address;
 pub mod nsm_scan_port;
 pub mod nsm_scan_random;
 pub mod old_events;
 pub mod promisc_audit;
 pub mod promisc_kernel;
+mod proxy;
 pub mod proxy_drop_executable;
 pub mod proxy_drop_ip;
 pub mod proxy_drop_non_standard_port;
@@ -64,19 +69,31 @@ pub struct CatalogueEntry {
     pub name: String,
     /// What one run runs.
     pub tasks: Vec<Arc<dyn AlertTask>>,
+    /// Whether a new schedule of it starts enabled: false for the deadman checks until the
+    /// site configures them (their shipped settings name sample hosts and searches, which
+    /// would raise an alert every minute on a fresh install).
+    pub enabled_by_default: bool,
 }
 
 impl std::fmt::Debug for CatalogueEntry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let tasks: Vec<&str> = self.tasks.iter().map(|t| t.name()).collect();
-        f.debug_struct("CatalogueEntry").field("name", &self.name).field("tasks", &tasks).finish()
+        f.debug_struct("CatalogueEntry")
+            .field("name", &self.name)
+            .field("tasks", &tasks)
+            .field("enabled_by_default", &self.enabled_by_default)
+            .finish()
     }
 }
 
 impl CatalogueEntry {
     /// An entry running one task, named `file.<task name>`.
     pub fn single(file: &str, task: impl AlertTask + 'static) -> Self {
-        CatalogueEntry { name: format!("{file}.{}", task.name()), tasks: vec![Arc::new(task)] }
+        CatalogueEntry {
+            name: format!("{file}.{}", task.name()),
+            tasks: vec![Arc::new(task)],
+            enabled_by_default: true,
+        }
     }
 }
 

@@ -1,18 +1,21 @@
 //! `nsm_scan_random.py` → `NSMScanRandom`: Bro random scans (`Scan::Random_Scan`) from
-//! internal sources, one alert per scanning address.
+//! internal sources, one alert per scanning address (no reverse DNS here, as in MozDef; the
+//! task is `nsm_scan::NsmScan`).
 
 use chrono::Duration;
-use mozdef_model::{Severity, get_path};
-use mozdef_query::{Match, QueryError, SearchQuery};
+use mozdef_model::Severity;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use crate::alert::Alert;
 use crate::catalogue::CatalogueEntry;
+use crate::catalogue::nsm_scan::{NsmScan, configured};
 use crate::config::ConfigSource;
-use crate::context::AlertContext;
 use crate::error::AlertError;
-use crate::task::{AggregationGroup, AlertTask, Mode};
+
+/// The configuration module (and file) name.
+const MODULE: &str = "nsm_scan_random";
+
+/// MozDef's class name.
+const NAME: &str = "NSMScanRandom";
 
 /// `nsm_scan_random.json`: Lucene query-string values tested on `details.sourceipaddress`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -32,62 +35,20 @@ impl Default for Config {
     }
 }
 
-/// The alert, with its configured query strings parsed.
-#[derive(Debug, Clone)]
-pub struct NSMScanRandom {
-    source_must_match: Match,
-    source_must_not_match: Match,
-}
-
-/// The catalogue entry; a configured query string that does not parse is refused here.
+/// The catalogue entry: a one-minute window, `WARNING`; a configured query string that does
+/// not parse is refused here.
 pub fn entry(config: &ConfigSource) -> Result<CatalogueEntry, AlertError> {
-    let config: Config = config.load("nsm_scan_random")?;
-    let invalid = |source| AlertError::Query { alert: "NSMScanRandom".into(), source };
-    let source_query = |value: &str| Match::query_string(&format!("details.sourceipaddress: {value}"));
-    let task = NSMScanRandom {
-        source_must_match: source_query(&config.sourcemustmatch).map_err(invalid)?,
-        source_must_not_match: source_query(&config.sourcemustnotmatch).map_err(invalid)?,
+    let config: Config = config.load(MODULE)?;
+    let task = NsmScan {
+        name: NAME,
+        note: "Scan::Random_Scan",
+        window: Duration::minutes(1),
+        source_must_match: configured(NAME, "details.sourceipaddress", &config.sourcemustmatch)?,
+        must_not: vec![configured(NAME, "details.sourceipaddress", &config.sourcemustnotmatch)?],
+        scan: "Random scan",
+        tag: "randomscan",
+        severity: Severity::Warning,
+        reverse_dns: false,
     };
-    Ok(CatalogueEntry::single("nsm_scan_random", task))
-}
-
-impl AlertTask for NSMScanRandom {
-    fn name(&self) -> &str {
-        "NSMScanRandom"
-    }
-
-    fn query(&self, _ctx: &AlertContext) -> Result<SearchQuery, QueryError> {
-        let mut query = SearchQuery::new(Some(Duration::minutes(1)));
-        query.add_must(Match::term("category", "bro"));
-        query.add_must(Match::term("source", "notice"));
-        query.add_must(Match::phrase("details.note", "Scan::Random_Scan"));
-        query.add_must(self.source_must_match.clone());
-        query.add_must_not(self.source_must_not_match.clone());
-        Ok(query)
-    }
-
-    fn mode(&self) -> Mode {
-        Mode::Aggregated { field: "details.sourceipaddress".into(), samples: 10, threshold: 1 }
-    }
-
-    fn on_aggregation(&self, group: &AggregationGroup, _ctx: &AlertContext) -> Option<Alert> {
-        let summary = format!("Random scan from {}", scanner(group));
-        Some(
-            Alert::new(summary, "nsm", &["nsm", "bro", "randomscan"], group.events.clone()).severity(Severity::Warning),
-        )
-    }
-}
-
-/// The scanning address of the first sample when it has `details.indicators`, `unknown`
-/// otherwise (no reverse DNS here, as in MozDef).
-fn scanner(group: &AggregationGroup) -> String {
-    let details = group.events.first().and_then(|first| first.source.get("details"));
-    if details.and_then(|d| d.get("indicators")).is_none() {
-        return "unknown".to_owned();
-    }
-    match details.and_then(|d| get_path(d, "sourceipaddress")) {
-        Some(Value::String(text)) => text.clone(),
-        Some(other) => other.to_string(),
-        None => "unknown".to_owned(),
-    }
+    Ok(CatalogueEntry::single(MODULE, task))
 }

@@ -1,16 +1,11 @@
 //! `proxy_drop_executable.py` → `AlertProxyDropExecutable`: proxy requests denied
 //! (`TCP_DENIED`) for files with an executable extension, one alert per source address.
 
-use std::collections::BTreeSet;
-
-use chrono::Duration;
-use mozdef_model::{Severity, get_path};
-use mozdef_query::{Hit, Match, QueryError, SearchQuery};
+use mozdef_query::{Match, QueryError, SearchQuery};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::alert::Alert;
-use crate::catalogue::CatalogueEntry;
+use crate::catalogue::{CatalogueEntry, fields, proxy};
 use crate::config::ConfigSource;
 use crate::context::AlertContext;
 use crate::error::AlertError;
@@ -59,36 +54,18 @@ impl AlertTask for AlertProxyDropExecutable {
     }
 
     fn query(&self, _ctx: &AlertContext) -> Result<SearchQuery, QueryError> {
-        let mut query = SearchQuery::new(Some(Duration::minutes(20)));
-        query.add_must(Match::term("category", "proxy"));
-        query.add_must(Match::term("details.proxyaction", "TCP_DENIED"));
+        let mut query = proxy::query(true);
         query.add_must(Match::query_string(&self.destination_filter)?);
         Ok(query)
     }
 
     fn mode(&self) -> Mode {
-        Mode::Aggregated { field: "details.sourceipaddress".into(), samples: 10, threshold: 1 }
+        proxy::mode()
     }
 
     fn on_aggregation(&self, group: &AggregationGroup, _ctx: &AlertContext) -> Option<Alert> {
-        let destinations = distinct_details(&group.all_events, "destination");
-        let summary = format!(
-            "Suspicious Proxy DROP event(s) detected from {} to the following executable file destination(s): {}",
-            group.value_text(),
-            destinations.into_iter().collect::<Vec<_>>().join(",")
-        );
-        Some(Alert::new(summary, "squid", &["squid", "proxy"], group.events.clone()).severity(Severity::Warning))
+        let destinations = fields::distinct_details(&group.all_events, "destination");
+        let head = "Suspicious Proxy DROP event(s) detected";
+        Some(proxy::alert(head, group, "executable file destination(s)", destinations, group.events.clone()))
     }
-}
-
-/// The distinct values of `details.<key>` over `events`, sorted.
-fn distinct_details(events: &[Hit], key: &str) -> BTreeSet<String> {
-    events
-        .iter()
-        .filter_map(|event| match event.source.get("details").and_then(|details| get_path(details, key)) {
-            Some(Value::String(text)) => Some(text.clone()),
-            Some(Value::Null) | None => None,
-            Some(other) => Some(other.to_string()),
-        })
-        .collect()
 }

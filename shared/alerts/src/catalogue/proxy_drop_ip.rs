@@ -4,14 +4,12 @@
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
-use chrono::Duration;
-use mozdef_model::Severity;
 use mozdef_query::{Hit, Match, QueryError, SearchQuery};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::alert::Alert;
-use crate::catalogue::CatalogueEntry;
+use crate::catalogue::{CatalogueEntry, proxy};
 use crate::config::ConfigSource;
 use crate::context::AlertContext;
 use crate::error::AlertError;
@@ -52,9 +50,7 @@ impl AlertTask for AlertProxyDropIP {
     }
 
     fn query(&self, _ctx: &AlertContext) -> Result<SearchQuery, QueryError> {
-        let mut query = SearchQuery::new(Some(Duration::minutes(20)));
-        query.add_must(Match::term("category", "proxy"));
-        query.add_must(Match::term("details.proxyaction", "TCP_DENIED"));
+        let mut query = proxy::query(true);
         query.add_must(Match::query_string(HOST_FILTER)?);
         // MozDef split on "," without trimming; addresses are trimmed here.
         for ip in self.config.ip_whitelist.split(',').map(str::trim).filter(|ip| !ip.is_empty()) {
@@ -64,7 +60,7 @@ impl AlertTask for AlertProxyDropIP {
     }
 
     fn mode(&self) -> Mode {
-        Mode::Aggregated { field: "details.sourceipaddress".into(), samples: 10, threshold: 1 }
+        proxy::mode()
     }
 
     /// Keeps the events whose `details.host` is an address; none → no alert. The alert
@@ -81,12 +77,8 @@ impl AlertTask for AlertProxyDropIP {
         if destinations.is_empty() {
             return None;
         }
-        let summary = format!(
-            "Suspicious Proxy DROP event(s) detected from {} to the following IP-based destination(s): {}",
-            group.value_text(),
-            destinations.into_iter().collect::<Vec<_>>().join(",")
-        );
-        Some(Alert::new(summary, "squid", &["squid", "proxy"], kept).severity(Severity::Warning))
+        let head = "Suspicious Proxy DROP event(s) detected";
+        Some(proxy::alert(head, group, "IP-based destination(s)", destinations, kept))
     }
 }
 

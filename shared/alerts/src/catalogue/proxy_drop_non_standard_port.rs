@@ -2,16 +2,11 @@
 //! requests denied (`TCP_DENIED`) to a port other than the usual TLS ones, one alert per
 //! source address.
 
-use std::collections::BTreeSet;
-
-use chrono::Duration;
-use mozdef_model::{Severity, get_path};
-use mozdef_query::{Hit, Match, QueryError, SearchQuery};
+use mozdef_query::{Match, QueryError, SearchQuery};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::alert::Alert;
-use crate::catalogue::CatalogueEntry;
+use crate::catalogue::{CatalogueEntry, fields, proxy};
 use crate::config::ConfigSource;
 use crate::context::AlertContext;
 use crate::error::AlertError;
@@ -48,9 +43,7 @@ impl AlertTask for AlertProxyDropNonStandardPort {
     }
 
     fn query(&self, _ctx: &AlertContext) -> Result<SearchQuery, QueryError> {
-        let mut query = SearchQuery::new(Some(Duration::minutes(20)));
-        query.add_must(Match::term("category", "proxy"));
-        query.add_must(Match::term("details.proxyaction", "TCP_DENIED"));
+        let mut query = proxy::query(true);
         query.add_must(Match::term("details.method", "CONNECT"));
         // MozDef split on "," without trimming ("443, 8443" never excluded " 8443"); ports
         // are trimmed here.
@@ -61,28 +54,12 @@ impl AlertTask for AlertProxyDropNonStandardPort {
     }
 
     fn mode(&self) -> Mode {
-        Mode::Aggregated { field: "details.sourceipaddress".into(), samples: 10, threshold: 1 }
+        proxy::mode()
     }
 
     fn on_aggregation(&self, group: &AggregationGroup, _ctx: &AlertContext) -> Option<Alert> {
-        let destinations = distinct_details(&group.all_events, "destination");
-        let summary = format!(
-            "Suspicious Proxy DROP event(s) detected from {} to the following non-std port destination(s): {}",
-            group.value_text(),
-            destinations.into_iter().collect::<Vec<_>>().join(",")
-        );
-        Some(Alert::new(summary, "squid", &["squid", "proxy"], group.events.clone()).severity(Severity::Warning))
+        let destinations = fields::distinct_details(&group.all_events, "destination");
+        let head = "Suspicious Proxy DROP event(s) detected";
+        Some(proxy::alert(head, group, "non-std port destination(s)", destinations, group.events.clone()))
     }
-}
-
-/// The distinct values of `details.<key>` over `events`, sorted.
-fn distinct_details(events: &[Hit], key: &str) -> BTreeSet<String> {
-    events
-        .iter()
-        .filter_map(|event| match event.source.get("details").and_then(|details| get_path(details, key)) {
-            Some(Value::String(text)) => Some(text.clone()),
-            Some(Value::Null) | None => None,
-            Some(other) => Some(other.to_string()),
-        })
-        .collect()
 }

@@ -1,16 +1,11 @@
 //! `proxy_exfil_domains.py` → `AlertProxyExfilDomains`: proxy requests to domains known
 //! for exfiltrating data, one alert per source address.
 
-use std::collections::BTreeSet;
-
-use chrono::Duration;
-use mozdef_model::{Severity, get_path};
-use mozdef_query::{Hit, Match, QueryError, SearchQuery};
+use mozdef_query::{Match, QueryError, SearchQuery};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::alert::Alert;
-use crate::catalogue::CatalogueEntry;
+use crate::catalogue::{CatalogueEntry, fields, proxy};
 use crate::config::ConfigSource;
 use crate::context::AlertContext;
 use crate::error::AlertError;
@@ -59,8 +54,7 @@ impl AlertTask for AlertProxyExfilDomains {
     }
 
     fn query(&self, _ctx: &AlertContext) -> Result<SearchQuery, QueryError> {
-        let mut query = SearchQuery::new(Some(Duration::minutes(20)));
-        query.add_must(Match::term("category", "proxy"));
+        let mut query = proxy::query(false);
         for domain in &self.domains {
             query.add_should(Match::term("details.host", domain.as_str()));
         }
@@ -68,28 +62,12 @@ impl AlertTask for AlertProxyExfilDomains {
     }
 
     fn mode(&self) -> Mode {
-        Mode::Aggregated { field: "details.sourceipaddress".into(), samples: 10, threshold: 1 }
+        proxy::mode()
     }
 
     fn on_aggregation(&self, group: &AggregationGroup, _ctx: &AlertContext) -> Option<Alert> {
-        let domains = distinct_details(&group.all_events, "host");
-        let summary = format!(
-            "Proxy drop events detected from {} to the following domain(s) that are known for exfiltrating data: {}",
-            group.value_text(),
-            domains.into_iter().collect::<Vec<_>>().join(",")
-        );
-        Some(Alert::new(summary, "squid", &["squid", "proxy"], group.events.clone()).severity(Severity::Warning))
+        let domains = fields::distinct_details(&group.all_events, "host");
+        let listed = "domain(s) that are known for exfiltrating data";
+        Some(proxy::alert("Proxy drop events detected", group, listed, domains, group.events.clone()))
     }
-}
-
-/// The distinct values of `details.<key>` over `events`, sorted.
-fn distinct_details(events: &[Hit], key: &str) -> BTreeSet<String> {
-    events
-        .iter()
-        .filter_map(|event| match event.source.get("details").and_then(|details| get_path(details, key)) {
-            Some(Value::String(text)) => Some(text.clone()),
-            Some(Value::Null) | None => None,
-            Some(other) => Some(other.to_string()),
-        })
-        .collect()
 }

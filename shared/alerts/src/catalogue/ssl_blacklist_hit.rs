@@ -3,10 +3,10 @@
 
 use chrono::Duration;
 use mozdef_query::{Hit, Match, QueryError, SearchQuery};
-use serde_json::Value;
 
 use crate::alert::Alert;
 use crate::catalogue::CatalogueEntry;
+use crate::catalogue::bro_notice::host_summary;
 use crate::config::ConfigSource;
 use crate::context::AlertContext;
 use crate::error::AlertError;
@@ -40,18 +40,8 @@ impl AlertTask for AlertSSLBlacklistHit {
     }
 
     fn on_event(&self, event: &Hit, _ctx: &AlertContext) -> Option<Alert> {
-        let summary = format!("{} {}", text(event, "hostname"), text(event, "summary"));
+        let summary = host_summary(event);
         // One comma-joined tag, as MozDef shipped it.
         Some(Alert::new(summary, "correlatedalerts", &["nsm,bro,correlated"], vec![event.clone()]))
-    }
-}
-
-/// A top-level field as the summary prints it: strings as they are, other values as JSON,
-/// and a missing one as `UNKNOWN` (the pipeline's default for both fields; MozDef failed).
-fn text(event: &Hit, field: &str) -> String {
-    match event.source.get(field) {
-        None | Some(Value::Null) => "UNKNOWN".to_owned(),
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
     }
 }

@@ -2,13 +2,12 @@
 //! bot ("was this you?"), so the event is escalated; one alert per response.
 
 use chrono::Duration;
-use mozdef_model::{Severity, get_path};
+use mozdef_model::Severity;
 use mozdef_query::{Hit, Match, QueryError, SearchQuery};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::alert::Alert;
-use crate::catalogue::CatalogueEntry;
+use crate::catalogue::{CatalogueEntry, fields};
 use crate::config::ConfigSource;
 use crate::context::AlertContext;
 use crate::error::AlertError;
@@ -42,10 +41,7 @@ pub struct AlertTriageBotEscalation {
 /// The catalogue entry; a severity that is not one of MozDef's names is refused.
 pub fn entry(config: &ConfigSource) -> Result<CatalogueEntry, AlertError> {
     let config: Config = config.load(MODULE)?;
-    let severity = config
-        .severity
-        .parse()
-        .map_err(|e: mozdef_model::ModelError| AlertError::Config { alert: MODULE.into(), message: e.to_string() })?;
+    let severity = fields::severity(MODULE, &config.severity)?;
     Ok(CatalogueEntry::single(MODULE, AlertTriageBotEscalation { config, severity }))
 }
 
@@ -68,23 +64,13 @@ impl AlertTask for AlertTriageBotEscalation {
     }
 
     fn on_event(&self, event: &Hit, _ctx: &AlertContext) -> Option<Alert> {
-        let details = event.source.get("details")?;
         // Both exist: the query requires them.
-        let identifier = text(get_path(details, "identifier")?)?;
-        let email = text(get_path(details, "email")?)?;
+        let identifier = fields::detail(event, "identifier")?;
+        let email = fields::detail(event, "email")?;
         let summary = format!(
             "TriageBot Escalation for event: {identifier} sent to PagerDuty per 'NO' response from User: {email}"
         );
         let alert = Alert::new(summary, "access", &["triagebot_escalation"], vec![event.clone()]);
         Some(alert.severity(self.severity).url(self.config.url.clone()))
-    }
-}
-
-/// A field as text (strings as they are, other values as JSON); null is missing.
-fn text(value: &Value) -> Option<String> {
-    match value {
-        Value::Null => None,
-        Value::String(s) => Some(s.clone()),
-        other => Some(other.to_string()),
     }
 }

@@ -12,7 +12,9 @@ use serde_json::{Value, json};
 use crate::backend::AlertBackend;
 use crate::context::AlertContext;
 use crate::plugin::AlertPlugin;
-use crate::plugins::{append_summary, details_mut, first_event_source, one_or_many, search_sources, sort_newest_first};
+use crate::plugins::{
+    append_summary, details_mut, first_event_source_ip, one_or_many, search_sources, sort_newest_first,
+};
 
 /// The plugin's name.
 pub const NAME: &str = "dhcp_assignment";
@@ -80,13 +82,7 @@ impl AlertPlugin for DhcpAssignment {
         backend: &dyn AlertBackend,
         ctx: &AlertContext,
     ) -> Result<Document, String> {
-        let ip = first_event_source(&alert)
-            .and_then(|s| s.get("details"))
-            .and_then(|d| d.get("sourceipaddress"))
-            .and_then(Value::as_str)
-            .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok())
-            .map(str::to_owned);
-        let Some(ip) = ip else { return Ok(alert) };
+        let Some(ip) = first_event_source_ip(&alert) else { return Ok(alert) };
         let indices = &self.config.indices_to_search;
 
         let mut assignments = self.window();

@@ -73,6 +73,17 @@ pub(crate) fn first_event_source(alert: &Document) -> Option<&Map<String, Value>
     alert.get("events")?.as_array()?.first()?.get("documentsource")?.as_object()
 }
 
+/// The first event's `details.sourceipaddress` when it is an IP address (the address the
+/// enrichment plugins search for).
+pub(crate) fn first_event_source_ip(alert: &Document) -> Option<String> {
+    first_event_source(alert)?
+        .get("details")?
+        .get("sourceipaddress")?
+        .as_str()
+        .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok())
+        .map(str::to_owned)
+}
+
 /// The alert's `details` object, created (or replacing a non-object) when needed.
 pub(crate) fn details_mut(alert: &mut Document) -> &mut Map<String, Value> {
     let slot = alert.entry("details").or_insert_with(|| Value::Object(Map::new()));

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::backend::AlertBackend;
 use crate::context::AlertContext;
 use crate::plugin::AlertPlugin;
-use crate::plugins::{details_mut, first_event_source, search_sources};
+use crate::plugins::{details_mut, first_event_source_ip, search_sources};
 
 /// The plugin's name.
 pub const NAME: &str = "port_scan_enrichment";
@@ -125,13 +125,7 @@ impl AlertPlugin for PortScanEnrichment {
         if !self.match_tags.iter().any(|t| tags.iter().any(|tag| tag.as_str() == Some(t.as_str()))) {
             return Ok(alert);
         }
-        let source_ip = first_event_source(&alert)
-            .and_then(|s| s.get("details"))
-            .and_then(|d| d.get("sourceipaddress"))
-            .and_then(Value::as_str)
-            .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok())
-            .map(str::to_owned);
-        let Some(source_ip) = source_ip else { return Ok(alert) };
+        let Some(source_ip) = first_event_source_ip(&alert) else { return Ok(alert) };
         // Newest first, as the store returns them.
         let events = search_sources(backend, &self.indices, &self.query(&source_ip), ctx.now).await?;
         let field = |event: &Value, path: &str| get_path(event, path).cloned().unwrap_or(Value::Null);

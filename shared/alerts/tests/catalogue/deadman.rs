@@ -173,3 +173,19 @@ async fn deadman() {
     bad.env.insert("MOZDEF_ALERT_DEADMAN__SEVERITY".into(), "LOUD".into());
     assert!(deadman::entry(&bad).is_err(), "an unknown severity is a configuration error");
 }
+
+#[test]
+fn deadman_checks_wait_for_site_settings() {
+    // MozDef's shipped hosts and searches are samples: scheduled off until the site names its own.
+    let shipped = deadman::entry(&ConfigSource::defaults()).unwrap();
+    assert!(!shipped.enabled_by_default);
+    assert!(deadman::entry(&hosts("sensor1")).unwrap().enabled_by_default);
+    let generic = mozdef_alerts::catalogue::deadman_generic::entry(&ConfigSource::defaults()).unwrap();
+    assert!(!generic.enabled_by_default);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("deadman_generic.json"), r#"{"severity": "ERROR"}"#).unwrap();
+    let configured = ConfigSource { dir: Some(dir.path().to_path_buf()), env: Default::default() };
+    assert!(mozdef_alerts::catalogue::deadman_generic::entry(&configured).unwrap().enabled_by_default);
+    let bruteforce = mozdef_alerts::catalogue::bruteforce_ssh::entry(&ConfigSource::defaults()).unwrap();
+    assert!(bruteforce.enabled_by_default, "the others run on MozDef's defaults");
+}

@@ -1,64 +1,23 @@
-//! `http_auth_bruteforce` (MozDef shipped no test for it; cases in its suites' style, inventory §8).
+//! `http_auth_bruteforce` (MozDef shipped no test for it; cases in its suites' style, inventory §8): the
+//! Bro notice cases (`shapes::bro_notice_cases`) and a configured url.
 
-use mozdef_alerts::ConfigSource;
 use mozdef_alerts::catalogue::http_auth_bruteforce;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::common::*;
-
-fn default_event() -> Value {
-    event(json!({
-        "category": "bro",
-        "source": "notice",
-        "hostname": "nsm1.example.com",
-        "summary": "10.0.0.5 appears to be bruteforcing HTTP authentication",
-        "details": {"note": "AuthBruteforcing::HTTP_AuthBruteforcing_Attacker", "sourceipaddress": "10.0.0.5"}
-    }))
-}
-
-fn default_alert() -> Value {
-    json!({
-        "category": "httperrors",
-        "severity": "WARNING",
-        "summary": "nsm1.example.com 10.0.0.5 appears to be bruteforcing HTTP authentication",
-        "tags": ["http"],
-        "url": "https://www.mozilla.org",
-        "notify_mozdefbot": true,
-    })
-}
-
-fn with(changes: Value) -> Vec<Value> {
-    vec![merge(&default_event(), &changes)]
-}
+use crate::shapes::*;
 
 #[tokio::test]
 async fn http_auth_bruteforce() {
-    let cases = vec![
-        positive("default event", with(json!({})), default_alert()),
-        positive("event fourteen minutes old", vec![aged(&default_event(), 14)], default_alert()),
-        positive(
-            "summary of the event",
-            with(json!({"hostname": "nsm2", "summary": "other text"})),
-            merge(&default_alert(), &json!({"summary": "nsm2 other text"})),
-        ),
-        positive_attaching("one alert per event", vec![default_event(); 3], default_alert(), 1),
-        negative("wrong category", with(json!({"category": "bronotice"}))),
-        negative("wrong source", with(json!({"source": "intel"}))),
-        negative("other note", with(json!({"details": {"note": "Scan::Port_Scan"}}))),
-        negative("no note", with(json!({"details": {"note": null}}))),
-        negative("event sixteen minutes old", vec![aged(&default_event(), 16)]),
-    ];
-    check(Subject::defaults(http_auth_bruteforce::entry), cases).await;
-
-    let mut config = ConfigSource::defaults();
-    config.env.insert(
-        "MOZDEF_ALERT_HTTP_AUTH_BRUTEFORCE__URL".into(),
-        "https://runbooks.example.com/http_auth_bruteforce".into(),
+    let shape = bro_notice(
+        "AuthBruteforcing::HTTP_AuthBruteforcing_Attacker",
+        "10.0.0.5 appears to be bruteforcing HTTP authentication",
+        json!({"category": "httperrors", "severity": "WARNING", "notify_mozdefbot": true}),
     );
-    let cases = vec![positive(
-        "configured url",
-        with(json!({})),
-        merge(&default_alert(), &json!({"url": "https://runbooks.example.com/http_auth_bruteforce"})),
-    )];
+    check(Subject::defaults(http_auth_bruteforce::entry), bro_notice_cases(&shape)).await;
+
+    let url = "https://runbooks.example.com/http_auth_bruteforce";
+    let config = settings(&[("MOZDEF_ALERT_HTTP_AUTH_BRUTEFORCE__URL", url)]);
+    let cases = vec![positive("configured url", shape.with(json!({})), shape.alert_with(json!({"url": url})))];
     check(Subject::with_config(http_auth_bruteforce::entry, &config), cases).await;
 }

@@ -40,6 +40,7 @@ mod proxy_drop_ip;
 mod proxy_drop_non_standard_port;
 mod proxy_exfil_domains;
 mod session_opened_sensitive_user;
+mod shapes;
 mod ssh_access;
 mod ssh_access_signreleng;
 mod ssh_bruteforce_bro;
