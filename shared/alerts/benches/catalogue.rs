@@ -515,7 +515,11 @@ async fn run_catalogue(catalogue: &Catalogue, backend: &StoreAlertBackend, ctx: 
                 Err(e) => errors.push(e.to_string()),
             }
         }
-        entries.push(EntryTime { name: entry.name.clone(), wall: entry_started.elapsed(), raised, errors });
+        let wall = entry_started.elapsed();
+        if wall > Duration::from_secs(1) {
+            eprintln!("  {} took {:.1} s ({raised} raised)", entry.name, wall.as_secs_f64());
+        }
+        entries.push(EntryTime { name: entry.name.clone(), wall, raised, errors });
     }
     CatalogueRun { wall: started.elapsed(), entries }
 }
