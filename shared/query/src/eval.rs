@@ -78,6 +78,12 @@ impl CompiledQuery {
     pub fn required_terms(&self) -> Vec<Vec<String>> {
         self.filter.required_terms()
     }
+
+    /// The date bounds every matching document has at some fields (beyond the window), at
+    /// `now`: `(field, lowest ms, highest ms)`, see [`CompiledMatch::required_date_bounds`].
+    pub fn required_date_bounds(&self, now: DateTime<Utc>) -> Vec<(String, i64, i64)> {
+        self.filter.required_date_bounds(now)
+    }
 }
 
 /// MozDef's time window: `utctimestamp` in [now − W, now] OR `receivedtimestamp` in
@@ -128,6 +134,13 @@ impl CompiledMatch {
     /// matches. See [`crate::prefilter`].
     pub fn required_terms(&self) -> Vec<Vec<String>> {
         crate::prefilter::required_terms(&self.node)
+    }
+
+    /// The date ranges the match requires, as `(field, lowest ms, highest ms)` at `now`: a
+    /// matching document's (indexed) date at `field` lies within, so a store can narrow its
+    /// candidates by them. Only required (must) ranges count; none: no narrowing.
+    pub fn required_date_bounds(&self, now: DateTime<Utc>) -> Vec<(String, i64, i64)> {
+        crate::prefilter::required_date_bounds(&self.node, now)
     }
 }
 

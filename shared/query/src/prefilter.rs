@@ -37,6 +37,7 @@
 
 use std::net::Ipv6Addr;
 
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::eval::{LeafTest, Node, StrTest};
@@ -176,6 +177,27 @@ pub fn satisfies(doc_terms: &[String], groups: &[Vec<String>]) -> bool {
 /// The required terms of a compiled node, normalised.
 pub(crate) fn required_terms(node: &Node) -> Vec<Vec<String>> {
     normalize(groups(node))
+}
+
+/// Bounds that every matching document's date at a field lies within, from the date ranges
+/// the node requires (`utctimestamp < now-1d` and the like): `(field, lowest ms, highest ms)`,
+/// at `now`. A store that indexes the field as a date narrows its candidates with them.
+pub(crate) fn required_date_bounds(node: &Node, now: DateTime<Utc>) -> Vec<(String, i64, i64)> {
+    match node {
+        Node::Field { path, test: LeafTest::Date(spans) } if is_single_field(path) => {
+            let mut hull: Option<(i64, i64)> = None;
+            for span in spans {
+                let Some((lo, hi)) = span.bounds(now) else { return Vec::new() };
+                hull = Some(hull.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
+            }
+            match hull {
+                Some((lo, hi)) => vec![(path.clone(), lo, hi)],
+                None => Vec::new(),
+            }
+        }
+        Node::Bool(b) => b.must.iter().flat_map(|n| required_date_bounds(n, now)).collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// The groups of a node, in conjunctive normal form (not normalised).

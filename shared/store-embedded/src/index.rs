@@ -68,12 +68,19 @@ pub(crate) struct PreparedDoc {
     pub receivedtimestamp: Option<DateTime<Utc>>,
 }
 
-/// The writer of an index, opened on the first write and closed once a commit finds
-/// nothing new (so yesterday's index does not keep threads and memory).
+/// How long a writer may sit without writes before a commit closes it.
+const WRITER_IDLE: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// The writer of an index, opened on the first write and closed by a commit once it has
+/// had nothing to write for [`WRITER_IDLE`] (so yesterday's index does not keep threads and
+/// memory). Kept open otherwise: each new writer would start merging the segments again
+/// while the previous one's merges still run (a bulk load followed by alert tagging, which
+/// commits often, piled up dozens of merging writers).
 #[derive(Default)]
 struct WriterState {
     writer: Option<IndexWriter>,
     pending: bool,
+    last_write: Option<std::time::Instant>,
 }
 
 /// A stored document found by a search: its id and source.
@@ -128,6 +135,7 @@ impl MozdefIndex {
         }
         let Some(writer) = state.writer.as_mut() else { return Err(self.poisoned()) };
         state.pending = true;
+        state.last_write = Some(std::time::Instant::now());
         for prepared in docs {
             writer.delete_term(Term::from_field_text(self.fields.id, &prepared.id));
             let mut doc = TantivyDocument::default();
@@ -152,8 +160,8 @@ impl MozdefIndex {
         self.reader.searcher().num_docs()
     }
 
-    /// Commits pending writes (durable on disk) and makes them searchable. A writer with
-    /// nothing pending is closed; the next write opens it again.
+    /// Commits pending writes (durable on disk) and makes them searchable. A writer idle for
+    /// [`WRITER_IDLE`] is closed after its merges finish; the next write opens it again.
     pub fn commit(&self) -> Result<(), EmbeddedError> {
         let mut guard = self.writer.lock().map_err(|_| self.poisoned())?;
         let state = &mut *guard;
@@ -163,8 +171,12 @@ impl MozdefIndex {
                 self.reader.reload().map_err(EmbeddedError::index(&self.name))?;
                 state.pending = false;
             }
-            Some(_) => state.writer = None,
-            None => {}
+            Some(_) if state.last_write.is_none_or(|t| t.elapsed() >= WRITER_IDLE) => {
+                if let Some(writer) = state.writer.take() {
+                    writer.wait_merging_threads().map_err(EmbeddedError::index(&self.name))?;
+                }
+            }
+            Some(_) | None => {}
         }
         Ok(())
     }
@@ -173,10 +185,13 @@ impl MozdefIndex {
     /// `window` (all documents without a window) and that holds a term of every group of
     /// `required` (the query's prefilter, see `CompiledQuery::required_terms`). The caller
     /// applies the exact test.
+    /// `dates` narrows further: `(field, lowest ms, highest ms)` the query requires of
+    /// `utctimestamp` or `receivedtimestamp` (other fields are not indexed as dates).
     pub fn candidates(
         &self,
         window: Option<(DateTime<Utc>, DateTime<Utc>)>,
         required: &[Vec<String>],
+        dates: &[(String, i64, i64)],
         mut visit: impl FnMut(StoredDoc),
     ) -> Result<(), EmbeddedError> {
         if required.iter().any(Vec::is_empty) {
@@ -215,6 +230,21 @@ impl MozdefIndex {
             }
         };
         clauses.extend(window.map(|w| (Occur::Must, w)));
+        for (field, lo, hi) in dates {
+            let field = match field.as_str() {
+                "utctimestamp" => self.fields.utctimestamp,
+                "receivedtimestamp" => self.fields.receivedtimestamp,
+                _ => continue,
+            };
+            // Indexed dates have second precision: widen by a second each side.
+            let bound = |ms: i64, widen: i64| {
+                let at = DateTime::<Utc>::from_timestamp_millis(ms.saturating_add(widen))?;
+                Some(Term::from_field_date(field, to_tantivy(at)))
+            };
+            let lower = bound(*lo, -1000).map_or(Bound::Unbounded, Bound::Included);
+            let upper = bound(*hi, 1000).map_or(Bound::Unbounded, Bound::Included);
+            clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+        }
         let query: Box<dyn Query> =
             if clauses.is_empty() { Box::new(AllQuery) } else { Box::new(BooleanQuery::new(clauses)) };
         let searcher = self.reader.searcher();

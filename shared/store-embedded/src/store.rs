@@ -112,12 +112,13 @@ impl EmbeddedStore {
     fn search_blocking(&self, request: SearchRequest<'_>) -> Result<SearchResults, StoreError> {
         let compiled = CompiledQuery::new(request.query)?;
         let required = compiled.required_terms();
+        let dates = compiled.required_date_bounds(request.now);
         let window = request.query.window_bounds(request.now);
         let mut aggregator = TermsAggregator::new(&request.query.aggregations);
         let mut best = TopHits::new(request.size);
         for name in resolve_all(request.indices, request.now, &self.existing()) {
             let Some(index) = self.lookup(&name) else { continue };
-            index.candidates(window, &required, |doc| {
+            index.candidates(window, &required, &dates, |doc| {
                 let source = Value::Object(doc.source);
                 if compiled.matches(&source, request.now) {
                     aggregator.add(&source);
@@ -330,7 +331,7 @@ impl EmbeddedStore {
     pub fn documents(&self, index: &str) -> Result<Vec<(String, Document)>, EmbeddedError> {
         let mut out = Vec::new();
         if let Some(index) = self.lookup(index) {
-            index.candidates(None, &[], |doc| out.push((doc.id, doc.source)))?;
+            index.candidates(None, &[], &[], |doc| out.push((doc.id, doc.source)))?;
         }
         Ok(out)
     }

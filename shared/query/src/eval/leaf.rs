@@ -150,6 +150,11 @@ pub(crate) struct DateSpan {
 }
 
 impl DateSpan {
+    /// The span's bounds at `now`, in epoch milliseconds (`None` when a bound cannot resolve).
+    pub(crate) fn bounds(&self, now: DateTime<Utc>) -> Option<(i64, i64)> {
+        Some((self.lower.resolve(now, i64::MIN)?, self.upper.resolve(now, i64::MAX)?))
+    }
+
     fn contains(&self, ms: i64, now: DateTime<Utc>) -> bool {
         match (self.lower.resolve(now, i64::MIN), self.upper.resolve(now, i64::MAX)) {
             (Some(lo), Some(hi)) => lo <= ms && ms <= hi,

@@ -814,3 +814,32 @@ fn prefilter_never_rejects_a_match() {
     assert!(stats.with_prefilter > compiled / 5, "{stats:?}");
     assert!(stats.matches_with_prefilter > 2000, "{stats:?}");
 }
+
+#[test]
+fn required_date_bounds_come_from_must_ranges() {
+    let ms = |t: &str| DateTime::parse_from_rfc3339(t).map(|d| d.timestamp_millis()).unwrap_or_default();
+    let mut query = SearchQuery::new(Some(chrono::Duration::hours(6)));
+    query.add_must(Match::less_than("utctimestamp", json!("2016-07-12T21:00:00+00:00")));
+    query.add_must(Match::term("category", "syslog"));
+    let bounds = match query.compile() {
+        Ok(c) => c.required_date_bounds(now()),
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(bounds.len(), 1);
+    let (field, lo, hi) = &bounds[0];
+    assert_eq!(field, "utctimestamp");
+    assert_eq!(*lo, i64::MIN, "open below");
+    assert!(*hi <= ms("2016-07-12T21:00:00Z") && *hi >= ms("2016-07-12T20:59:59Z"), "{hi}");
+
+    // Query-string ranges with date math count too; optional ranges do not.
+    let qs = match Match::query_string("utctimestamp:[now-2h TO now-1h]") {
+        Ok(m) => m.compile().map(|c| c.required_date_bounds(now())).unwrap_or_default(),
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(qs, vec![("utctimestamp".to_owned(), ms("2016-07-13T19:00:00Z"), ms("2016-07-13T20:00:00Z"))]);
+    let optional = match Match::query_string("utctimestamp:[now-2h TO now-1h] OR category:x") {
+        Ok(m) => m.compile().map(|c| c.required_date_bounds(now())).unwrap_or_default(),
+        Err(e) => panic!("{e}"),
+    };
+    assert!(optional.is_empty(), "{optional:?}");
+}
