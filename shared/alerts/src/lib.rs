@@ -17,6 +17,8 @@ pub mod catalogue;
 pub mod config;
 mod context;
 mod error;
+pub mod geomodel;
+pub mod localities;
 pub mod plugin;
 pub mod plugins;
 mod run;

@@ -1,8 +1,12 @@
-//! DynamoDB tables of MozDef in Rust on AWS. [`DynamoSchedules`] holds the alert schedules
+//! DynamoDB tables of MozDef in Rust on AWS. [`DynamoLocalities`] holds GeoModel's state;
+//! [`DynamoSchedules`] holds the alert schedules
 //! (MozDef's Mongo `alertschedules`) and passes the same
 //! [`check_schedule_store`](mozdef_store::schedules::check_schedule_store) as the SQLite
 //! store of `mozdef dev`.
 
+mod error;
+mod localities;
 mod schedules;
 
+pub use localities::DynamoLocalities;
 pub use schedules::DynamoSchedules;

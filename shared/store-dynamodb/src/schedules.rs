@@ -6,13 +6,14 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
 };
 use chrono::{DateTime, Utc};
 use mozdef_alerts::AlertSchedule;
 use mozdef_store::{ScheduleStore, StoreError};
+
+use crate::error::{call_error, is_condition_failure};
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -21,28 +22,6 @@ type Item = HashMap<String, AttributeValue>;
 pub struct DynamoSchedules {
     client: Client,
     table: String,
-}
-
-/// A failed call: network and throttling failures may pass, the rest will not.
-fn call_error<E: std::error::Error + Send + Sync + 'static, R: std::fmt::Debug>(
-    what: &str,
-) -> impl Fn(SdkError<E, R>) -> StoreError + '_ {
-    move |e| {
-        let message = format!("DynamoDB {what}: {}", DisplayErrorContext(&e));
-        match e {
-            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => {
-                StoreError::Unavailable(message)
-            }
-            _ => StoreError::Backend(message),
-        }
-    }
-}
-
-fn is_condition_failure<E, R>(error: &SdkError<E, R>) -> bool
-where
-    E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
-{
-    error.as_service_error().and_then(|e| e.code()) == Some("ConditionalCheckFailedException")
 }
 
 fn text(value: impl Into<String>) -> AttributeValue {

@@ -10,11 +10,14 @@
 
 mod error;
 mod index;
+mod localities;
 mod schedules;
+mod sqlite;
 mod store;
 pub mod wal;
 
 pub use error::EmbeddedError;
+pub use localities::SqliteLocalities;
 pub use schedules::SqliteSchedules;
 pub use store::EmbeddedStore;
 pub use wal::{Checkpointer, Wal, WalEntry, WalPosition, WalReader};

@@ -2,7 +2,6 @@
 //! document per schedule, keyed by name.
 
 use std::path::Path;
-use std::sync::Mutex;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -11,36 +10,23 @@ use mozdef_store::{ScheduleStore, StoreError};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::EmbeddedError;
+use crate::sqlite::{Sqlite, sql};
 
 /// The SQLite schedule store.
 #[derive(Debug)]
 pub struct SqliteSchedules {
-    db: Mutex<Connection>,
-}
-
-fn sql(action: &'static str) -> impl Fn(rusqlite::Error) -> EmbeddedError {
-    move |source| EmbeddedError::Sqlite { action, source }
-}
-
-fn backend(e: EmbeddedError) -> StoreError {
-    StoreError::Backend(e.to_string())
+    db: Sqlite,
 }
 
 impl SqliteSchedules {
     /// Opens (creating) the database file `path`.
     pub fn open(path: &Path) -> Result<Self, EmbeddedError> {
-        let db = Connection::open(path).map_err(sql("open schedule database"))?;
-        db.execute_batch(
-            "PRAGMA journal_mode = WAL;
-             CREATE TABLE IF NOT EXISTS alertschedules (name TEXT PRIMARY KEY, doc TEXT NOT NULL);",
-        )
-        .map_err(sql("create alertschedules"))?;
-        Ok(SqliteSchedules { db: Mutex::new(db) })
+        let schema = "CREATE TABLE IF NOT EXISTS alertschedules (name TEXT PRIMARY KEY, doc TEXT NOT NULL);";
+        Ok(SqliteSchedules { db: Sqlite::open(path, schema)? })
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, EmbeddedError>) -> Result<T, StoreError> {
-        let mut db = self.db.lock().map_err(|_| StoreError::Backend("schedule database lock poisoned".into()))?;
-        f(&mut db).map_err(backend)
+        self.db.with(f)
     }
 }
 

@@ -8,6 +8,7 @@ pub mod alerting;
 mod error;
 pub mod indices;
 pub mod ingest;
+pub mod localities;
 mod queue;
 pub mod schedules;
 
@@ -24,6 +25,7 @@ use mozdef_query::{Hit, SearchQuery, SearchResults};
 pub use mozdef_alerts::EventRef;
 
 pub use error::StoreError;
+pub use localities::LocalityStore;
 pub use queue::{EventQueue, QueueError};
 pub use schedules::ScheduleStore;
 

@@ -1,0 +1,24 @@
+//! Sorting the SDK's failures into the storage layer's errors.
+
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use mozdef_store::StoreError;
+
+/// A failed call: network and throttling failures may pass, the rest will not.
+pub(crate) fn call_error<E: std::error::Error + Send + Sync + 'static, R: std::fmt::Debug>(
+    what: &str,
+) -> impl Fn(SdkError<E, R>) -> StoreError + '_ {
+    move |e| {
+        let message = format!("DynamoDB {what}: {}", DisplayErrorContext(&e));
+        match e {
+            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => {
+                StoreError::Unavailable(message)
+            }
+            _ => StoreError::Backend(message),
+        }
+    }
+}
+
+/// Whether a conditional write was refused because its condition did not hold.
+pub(crate) fn is_condition_failure<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> bool {
+    error.as_service_error().and_then(|e| e.code()) == Some("ConditionalCheckFailedException")
+}

@@ -1,0 +1,160 @@
+//! GeoModel's state in one DynamoDB table keyed by `id` (string): `user:<name>` items hold a
+//! user's locality document (`doc`, JSON) with a `version` for conditional writes and an
+//! `expires_at` (epoch seconds) for the table's TTL, so users not seen for a while vanish;
+//! `execution:<name>` items hold the time an analysis last ran up to.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+};
+use chrono::{DateTime, Utc};
+use mozdef_alerts::localities::{LocalityStore, Versioned};
+use mozdef_model::{Document, isoformat};
+use mozdef_store::StoreError;
+
+use crate::error::{call_error, is_condition_failure};
+
+/// The locality table.
+#[derive(Debug, Clone)]
+pub struct DynamoLocalities {
+    client: Client,
+    table: String,
+    ttl: Duration,
+}
+
+fn text(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+fn corrupt(why: String) -> StoreError {
+    StoreError::Backend(format!("locality table {why}"))
+}
+
+impl DynamoLocalities {
+    /// The state in `table`; a user's item expires `ttl` after its last write (GeoModel's
+    /// `valid_duration_days` is the natural value).
+    pub fn new(client: Client, table: impl Into<String>, ttl: Duration) -> Self {
+        DynamoLocalities { client, table: table.into(), ttl }
+    }
+
+    /// Creates the table (key `id`, on-demand) if it does not exist; CloudFormation creates it
+    /// on AWS (with TTL on `expires_at`).
+    pub async fn ensure_table(&self) -> Result<(), StoreError> {
+        if self.client.describe_table().table_name(&self.table).send().await.is_ok() {
+            return Ok(());
+        }
+        let invalid = |e: aws_sdk_dynamodb::error::BuildError| StoreError::Backend(e.to_string());
+        self.client
+            .create_table()
+            .table_name(&self.table)
+            .attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name("id")
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()
+                    .map_err(invalid)?,
+            )
+            .key_schema(
+                KeySchemaElement::builder().attribute_name("id").key_type(KeyType::Hash).build().map_err(invalid)?,
+            )
+            .billing_mode(BillingMode::PayPerRequest)
+            .send()
+            .await
+            .map_err(call_error("create table"))?;
+        Ok(())
+    }
+
+    async fn item(&self, id: String) -> Result<Option<HashMap<String, AttributeValue>>, StoreError> {
+        let found = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("id", text(id))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(call_error("get item"))?;
+        Ok(found.item().cloned())
+    }
+}
+
+impl DynamoLocalities {
+    async fn get_inner(&self, username: &str) -> Result<Option<Versioned>, StoreError> {
+        let Some(item) = self.item(format!("user:{username}")).await? else { return Ok(None) };
+        let doc = item.get("doc").and_then(|v| v.as_s().ok()).ok_or_else(|| corrupt("item without doc".into()))?;
+        let document: Document = serde_json::from_str(doc).map_err(|e| corrupt(format!("doc: {e}")))?;
+        let version = item
+            .get("version")
+            .and_then(|v| v.as_n().ok())
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| corrupt("item without version".into()))?;
+        Ok(Some(Versioned { document, version }))
+    }
+
+    async fn put_inner(&self, username: &str, document: &Document, expected: Option<u64>) -> Result<bool, StoreError> {
+        let doc = serde_json::to_string(document).map_err(|e| StoreError::Backend(e.to_string()))?;
+        let next = expected.map_or(1, |v| v + 1);
+        let expires_at = Utc::now().timestamp().saturating_add(i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX));
+        let request = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("id", text(format!("user:{username}")))
+            .item("doc", text(doc))
+            .item("version", AttributeValue::N(next.to_string()))
+            .item("expires_at", AttributeValue::N(expires_at.to_string()));
+        let request = match expected {
+            None => request.condition_expression("attribute_not_exists(id)"),
+            Some(version) => request
+                .condition_expression("version = :expected")
+                .expression_attribute_values(":expected", AttributeValue::N(version.to_string())),
+        };
+        match request.send().await {
+            Ok(_) => Ok(true),
+            Err(e) if is_condition_failure(&e) => Ok(false),
+            Err(e) => Err(call_error("put locality state")(e)),
+        }
+    }
+
+    async fn execution_time_inner(&self, name: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let Some(item) = self.item(format!("execution:{name}")).await? else { return Ok(None) };
+        let at = item.get("at").and_then(|v| v.as_s().ok()).ok_or_else(|| corrupt("execution without at".into()))?;
+        let at = DateTime::parse_from_rfc3339(at).map_err(|e| corrupt(format!("execution time {at:?}: {e}")))?;
+        Ok(Some(at.with_timezone(&Utc)))
+    }
+
+    async fn set_execution_time_inner(&self, name: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item("id", text(format!("execution:{name}")))
+            .item("at", text(isoformat(&at)))
+            .send()
+            .await
+            .map_err(call_error("put execution time"))?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl LocalityStore for DynamoLocalities {
+    async fn get(&self, username: &str) -> Result<Option<Versioned>, String> {
+        self.get_inner(username).await.map_err(|e| e.to_string())
+    }
+
+    async fn put(&self, username: &str, document: &Document, expected: Option<u64>) -> Result<bool, String> {
+        self.put_inner(username, document, expected).await.map_err(|e| e.to_string())
+    }
+
+    async fn execution_time(&self, name: &str) -> Result<Option<DateTime<Utc>>, String> {
+        self.execution_time_inner(name).await.map_err(|e| e.to_string())
+    }
+
+    async fn set_execution_time(&self, name: &str, at: DateTime<Utc>) -> Result<(), String> {
+        self.set_execution_time_inner(name, at).await.map_err(|e| e.to_string())
+    }
+}
