@@ -6,7 +6,8 @@
 //! `MOZDEF_SCHEDULES_TABLE`, `MOZDEF_ALERTS_QUEUE_URL`, and optionally
 //! `MOZDEF_ALERT_CONFIG_DIR` (per-alert settings; `MOZDEF_ALERT_<MODULE>__<KEY>` variables
 //! override them), `MOZDEF_ALERT_RULES_DIR` (generic rule files), `MOZDEF_ALERT_PLUGINS`
-//! (comma-separated).
+//! (comma-separated), `MOZDEF_LOCALITIES_TABLE` (GeoModel's state; without it GeoModel does
+//! not run).
 
 pub mod handler;
 
@@ -17,14 +18,23 @@ use mozdef_alerts::{AlertSetup, NoReverseDns};
 use mozdef_aws::lambda_env::{list, opensearch_from_env, optional, required};
 use mozdef_aws::{AwsOptions, SqsAlertQueue};
 use mozdef_store::alert_runner::AlertRunner;
-use mozdef_store_dynamodb::DynamoSchedules;
+use mozdef_store_dynamodb::{DynamoLocalities, DynamoSchedules};
 
-/// The alert configuration the environment names.
-pub fn setup_from_env() -> AlertSetup {
+/// How long a user's GeoModel state lives in DynamoDB without being seen again (the table's
+/// TTL; GeoModel drops localities older than its `valid_duration_days` on its own).
+const LOCALITY_TTL: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
+
+/// The alert configuration the environment names (GeoModel with `MOZDEF_LOCALITIES_TABLE`).
+pub fn setup_from_env(sdk: &aws_config::SdkConfig) -> AlertSetup {
+    let localities = optional("MOZDEF_LOCALITIES_TABLE").map(|table| {
+        let store = DynamoLocalities::new(aws_sdk_dynamodb::Client::new(sdk), table, LOCALITY_TTL);
+        Arc::new(store) as Arc<dyn mozdef_alerts::localities::LocalityStore>
+    });
     AlertSetup {
         config_dir: optional("MOZDEF_ALERT_CONFIG_DIR").map(Into::into),
         rules_dir: optional("MOZDEF_ALERT_RULES_DIR").map(Into::into),
         plugins: list("MOZDEF_ALERT_PLUGINS"),
+        localities,
     }
 }
 
@@ -34,7 +44,7 @@ pub async fn runner_from_env() -> anyhow::Result<AlertRunner> {
     let store = opensearch_from_env(&sdk)?;
     let schedules = DynamoSchedules::new(aws_sdk_dynamodb::Client::new(&sdk), required("MOZDEF_SCHEDULES_TABLE")?);
     let queue = SqsAlertQueue::new(aws_sdk_sqs::Client::new(&sdk), required("MOZDEF_ALERTS_QUEUE_URL")?);
-    let loaded = setup_from_env().load()?;
+    let loaded = setup_from_env(&sdk).load()?;
     let runner = AlertRunner::new(
         loaded.catalogue.entries,
         Arc::new(store),

@@ -1,6 +1,6 @@
-//! The alert side of `mozdef dev`: the catalogue (built-in alerts, generic rule files),
-//! alert plugins, actions run in the background, schedules in SQLite, and the loop that runs
-//! due alerts every minute.
+//! The alert side of `mozdef dev`: the catalogue (built-in alerts, generic rule files,
+//! GeoModel with its localities in SQLite), alert plugins, actions run in the background,
+//! schedules in SQLite, and the loop that runs due alerts every minute.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,7 +13,7 @@ use mozdef_model::Clock;
 use mozdef_store::EventStore;
 use mozdef_store::alert_actions::{ActionRunner, InProcessActions};
 use mozdef_store::alert_runner::AlertRunner;
-use mozdef_store_embedded::SqliteSchedules;
+use mozdef_store_embedded::{SqliteLocalities, SqliteSchedules};
 use tokio::sync::watch;
 
 /// Alert options of `mozdef dev`.
@@ -45,6 +45,9 @@ pub async fn runner(args: &AlertArgs, data_dir: &Path, store: Arc<dyn EventStore
         rules_dir: args.alert_rules.clone().or_else(|| existing(data_dir.join("alerts").join("rules"))),
         config_dir: config_dir.clone(),
         plugins: args.alert_plugins.clone(),
+        localities: Some(Arc::new(
+            SqliteLocalities::open(&data_dir.join("mozdef.sqlite")).context("cannot open the locality database")?,
+        )),
     };
     let loaded = setup.load()?;
     let actions_config = ActionsConfig::load(&ConfigSource::new(config_dir.as_deref()))?;

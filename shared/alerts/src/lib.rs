@@ -24,6 +24,7 @@ pub mod plugins;
 mod run;
 pub mod schedule;
 mod setup;
+mod stateful;
 mod task;
 
 pub use alert::{Alert, EventRef};
@@ -33,7 +34,8 @@ pub use config::ConfigSource;
 pub use context::{AlertContext, NoReverseDns, ReverseDns, StaticReverseDns};
 pub use error::AlertError;
 pub use plugin::AlertPlugin;
-pub use run::{AlertEnv, RaisedAlert, alert_id, run_alert};
+pub use run::{AlertEnv, RaisedAlert, alert_id, run_alert, save_alert};
 pub use schedule::{AlertSchedule, Schedule};
 pub use setup::{AlertSetup, LoadedAlerts};
+pub use stateful::StatefulAlert;
 pub use task::{AggregationGroup, AlertTask, DEFAULT_INDICES, Mode, SEARCH_SIZE};

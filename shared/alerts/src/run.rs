@@ -61,7 +61,7 @@ pub async fn run_alert(
         Mode::Events => {
             for hit in &hits {
                 if let Some(alert) = task.on_event(hit, ctx) {
-                    raised.push(save(task, env, alert, std::slice::from_ref(hit), ctx).await?);
+                    raised.push(save_alert(task.name(), env, alert, std::slice::from_ref(hit), ctx).await?);
                 }
             }
         }
@@ -71,7 +71,7 @@ pub async fn run_alert(
                     continue;
                 }
                 if let Some(alert) = task.on_aggregation(&group, ctx) {
-                    raised.push(save(task, env, alert, &group.all_events, ctx).await?);
+                    raised.push(save_alert(task.name(), env, alert, &group.all_events, ctx).await?);
                 }
             }
         }
@@ -79,7 +79,7 @@ pub async fn run_alert(
             if hits.is_empty()
                 && let Some(alert) = task.on_no_event(ctx)
             {
-                raised.push(save(task, env, alert, &[], ctx).await?);
+                raised.push(save_alert(task.name(), env, alert, &[], ctx).await?);
             }
         }
     }
@@ -116,15 +116,18 @@ pub(crate) fn group_by(hits: &[Hit], field: &str, samples: usize) -> Vec<Aggrega
     groups
 }
 
-async fn save(
-    task: &dyn AlertTask,
+/// Saves one alert of the alert named `name` as the framework does: the document
+/// (`createAlertDict` + `tagBotNotify`), the plugins (not for an alert without events, as
+/// MozDef's deadman path), a deterministic id, then `tagged` events tagged with the alert.
+/// Stateful alerts ([`crate::StatefulAlert`]) call it for each alert they raise.
+pub async fn save_alert(
+    name: &str,
     env: AlertEnv<'_>,
     alert: Alert,
     tagged: &[Hit],
     ctx: &AlertContext,
 ) -> Result<RaisedAlert, AlertError> {
     let (backend, now) = (env.backend, ctx.now);
-    let name = task.name();
     let store_error = |message| AlertError::Store { alert: name.to_owned(), message };
     let document = alert.to_document(name, now);
     // Deadman alerts went straight to saving in MozDef (no plugins).

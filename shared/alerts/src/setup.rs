@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::catalogue::{self, Catalogue};
 use crate::config::ConfigSource;
 use crate::error::AlertError;
+use crate::localities::LocalityStore;
 use crate::plugin::AlertPlugin;
 
 /// The alert configuration of a deployment.
@@ -18,6 +19,9 @@ pub struct AlertSetup {
     pub rules_dir: Option<PathBuf>,
     /// Enabled alert plugins (MozDef's `ALERT_PLUGINS`; empty: none).
     pub plugins: Vec<String>,
+    /// GeoModel's state store; when set, the catalogue includes
+    /// `geomodel_location.AlertGeoModel` (it needs somewhere to keep localities).
+    pub localities: Option<Arc<dyn LocalityStore>>,
 }
 
 /// The loaded catalogue and plugins.
@@ -34,7 +38,16 @@ impl AlertSetup {
     /// `catalogue.errors` without stopping the others; a bad plugin list is an error.
     pub fn load(&self) -> Result<LoadedAlerts, AlertError> {
         let config = ConfigSource::new(self.config_dir.as_deref());
-        let catalogue = catalogue::load_with_rules(&config, self.rules_dir.as_deref());
+        let mut catalogue = catalogue::load_with_rules(&config, self.rules_dir.as_deref());
+        if let Some(store) = &self.localities {
+            match crate::geomodel::entry(&config, store.clone()) {
+                Ok(entry) => catalogue.entries.push(entry),
+                Err(error) => {
+                    tracing::error!(alert = crate::geomodel::MODULE, %error, "alert not loaded");
+                    catalogue.errors.push(error);
+                }
+            }
+        }
         let plugins = crate::plugins::load(&self.plugins, &config)?;
         tracing::info!(
             alerts = catalogue.entries.len(),

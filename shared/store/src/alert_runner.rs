@@ -178,8 +178,15 @@ impl AlertRunner {
         let mut reports = Vec::new();
         for entry in self.entries.iter().filter(|e| wanted.contains(e.name.as_str())) {
             let mut report = RunReport { name: entry.name.clone(), raised: Vec::new(), errors: Vec::new() };
+            let mut outcomes = Vec::new();
             for task in &entry.tasks {
-                match run_alert(task.as_ref(), env, &ctx).await {
+                outcomes.push(run_alert(task.as_ref(), env, &ctx).await);
+            }
+            for alert in &entry.stateful {
+                outcomes.push(alert.run(env, &ctx).await);
+            }
+            for outcome in outcomes {
+                match outcome {
                     Ok(raised) => report.raised.extend(raised),
                     Err(error) => {
                         tracing::error!(alert = %entry.name, %error, "alert run failed");

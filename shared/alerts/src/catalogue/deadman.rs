@@ -65,7 +65,7 @@ pub fn entry(source: &ConfigSource) -> Result<CatalogueEntry, AlertError> {
         return Err(config_error(format!("hosts {:?} names no host", config.hosts)));
     }
     let enabled_by_default = source.is_configured(MODULE);
-    Ok(CatalogueEntry { name: format!("{MODULE}.{CLASSNAME}"), tasks, enabled_by_default })
+    Ok(CatalogueEntry { name: format!("{MODULE}.{CLASSNAME}"), tasks, stateful: Vec::new(), enabled_by_default })
 }
 
 impl BroNsm {

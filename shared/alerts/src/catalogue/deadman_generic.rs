@@ -190,7 +190,12 @@ pub fn from_config(config: &Config) -> Result<CatalogueEntry, AlertError> {
     if !problems.is_empty() {
         return Err(config_error(problems.join("; ")));
     }
-    Ok(CatalogueEntry { name: format!("deadman_generic.{CLASSNAME}"), tasks, enabled_by_default: true })
+    Ok(CatalogueEntry {
+        name: format!("deadman_generic.{CLASSNAME}"),
+        tasks,
+        stateful: Vec::new(),
+        enabled_by_default: true,
+    })
 }
 
 impl AlertTask for AlertDeadmanGeneric {

@@ -85,8 +85,12 @@ pub fn load_rules(dir: &Path) -> (Option<CatalogueEntry>, Vec<AlertError>) {
             }
         }
     }
-    let entry =
-        (!tasks.is_empty()).then(|| CatalogueEntry { name: ENTRY_NAME.into(), tasks, enabled_by_default: true });
+    let entry = (!tasks.is_empty()).then(|| CatalogueEntry {
+        name: ENTRY_NAME.into(),
+        tasks,
+        stateful: Vec::new(),
+        enabled_by_default: true,
+    });
     (entry, errors)
 }
 

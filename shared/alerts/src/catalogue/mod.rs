@@ -69,6 +69,8 @@ pub struct CatalogueEntry {
     pub name: String,
     /// What one run runs.
     pub tasks: Vec<Arc<dyn AlertTask>>,
+    /// Alerts of the entry that run themselves (GeoModel), after the tasks.
+    pub stateful: Vec<Arc<dyn crate::StatefulAlert>>,
     /// Whether a new schedule of it starts enabled: false for the deadman checks until the
     /// site configures them (their shipped settings name sample hosts and searches, which
     /// would raise an alert every minute on a fresh install).
@@ -77,7 +79,8 @@ pub struct CatalogueEntry {
 
 impl std::fmt::Debug for CatalogueEntry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let tasks: Vec<&str> = self.tasks.iter().map(|t| t.name()).collect();
+        let tasks: Vec<&str> =
+            self.tasks.iter().map(|t| t.name()).chain(self.stateful.iter().map(|t| t.name())).collect();
         f.debug_struct("CatalogueEntry")
             .field("name", &self.name)
             .field("tasks", &tasks)
@@ -92,6 +95,7 @@ impl CatalogueEntry {
         CatalogueEntry {
             name: format!("{file}.{}", task.name()),
             tasks: vec![Arc::new(task)],
+            stateful: Vec::new(),
             enabled_by_default: true,
         }
     }

@@ -18,6 +18,7 @@ mod deadman_generic;
 mod duo_authfail;
 mod duo_fail_open;
 mod generic_alert_loader;
+mod geomodel;
 mod get_watchlist;
 mod guard_duty_probe;
 mod http_auth_bruteforce;
