@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+    TimeToLiveSpecification,
 };
 use chrono::{DateTime, Utc};
 use mozdef_alerts::localities::{LocalityStore, Versioned};
@@ -41,8 +42,8 @@ impl DynamoLocalities {
         DynamoLocalities { client, table: table.into(), ttl }
     }
 
-    /// Creates the table (key `id`, on-demand) if it does not exist; CloudFormation creates it
-    /// on AWS (with TTL on `expires_at`).
+    /// Creates the table (key `id`, on-demand, TTL on `expires_at`) if it does not exist;
+    /// CloudFormation creates it on AWS.
     pub async fn ensure_table(&self) -> Result<(), StoreError> {
         if self.client.describe_table().table_name(&self.table).send().await.is_ok() {
             return Ok(());
@@ -65,6 +66,15 @@ impl DynamoLocalities {
             .send()
             .await
             .map_err(call_error("create table"))?;
+        let ttl =
+            TimeToLiveSpecification::builder().attribute_name("expires_at").enabled(true).build().map_err(invalid)?;
+        self.client
+            .update_time_to_live()
+            .table_name(&self.table)
+            .time_to_live_specification(ttl)
+            .send()
+            .await
+            .map_err(call_error("enable TTL"))?;
         Ok(())
     }
 
