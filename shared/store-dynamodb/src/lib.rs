@@ -7,6 +7,7 @@
 mod error;
 mod localities;
 mod schedules;
+mod table;
 
 pub use localities::DynamoLocalities;
 pub use schedules::DynamoSchedules;

@@ -8,16 +8,14 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-    TimeToLiveSpecification,
-};
+use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use mozdef_alerts::localities::{LocalityStore, Versioned};
 use mozdef_model::{Document, isoformat};
 use mozdef_store::StoreError;
 
 use crate::error::{call_error, is_condition_failure};
+use crate::table::text;
 
 /// The locality table.
 #[derive(Debug, Clone)]
@@ -25,10 +23,6 @@ pub struct DynamoLocalities {
     client: Client,
     table: String,
     ttl: Duration,
-}
-
-fn text(value: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(value.into())
 }
 
 fn corrupt(why: String) -> StoreError {
@@ -45,37 +39,7 @@ impl DynamoLocalities {
     /// Creates the table (key `id`, on-demand, TTL on `expires_at`) if it does not exist;
     /// CloudFormation creates it on AWS.
     pub async fn ensure_table(&self) -> Result<(), StoreError> {
-        if self.client.describe_table().table_name(&self.table).send().await.is_ok() {
-            return Ok(());
-        }
-        let invalid = |e: aws_sdk_dynamodb::error::BuildError| StoreError::Backend(e.to_string());
-        self.client
-            .create_table()
-            .table_name(&self.table)
-            .attribute_definitions(
-                AttributeDefinition::builder()
-                    .attribute_name("id")
-                    .attribute_type(ScalarAttributeType::S)
-                    .build()
-                    .map_err(invalid)?,
-            )
-            .key_schema(
-                KeySchemaElement::builder().attribute_name("id").key_type(KeyType::Hash).build().map_err(invalid)?,
-            )
-            .billing_mode(BillingMode::PayPerRequest)
-            .send()
-            .await
-            .map_err(call_error("create table"))?;
-        let ttl =
-            TimeToLiveSpecification::builder().attribute_name("expires_at").enabled(true).build().map_err(invalid)?;
-        self.client
-            .update_time_to_live()
-            .table_name(&self.table)
-            .time_to_live_specification(ttl)
-            .send()
-            .await
-            .map_err(call_error("enable TTL"))?;
-        Ok(())
+        crate::table::ensure_table(&self.client, &self.table, "id", Some("expires_at")).await
     }
 
     async fn item(&self, id: String) -> Result<Option<HashMap<String, AttributeValue>>, StoreError> {

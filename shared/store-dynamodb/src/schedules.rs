@@ -6,14 +6,13 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-};
+use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use mozdef_alerts::AlertSchedule;
 use mozdef_store::{ScheduleStore, StoreError};
 
 use crate::error::{call_error, is_condition_failure};
+use crate::table::text;
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -22,10 +21,6 @@ type Item = HashMap<String, AttributeValue>;
 pub struct DynamoSchedules {
     client: Client,
     table: String,
-}
-
-fn text(value: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(value.into())
 }
 
 fn last_run(at: Option<DateTime<Utc>>) -> AttributeValue {
@@ -41,29 +36,7 @@ impl DynamoSchedules {
     /// Creates the table (on-demand billing, key `name`) if it does not exist: for `mozdef
     /// dev` against an emulator and for tests; CloudFormation creates it on AWS.
     pub async fn ensure_table(&self) -> Result<(), StoreError> {
-        let exists = self.client.describe_table().table_name(&self.table).send().await;
-        if exists.is_ok() {
-            return Ok(());
-        }
-        let invalid = |e: aws_sdk_dynamodb::error::BuildError| StoreError::Backend(e.to_string());
-        self.client
-            .create_table()
-            .table_name(&self.table)
-            .attribute_definitions(
-                AttributeDefinition::builder()
-                    .attribute_name("name")
-                    .attribute_type(ScalarAttributeType::S)
-                    .build()
-                    .map_err(invalid)?,
-            )
-            .key_schema(
-                KeySchemaElement::builder().attribute_name("name").key_type(KeyType::Hash).build().map_err(invalid)?,
-            )
-            .billing_mode(BillingMode::PayPerRequest)
-            .send()
-            .await
-            .map_err(call_error("create table"))?;
-        Ok(())
+        crate::table::ensure_table(&self.client, &self.table, "name", None).await
     }
 
     fn item(schedule: &AlertSchedule) -> Result<Item, StoreError> {

@@ -11,7 +11,8 @@ use mozdef_alerts::actions::{ActionOutcome, ActionStatus, AlertAction, AlertMess
 use serde_json::Value;
 
 use crate::alert_runner::AlertSink;
-use crate::{EventStore, IndexRequest, ItemOutcome, StoreError};
+use crate::alerting::put_alert;
+use crate::{EventStore, IndexRequest, StoreError};
 
 /// What handling one alert did.
 #[derive(Debug, Clone)]
@@ -72,14 +73,7 @@ impl ActionRunner {
         }
         document.insert("actions".into(), Value::Array(recorded));
         let request = IndexRequest { index: message.index.clone(), id: message.id.clone(), source: document };
-        match self.store.index(std::slice::from_ref(&request)).await?.as_slice() {
-            [ItemOutcome::Indexed] => {}
-            [ItemOutcome::Retry(reason) | ItemOutcome::Reject(reason)] => {
-                return Err(StoreError::Unavailable(format!("recording actions on alert {}: {reason}", message.id)));
-            }
-            other => return Err(StoreError::Backend(format!("{} outcomes for one alert", other.len()))),
-        }
-        self.store.refresh().await?;
+        put_alert(self.store.as_ref(), request).await?;
         Ok(ActionsReport { outcomes, retry })
     }
 }

@@ -10,7 +10,7 @@ use mozdef_model::Document;
 use mozdef_query::{SearchQuery, SearchResults};
 
 use crate::indices::alerts_index;
-use crate::{EventStore, IndexRequest, ItemOutcome, SearchRequest};
+use crate::{EventStore, IndexRequest, ItemOutcome, SearchRequest, StoreError};
 
 /// Searches events, saves alerts in `alerts-YYYYMM` and tags events, on one store.
 #[derive(Debug, Clone)]
@@ -40,12 +40,7 @@ impl AlertBackend for StoreAlertBackend {
     async fn save_alert(&self, id: &str, alert: &Document, now: DateTime<Utc>) -> Result<EventRef, String> {
         let index = alerts_index(now);
         let request = IndexRequest { index: index.clone(), id: id.to_owned(), source: alert.clone() };
-        match self.store.index(std::slice::from_ref(&request)).await.map_err(|e| e.to_string())?.as_slice() {
-            [ItemOutcome::Indexed] => {}
-            [ItemOutcome::Retry(reason) | ItemOutcome::Reject(reason)] => return Err(reason.clone()),
-            other => return Err(format!("{} outcomes for one alert", other.len())),
-        }
-        self.store.refresh().await.map_err(|e| e.to_string())?;
+        put_alert(self.store.as_ref(), request).await.map_err(|e| e.to_string())?;
         Ok(EventRef { index, id: id.to_owned() })
     }
 
@@ -65,4 +60,16 @@ impl AlertBackend for StoreAlertBackend {
         }
         self.store.refresh().await.map_err(|e| e.to_string())
     }
+}
+
+/// Stores one alert document (created or replaced) and makes it visible.
+pub(crate) async fn put_alert(store: &dyn EventStore, request: IndexRequest) -> Result<(), StoreError> {
+    let id = request.id.clone();
+    match store.index(std::slice::from_ref(&request)).await?.as_slice() {
+        [ItemOutcome::Indexed] => {}
+        [ItemOutcome::Retry(reason)] => return Err(StoreError::Unavailable(format!("alert {id}: {reason}"))),
+        [ItemOutcome::Reject(reason)] => return Err(StoreError::Backend(format!("alert {id}: {reason}"))),
+        other => return Err(StoreError::Backend(format!("{} outcomes for one alert", other.len()))),
+    }
+    store.refresh().await
 }
