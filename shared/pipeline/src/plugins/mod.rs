@@ -9,7 +9,12 @@
 //! event, change its [`Metadata`] (target index, fixed document id), or drop it
 //! ([`Verdict::Drop`], MozDef's `return (None, metadata)`). A plugin that fails returns an
 //! error; the chain stops and the caller quarantines the event with the reason.
+//!
+//! The built-in plugins' site settings are a [`PluginConfig`], which [`PluginConfig::load`]
+//! reads from MozDef's plugin directory (its sidecar files, kept as they are, with MozDef's
+//! `OPTIONS_*` environment overrides).
 
+mod config;
 mod jmes;
 mod matcher;
 mod netaddr;
@@ -57,6 +62,7 @@ use mozdef_model::Document;
 use serde_json::{Value, json};
 
 use crate::PipelineError;
+pub use config::{IgnoredFile, IgnoredKind, LoadedPluginConfig, PluginConfigError, SettingSource};
 pub use registry::{PluginConfig, builtin, by_name};
 
 use matcher::Matcher;

@@ -2,8 +2,8 @@
 
 use super::{Plugin, *};
 
-/// Settings of the built-in plugins that depend on the site (MozDef's sidecar `.conf` files),
-/// with neutral defaults.
+/// Settings of the built-in plugins that depend on the site (MozDef's sidecar files), with
+/// neutral defaults; [`PluginConfig::load`] reads them from MozDef's plugin directory.
 #[derive(Debug, Clone, Default)]
 pub struct PluginConfig {
     /// `mozilla_location`: the `details.sitetype` of each site code (lower case). MozDef's
@@ -19,8 +19,20 @@ pub struct PluginConfig {
     pub geoip: Option<std::sync::Arc<crate::geoip::GeoIp>>,
 }
 
-/// Every built-in plugin, configured, in MozDef's module-listing order (which decides only
-/// between plugins of equal priority).
+/// Every built-in plugin, configured, in a fixed order chosen for this port: the order of the
+/// plugin table of the specification (inventory §2), which lists the plugins by ascending
+/// priority, except `geoip`, which is added last, and only with a database. [`PluginChain::new`]
+/// sorts by priority, keeping this order between plugins of equal priority, which is all it
+/// decides.
+///
+/// MozDef had no such order: it registered its plugins in the order its plugin directory was
+/// listed (`pynsive.list_modules`, i.e. `os.listdir()`), which the file system decides and
+/// which is not defined, so ties between equal priorities could be broken differently from
+/// one installation to another. A fixed order makes the output deterministic: the same event
+/// gives the same document on every worker and on every replay. A site's output may therefore
+/// differ from what its MozDef produced only where two plugins of equal priority both act on
+/// one event (e.g. `parse_sshd` and `sshdFindIP`, both of priority 5, on an sshd login), and
+/// there at least the order of the names in `mozdef.plugins` can differ.
 pub fn builtin(config: &PluginConfig) -> Vec<Box<dyn Plugin>> {
     let mut plugins: Vec<Box<dyn Plugin>> = vec![
         Box::new(ttl_auditd::TtlAuditd),
