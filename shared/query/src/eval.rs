@@ -1,8 +1,9 @@
 //! Evaluation of the query model against JSON documents with MozDef's mapping semantics.
 //!
-//! A [`CompiledQuery`] is built once from a [`SearchQuery`] — wildcards, regexes, CIDR
-//! blocks, analysed tokens and fixed dates are prepared then — and tests documents with an
-//! injected `now`. Per field type ([`crate::mapping`]):
+//! This answers "does this document match?": a [`CompiledQuery`] is built once from a
+//! [`SearchQuery`](crate::SearchQuery) (the compiled form, `compiled`: wildcards, regexes,
+//! CIDR blocks, analysed tokens and fixed dates are prepared then) and tests documents with
+//! an injected `now`. Per field type ([`crate::mapping`]):
 //!
 //! | matcher | `text` (`summary`) | `keyword` (everything else) | `ip` | `date` | `boolean` |
 //! |---|---|---|---|---|---|
@@ -23,36 +24,19 @@
 mod leaf;
 
 use std::cell::{OnceCell, RefCell};
-use std::ops::Bound;
 use std::rc::Rc;
 
 use chrono::{DateTime, Duration, Utc};
-use regex::Regex;
 use serde_json::Value;
 
+use crate::WINDOW_FIELDS;
+use crate::compiled::Node;
 use crate::mapping::{FieldType, analyze, field_type, keyword_value};
-use crate::querystring::{Occur, QsQuery, QsValue, is_single_field};
-use crate::{BoolQuery, Match, QueryError, SearchQuery, WINDOW_FIELDS};
-use leaf::{Spec, ValueError};
-
-pub(crate) use leaf::{LeafTest, StrTest};
 
 pub use crate::aggregate::TermsAggregator;
-
-/// A [`SearchQuery`] prepared for evaluation: its window and its bool query.
-#[derive(Debug, Clone)]
-pub struct CompiledQuery {
-    window: Option<Duration>,
-    filter: CompiledMatch,
-}
+pub use crate::compiled::{CompiledMatch, CompiledQuery};
 
 impl CompiledQuery {
-    /// Compiles `query`; fails on values that do not fit their field's type and on bad
-    /// patterns.
-    pub fn new(query: &SearchQuery) -> Result<Self, QueryError> {
-        Ok(CompiledQuery { window: query.window, filter: CompiledMatch::from_bool(&query.query)? })
-    }
-
     /// Whether `doc` is in the window and matches the bool query, at `now`.
     pub fn matches(&self, doc: &Value, now: DateTime<Utc>) -> bool {
         self.in_window(doc, now) && self.filter.matches(doc, now)
@@ -67,22 +51,12 @@ impl CompiledQuery {
     pub fn matches_filter(&self, doc: &Value, now: DateTime<Utc>) -> bool {
         self.filter.matches(doc, now)
     }
+}
 
-    /// The window of the query.
-    pub fn window(&self) -> Option<Duration> {
-        self.window
-    }
-
-    /// The index terms every document matching the bool query has, in conjunctive normal
-    /// form (see [`crate::prefilter`]); the window is not part of it.
-    pub fn required_terms(&self) -> Vec<Vec<String>> {
-        self.filter.required_terms()
-    }
-
-    /// The date bounds every matching document has at some fields (beyond the window), at
-    /// `now`: `(field, lowest ms, highest ms)`, see [`CompiledMatch::required_date_bounds`].
-    pub fn required_date_bounds(&self, now: DateTime<Utc>) -> Vec<(String, i64, i64)> {
-        self.filter.required_date_bounds(now)
+impl CompiledMatch {
+    /// Whether `doc` matches, with `now` for date math and time-relative values.
+    pub fn matches(&self, doc: &Value, now: DateTime<Utc>) -> bool {
+        self.node.matches(&Ctx::new(doc, now))
     }
 }
 
@@ -103,50 +77,6 @@ pub fn in_window(doc: &Value, window: Duration, now: DateTime<Utc>) -> bool {
 /// millisecond resolution), or `None` when the value is malformed and left out of the index.
 pub fn indexed_date(value: &Value) -> Option<DateTime<Utc>> {
     leaf::indexed_date_millis(value).and_then(DateTime::<Utc>::from_timestamp_millis)
-}
-
-/// A single [`Match`], [`BoolQuery`] or query string prepared for evaluation.
-#[derive(Debug, Clone)]
-pub struct CompiledMatch {
-    node: Node,
-}
-
-impl CompiledMatch {
-    /// Compiles one matcher.
-    pub fn new(m: &Match) -> Result<Self, QueryError> {
-        Ok(CompiledMatch { node: compile_match(m)? })
-    }
-
-    /// Compiles a bool query with MozDef's (filter-context) semantics: every `must`, no
-    /// `must_not`, and at least one `should` when there are any.
-    pub fn from_bool(query: &BoolQuery) -> Result<Self, QueryError> {
-        Ok(CompiledMatch { node: compile_bool(query)? })
-    }
-
-    /// Whether `doc` matches, with `now` for date math and time-relative values.
-    pub fn matches(&self, doc: &Value, now: DateTime<Utc>) -> bool {
-        self.node.matches(&Ctx::new(doc, now))
-    }
-
-    /// The index terms every matching document has, in conjunctive normal form: each inner
-    /// `Vec` is a group of which a matching document's [`crate::prefilter::index_terms`]
-    /// hold at least one. No groups: no prefilter is possible; an empty group: nothing
-    /// matches. See [`crate::prefilter`].
-    pub fn required_terms(&self) -> Vec<Vec<String>> {
-        crate::prefilter::required_terms(&self.node)
-    }
-
-    /// The date ranges the match requires, as `(field, lowest ms, highest ms)` at `now`: a
-    /// matching document's (indexed) date at `field` lies within, so a store can narrow its
-    /// candidates by them. Only required (must) ranges count; none: no narrowing.
-    pub fn required_date_bounds(&self, now: DateTime<Utc>) -> Vec<(String, i64, i64)> {
-        crate::prefilter::required_date_bounds(&self.node, now)
-    }
-}
-
-/// Checks a query-string value against a named field's type (used by the parser).
-pub(crate) fn check_value(ty: FieldType, value: &QsValue) -> Result<(), String> {
-    leaf::compile(ty, &qs_spec(value), true).map(|_| ()).map_err(|e| e.message)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -246,92 +176,11 @@ fn has_leaf(v: &Value) -> bool {
 }
 
 // ---------------------------------------------------------------------------------------
-// Compiled tree
+// Matching the compiled tree
 // ---------------------------------------------------------------------------------------
 
-/// Which fields a multi-field node looks at.
-#[derive(Debug, Clone)]
-pub(crate) enum Fields {
-    All,
-    Pattern(Regex),
-}
-
-impl Fields {
-    fn includes(&self, path: &str) -> bool {
-        match self {
-            Fields::All => true,
-            Fields::Pattern(re) => re.is_match(path),
-        }
-    }
-}
-
-/// One test per field type, for nodes over several fields.
-#[derive(Debug, Clone)]
-pub(crate) struct TypedTests {
-    keyword: LeafTest,
-    text: LeafTest,
-    ip: LeafTest,
-    date: LeafTest,
-    boolean: LeafTest,
-}
-
-impl TypedTests {
-    /// Compiles `spec` for every type; values that do not fit a type never match it.
-    fn lenient(spec: &Spec) -> Self {
-        let each = |ty| leaf::compile(ty, spec, true).unwrap_or(LeafTest::Never);
-        TypedTests {
-            keyword: each(FieldType::Keyword),
-            text: each(FieldType::Text),
-            ip: each(FieldType::Ip),
-            date: each(FieldType::Date),
-            boolean: each(FieldType::Boolean),
-        }
-    }
-
-    fn get(&self, ty: FieldType) -> &LeafTest {
-        match ty {
-            FieldType::Keyword => &self.keyword,
-            FieldType::Text => &self.text,
-            FieldType::Ip => &self.ip,
-            FieldType::Date => &self.date,
-            FieldType::Boolean => &self.boolean,
-            FieldType::GeoPoint => &LeafTest::Never,
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub(crate) enum Node {
-    All,
-    Nothing,
-    /// A test on the values at one path.
-    Field {
-        path: String,
-        test: LeafTest,
-    },
-    /// A test on every leaf of the selected fields, by each leaf's type.
-    AnyField {
-        fields: Fields,
-        tests: Box<TypedTests>,
-    },
-    /// The path has a non-null leaf.
-    Exists(String),
-    /// A leaf of the selected fields exists.
-    AnyExists(Fields),
-    Not(Box<Node>),
-    Bool(BoolNode),
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct BoolNode {
-    pub(crate) must: Vec<Node>,
-    pub(crate) must_not: Vec<Node>,
-    pub(crate) should: Vec<Node>,
-    /// Whether one `should` clause must match.
-    pub(crate) should_required: bool,
-}
-
 impl Node {
+    /// Whether the document under evaluation matches.
     fn matches(&self, ctx: &Ctx<'_>) -> bool {
         match self {
             Node::All => true,
@@ -354,119 +203,6 @@ impl Node {
             }
         }
     }
-}
-
-// ---------------------------------------------------------------------------------------
-// Compiling the structured matchers
-// ---------------------------------------------------------------------------------------
-
-fn compile_bool(query: &BoolQuery) -> Result<Node, QueryError> {
-    let all = |ms: &[Match]| ms.iter().map(compile_match).collect::<Result<Vec<_>, _>>();
-    Ok(Node::Bool(BoolNode {
-        must: all(&query.must)?,
-        must_not: all(&query.must_not)?,
-        should_required: !query.should.is_empty(),
-        should: all(&query.should)?,
-    }))
-}
-
-fn compile_match(m: &Match) -> Result<Node, QueryError> {
-    let field_node = |field: &str, spec: Spec| -> Result<Node, QueryError> {
-        let test = leaf::compile(field_type(field), &spec, false).map_err(ValueError::into_query_error)?;
-        Ok(Node::Field { path: field.to_owned(), test })
-    };
-    match m {
-        Match::Term { field, value } => field_node(field, Spec::Term(value.clone())),
-        Match::Terms { field, values } => field_node(field, Spec::Terms(values.clone())),
-        Match::Phrase { field, phrase } => field_node(field, Spec::Phrase(phrase.clone(), 0)),
-        Match::Wildcard { field, pattern } => field_node(field, Spec::Wildcard(pattern.clone())),
-        Match::Range { field, gte, lte } => {
-            let bound = |v: &Option<Value>| v.clone().map_or(Bound::Unbounded, Bound::Included);
-            field_node(field, Spec::Range(bound(gte), bound(lte)))
-        }
-        Match::LessThan { field, value } => {
-            field_node(field, Spec::Range(Bound::Unbounded, Bound::Excluded(value.clone())))
-        }
-        Match::Subnet { field, network } if field_type(field) == FieldType::Ip => {
-            Ok(Node::Field { path: field.clone(), test: LeafTest::subnet(network) })
-        }
-        Match::Subnet { field, .. } => Err(QueryError::subnet_needs_ip(field)),
-        Match::Exists { field } => exists(field),
-        Match::Missing { field } => Ok(Node::Not(Box::new(exists(field)?))),
-        Match::QueryString(qs) => compile_qs(&qs.ast),
-        Match::Boolean(b) => compile_bool(b),
-    }
-}
-
-/// `exists` on a path, or on a field-name pattern (`details.*`).
-fn exists(field: &str) -> Result<Node, QueryError> {
-    Ok(if is_single_field(field) { Node::Exists(field.to_owned()) } else { Node::AnyExists(fields(field)?) })
-}
-
-/// The fields a name selects: `*` all, a name with `*` those whose path matches.
-fn fields(pattern: &str) -> Result<Fields, QueryError> {
-    if pattern == "*" {
-        return Ok(Fields::All);
-    }
-    let body: Vec<String> = pattern.split('*').map(regex::escape).collect();
-    Regex::new(&format!(r"\A(?s:{})\z", body.join(".*")))
-        .map(Fields::Pattern)
-        .map_err(|e| QueryError::Pattern { pattern: pattern.to_owned(), message: e.to_string() })
-}
-
-// ---------------------------------------------------------------------------------------
-// Compiling query strings
-// ---------------------------------------------------------------------------------------
-
-fn qs_spec(value: &QsValue) -> Spec {
-    let bound = |b: &Bound<String>| match b {
-        Bound::Included(s) => Bound::Included(Value::String(s.clone())),
-        Bound::Excluded(s) => Bound::Excluded(Value::String(s.clone())),
-        Bound::Unbounded => Bound::Unbounded,
-    };
-    match value {
-        QsValue::Term(t) => Spec::Term(Value::String(t.clone())),
-        QsValue::Phrase { text, slop } => Spec::Phrase(text.clone(), *slop),
-        QsValue::Fuzzy { term, max_edits } => Spec::Fuzzy(term.clone(), *max_edits),
-        QsValue::Wildcard(w) => Spec::Wildcard(w.clone()),
-        QsValue::Regex(r) => Spec::Regex(r.clone()),
-        QsValue::Range { lower, upper } => Spec::Range(bound(lower), bound(upper)),
-    }
-}
-
-fn compile_qs(query: &QsQuery) -> Result<Node, QueryError> {
-    match query {
-        QsQuery::MatchAll => Ok(Node::All),
-        QsQuery::MatchNone => Ok(Node::Nothing),
-        QsQuery::Exists { field } => exists(field),
-        QsQuery::Field { field, value, position } => compile_qs_field(field, value, *position),
-        QsQuery::Bool(clauses) => {
-            let mut node =
-                BoolNode { must: Vec::new(), must_not: Vec::new(), should: Vec::new(), should_required: false };
-            for clause in clauses {
-                let compiled = compile_qs(&clause.query)?;
-                match clause.occur {
-                    Occur::Must => node.must.push(compiled),
-                    Occur::Should => node.should.push(compiled),
-                    Occur::MustNot => node.must_not.push(compiled),
-                }
-            }
-            // Lucene: SHOULD clauses are optional beside a MUST clause. A group of only
-            // MUST_NOT clauses matches everything else (Elasticsearch adds a match-all).
-            node.should_required = node.must.is_empty() && !node.should.is_empty();
-            Ok(Node::Bool(node))
-        }
-    }
-}
-
-fn compile_qs_field(field: &str, value: &QsValue, position: usize) -> Result<Node, QueryError> {
-    let spec = qs_spec(value);
-    if is_single_field(field) {
-        let test = leaf::compile(field_type(field), &spec, true)
-            .map_err(|e| QueryError::QueryString { position, message: format!("field {field}: {}", e.message) })?;
-        return Ok(Node::Field { path: field.to_owned(), test });
-    }
-    Ok(Node::AnyField { fields: fields(field)?, tests: Box::new(TypedTests::lenient(&spec)) })
 }
 
 #[cfg(test)]

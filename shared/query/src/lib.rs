@@ -14,11 +14,25 @@
 //! * [`prefilter`] gives the index terms of a document and the terms a compiled query
 //!   requires, so that a backend can narrow its candidates with an inverted index before
 //!   running the exact evaluator.
+//!
+//! The modules are layered; each uses only the ones below it (and the model types of this
+//! root):
+//!
+//! 1. [`mapping`] (field types and analysis), `datemath`, `pattern`, `network`, `error`;
+//! 2. `leaf`: one field's test compiled for its type — also the check of query-string values;
+//! 3. [`querystring`]: parsing Lucene query strings (values of named fields checked by `leaf`);
+//! 4. `compiled`: [`CompiledQuery`] / [`CompiledMatch`] built from the query model and parsed
+//!    query strings;
+//! 5. side by side, neither using the other: [`eval`] (testing documents against the compiled
+//!    form) and [`prefilter`] (index terms, and the terms and date bounds the compiled form
+//!    requires); `aggregate` beside them.
 
 mod aggregate;
+mod compiled;
 mod datemath;
 mod error;
 pub mod eval;
+mod leaf;
 pub mod mapping;
 mod network;
 mod pattern;
@@ -32,8 +46,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
 pub use aggregate::TermsAggregator;
+pub use compiled::{CompiledMatch, CompiledQuery};
 pub use error::QueryError;
-pub use eval::{CompiledMatch, CompiledQuery};
 pub use mozdef_model::Document;
 pub use querystring::QueryString;
 pub use results::{AggregationBucket, AggregationResult, Hit, Meta, SearchResults};

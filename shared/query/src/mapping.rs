@@ -42,6 +42,12 @@ pub fn field_type(path: &str) -> FieldType {
     }
 }
 
+/// Whether a field name (of a query string or an `exists`) names one field: not `*` (every
+/// field) and not a pattern over field names (`details.*`).
+pub(crate) fn is_single_field(field: &str) -> bool {
+    !field.contains('*')
+}
+
 /// The string a `keyword` field indexes for a JSON leaf: strings as they are, numbers as
 /// their JSON text, booleans as `true`/`false`. `None` for null, arrays and objects.
 pub fn keyword_value(value: &Value) -> Option<Cow<'_, str>> {

@@ -28,7 +28,7 @@
 //! Groups come only from tests whose meaning is exactly "some leaf at the literal path `P`
 //! has the term `T`": `Term`/`Terms`/`Phrase` on keyword fields, analysed `Term`s and
 //! phrases on `summary`, single addresses on `ip` fields, `boolean` fields — from structured
-//! matchers and query strings alike, as the evaluator compiled them. `must` clauses add their
+//! matchers and query strings alike, as they were compiled. `must` clauses add their
 //! groups; required `should` clauses add one group, the union of one group of each clause,
 //! when every clause has one; `must_not`, field-name patterns, the default field, wildcards,
 //! ranges, `Exists`/`Missing` and date fields add nothing. A test that can match nothing
@@ -40,10 +40,10 @@ use std::net::Ipv6Addr;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use crate::eval::{LeafTest, Node, StrTest};
-use crate::mapping::{FieldType, analyze, boolean_value, field_type, ip_value, keyword_value};
+use crate::compiled::{CompiledMatch, CompiledQuery, Node};
+use crate::leaf::{LeafTest, StrTest};
+use crate::mapping::{FieldType, analyze, boolean_value, field_type, ip_value, is_single_field, keyword_value};
 use crate::network::ip_bits;
-use crate::querystring::is_single_field;
 
 /// The longest term, in bytes; longer terms are cut at the last character boundary at or
 /// before it.
@@ -174,15 +174,46 @@ pub fn satisfies(doc_terms: &[String], groups: &[Vec<String>]) -> bool {
     groups.iter().all(|g| g.iter().any(|t| doc_terms.binary_search(t).is_ok()))
 }
 
+impl CompiledQuery {
+    /// The index terms every document matching the bool query has, in conjunctive normal
+    /// form (see [`crate::prefilter`]); the window is not part of it.
+    pub fn required_terms(&self) -> Vec<Vec<String>> {
+        self.filter.required_terms()
+    }
+
+    /// The date bounds every matching document has at some fields (beyond the window), at
+    /// `now`: `(field, lowest ms, highest ms)`, see [`CompiledMatch::required_date_bounds`].
+    pub fn required_date_bounds(&self, now: DateTime<Utc>) -> Vec<(String, i64, i64)> {
+        self.filter.required_date_bounds(now)
+    }
+}
+
+impl CompiledMatch {
+    /// The index terms every matching document has, in conjunctive normal form: each inner
+    /// `Vec` is a group of which a matching document's [`crate::prefilter::index_terms`]
+    /// hold at least one. No groups: no prefilter is possible; an empty group: nothing
+    /// matches. See [`crate::prefilter`].
+    pub fn required_terms(&self) -> Vec<Vec<String>> {
+        required_terms(&self.node)
+    }
+
+    /// The date ranges the match requires, as `(field, lowest ms, highest ms)` at `now`: a
+    /// matching document's (indexed) date at `field` lies within, so a store can narrow its
+    /// candidates by them. Only required (must) ranges count; none: no narrowing.
+    pub fn required_date_bounds(&self, now: DateTime<Utc>) -> Vec<(String, i64, i64)> {
+        required_date_bounds(&self.node, now)
+    }
+}
+
 /// The required terms of a compiled node, normalised.
-pub(crate) fn required_terms(node: &Node) -> Vec<Vec<String>> {
+fn required_terms(node: &Node) -> Vec<Vec<String>> {
     normalize(groups(node))
 }
 
 /// Bounds that every matching document's date at a field lies within, from the date ranges
 /// the node requires (`utctimestamp < now-1d` and the like): `(field, lowest ms, highest ms)`,
 /// at `now`. A store that indexes the field as a date narrows its candidates with them.
-pub(crate) fn required_date_bounds(node: &Node, now: DateTime<Utc>) -> Vec<(String, i64, i64)> {
+fn required_date_bounds(node: &Node, now: DateTime<Utc>) -> Vec<(String, i64, i64)> {
     match node {
         Node::Field { path, test: LeafTest::Date(spans) } if is_single_field(path) => {
             let mut hull: Option<(i64, i64)> = None;

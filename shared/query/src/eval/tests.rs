@@ -2,8 +2,10 @@ use chrono::TimeZone;
 use serde_json::json;
 
 use super::*;
-use crate::querystring::QueryString;
-use crate::{IpNetwork, QueryError};
+use mozdef_model::rng::SplitMix64 as Rng;
+
+use crate::querystring::{QsQuery, QsValue, QueryString};
+use crate::{IpNetwork, Match, QueryError, SearchQuery};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2016, 7, 13, 21, 0, 0).single().unwrap_or_default()
@@ -462,4 +464,78 @@ fn compiled_queries_are_shareable_across_threads() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<CompiledQuery>();
     assert_send_sync::<CompiledMatch>();
+}
+
+/// Query strings of random syntax pieces: those that parse compile (or are rejected) and
+/// evaluate without panicking.
+#[test]
+fn random_query_strings_never_panic() {
+    const PIECES: &[&str] = &[
+        "a",
+        "b",
+        "foo",
+        " ",
+        " ",
+        "AND",
+        "OR",
+        "NOT",
+        "&&",
+        "||",
+        "!",
+        "+",
+        "-",
+        "(",
+        ")",
+        ":",
+        "^",
+        "^2",
+        "[",
+        "]",
+        "{",
+        "}",
+        "TO",
+        "\"",
+        "~",
+        "~2",
+        "*",
+        "?",
+        "\\",
+        "/",
+        ".",
+        "10.0.0.1",
+        "/8",
+        "summary",
+        "category",
+        "details.sourceipaddress",
+        "utctimestamp",
+        "details.success",
+        "_exists_",
+        "now-1d/d",
+        ">",
+        "<=",
+        "é",
+        "東",
+        "\u{3000}",
+        "\t",
+        "\\u",
+        "\\u00e9",
+        "0",
+        "@",
+        "#",
+        "&",
+        "<1-5>",
+        "1.5",
+    ];
+    let mut rng = Rng::new(0x9E37_79B9_7F4A_7C15);
+    let doc = serde_json::json!({"summary": "foo bar", "category": "a", "details": {"sourceipaddress": "10.0.0.1", "success": true}, "utctimestamp": "2016-07-13T20:58:43+00:00"});
+    let now = chrono::Utc::now();
+    for _ in 0..20_000 {
+        let n = (rng.next_u64() % 12) as usize;
+        let text: String = (0..n).map(|_| PIECES[(rng.next_u64() % PIECES.len() as u64) as usize]).collect();
+        if let Ok(qs) = QueryString::parse(&text)
+            && let Ok(m) = CompiledMatch::new(&Match::QueryString(qs))
+        {
+            let _ = m.matches(&doc, now);
+        }
+    }
 }
