@@ -5,7 +5,7 @@
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use mozdef_alerts::actions::AlertMessage;
-use mozdef_store::alert_actions::ActionRunner;
+use mozdef_service::ActionRunner;
 
 /// Handles one batch.
 pub async fn handle(event: SqsEvent, runner: &ActionRunner) -> SqsBatchResponse {

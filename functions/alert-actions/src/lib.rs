@@ -11,18 +11,17 @@ pub mod handler;
 
 use std::sync::Arc;
 
-use mozdef_alerts::ConfigSource;
-use mozdef_alerts::actions::{ActionServices, ActionsConfig, build_actions};
-use mozdef_aws::lambda_env::{opensearch_from_env, optional};
+use mozdef_alerts::actions::{ActionServices, build_actions};
+use mozdef_aws::lambda_env::opensearch_from_env;
 use mozdef_aws::{AwsOptions, SnsTopics};
-use mozdef_store::alert_actions::ActionRunner;
+use mozdef_service::{ActionRunner, AlertOptions};
 
 /// The action runner the environment describes.
 pub async fn runner_from_env() -> anyhow::Result<ActionRunner> {
     let sdk = mozdef_aws::load(&AwsOptions::default()).await;
-    let store = opensearch_from_env(&sdk)?;
-    let dir = optional("MOZDEF_ALERT_CONFIG_DIR").map(std::path::PathBuf::from);
-    let config = ActionsConfig::load(&ConfigSource::new(dir.as_deref()))?;
+    let store = opensearch_from_env().await?;
+    let options: AlertOptions = mozdef_service::from_env()?;
+    let config = options.actions_config(None)?;
     let services = ActionServices { sns: Some(Arc::new(SnsTopics::new(aws_sdk_sns::Client::new(&sdk)))) };
     let actions = build_actions(&config, &services)?;
     tracing::info!(actions = actions.len(), "alert actions ready");

@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use mozdef_alerts::actions::{ActionServices, ActionsConfig, RetryPolicy, build_actions};
 use mozdef_fn_alert_actions::handler::handle;
-use mozdef_store::alert_actions::ActionRunner;
+use mozdef_service::ActionRunner;
 use mozdef_store::{EventStore, IndexRequest};
 use mozdef_store_embedded::EmbeddedStore;
 use serde_json::{Value, json};

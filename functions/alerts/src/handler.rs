@@ -2,7 +2,7 @@
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, Utc};
-use mozdef_store::alert_runner::AlertRunner;
+use mozdef_service::AlertRunner;
 use serde_json::{Value, json};
 
 /// Runs the alerts due at the event's `time` (the invocation's clock, so a retried

@@ -15,36 +15,33 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use mozdef_alerts::{AlertSetup, NoReverseDns};
-use mozdef_aws::lambda_env::{list, opensearch_from_env, optional, required};
+use mozdef_aws::lambda_env::{opensearch_from_env, optional, required};
 use mozdef_aws::{AwsOptions, SqsAlertQueue};
-use mozdef_store::alert_runner::AlertRunner;
+use mozdef_service::{AlertOptions, AlertRunner};
 use mozdef_store_dynamodb::{DynamoLocalities, DynamoSchedules};
 
 /// How long a user's GeoModel state lives in DynamoDB without being seen again (the table's
 /// TTL; GeoModel drops localities older than its `valid_duration_days` on its own).
 const LOCALITY_TTL: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
 
-/// The alert configuration the environment names (GeoModel with `MOZDEF_LOCALITIES_TABLE`).
-pub fn setup_from_env(sdk: &aws_config::SdkConfig) -> AlertSetup {
+/// The alert configuration the environment names (the site's alert settings, read as
+/// `mozdef dev` reads them; GeoModel with `MOZDEF_LOCALITIES_TABLE`).
+pub fn setup_from_env(sdk: &aws_config::SdkConfig) -> anyhow::Result<AlertSetup> {
     let localities = optional("MOZDEF_LOCALITIES_TABLE").map(|table| {
         let store = DynamoLocalities::new(aws_sdk_dynamodb::Client::new(sdk), table, LOCALITY_TTL);
         Arc::new(store) as Arc<dyn mozdef_alerts::localities::LocalityStore>
     });
-    AlertSetup {
-        config_dir: optional("MOZDEF_ALERT_CONFIG_DIR").map(Into::into),
-        rules_dir: optional("MOZDEF_ALERT_RULES_DIR").map(Into::into),
-        plugins: list("MOZDEF_ALERT_PLUGINS"),
-        localities,
-    }
+    let options: AlertOptions = mozdef_service::from_env()?;
+    Ok(options.setup(None, localities))
 }
 
 /// The runner the environment describes, with its schedules synced.
 pub async fn runner_from_env() -> anyhow::Result<AlertRunner> {
     let sdk = mozdef_aws::load(&AwsOptions::default()).await;
-    let store = opensearch_from_env(&sdk)?;
+    let store = opensearch_from_env().await?;
     let schedules = DynamoSchedules::new(aws_sdk_dynamodb::Client::new(&sdk), required("MOZDEF_SCHEDULES_TABLE")?);
     let queue = SqsAlertQueue::new(aws_sdk_sqs::Client::new(&sdk), required("MOZDEF_ALERTS_QUEUE_URL")?);
-    let loaded = setup_from_env(&sdk).load()?;
+    let loaded = setup_from_env(&sdk)?.load()?;
     let runner = AlertRunner::new(
         loaded.catalogue.entries,
         Arc::new(store),

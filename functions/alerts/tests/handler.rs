@@ -11,7 +11,7 @@ use mozdef_alerts::{ConfigSource, NoReverseDns};
 use mozdef_aws::SqsAlertQueue;
 use mozdef_aws::testing::Moto;
 use mozdef_fn_alerts::handler::handle;
-use mozdef_store::alert_runner::AlertRunner;
+use mozdef_service::AlertRunner;
 use mozdef_store::{EventStore, IndexRequest};
 use mozdef_store_dynamodb::DynamoSchedules;
 use mozdef_store_embedded::EmbeddedStore;
@@ -97,7 +97,7 @@ async fn scheduled_event_runs_due_alerts_and_queues_them() {
     assert_eq!(same_minute["ran"], json!([]), "nothing is due twice in a minute");
     let next_minute = handle(scheduled_event("2026-11-23T12:01:00Z"), &alerts, now).await.unwrap();
     assert_eq!(next_minute["raised"], 0, "the events raised their alert once: {next_minute}");
-    let stored = mozdef_store::ScheduleStore::list(&schedules).await.unwrap();
+    let stored = mozdef_alerts::ScheduleStore::list(&schedules).await.unwrap();
     let bruteforce_schedule = stored.iter().find(|s| s.name == "bruteforce_ssh.AlertBruteforceSsh").unwrap();
     assert_eq!(bruteforce_schedule.total_run_count, 2);
 

@@ -7,17 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use mozdef_api::{AppState, Limits};
+use mozdef_api::{ApiState, Limits, LoginputState};
 use mozdef_model::{Clock, SystemClock};
-use mozdef_pipeline::PluginChain;
-use mozdef_pipeline::geoip::GeoIp;
-use mozdef_pipeline::plugins::{self, Plugin, PluginConfig};
-use mozdef_pipeline::user_plugins;
+use mozdef_service::{OpenSearchOptions, PipelineOptions};
 use mozdef_store::EventStore;
-use mozdef_store::ingest::IngestStats;
 use mozdef_store_embedded::{EmbeddedStore, Wal};
+use mozdef_store_opensearch::OpenSearchStore;
 use mozdef_store_opensearch::lifecycle::{self, LifecycleConfig};
-use mozdef_store_opensearch::{Auth, OpenSearchConfig, OpenSearchStore, SigningService};
 use tokio::sync::watch;
 
 use crate::{alerting, worker};
@@ -31,31 +27,12 @@ pub struct DevArgs {
     /// Directory for the write-ahead log and the indices (created if missing).
     #[arg(long, env = "MOZDEF_DATA_DIR", default_value = "./mozdef-data")]
     pub data_dir: PathBuf,
-    /// The mozdefhostname stamped on events (default: this machine's host name).
-    #[arg(long, env = "OPTIONS_MOZDEFHOSTNAME")]
-    pub mozdefhostname: Option<String>,
-    /// GeoIP City databases (MaxMind GeoIP2/GeoLite2-City or DB-IP lite city, e.g. the IPv4 and
-    /// IPv6 files `scripts/fetch-dbip` writes). Default: every `*.mmdb` in `<data-dir>/geoip/`.
-    #[arg(long = "geoip", env = "OPTIONS_GEOIP", value_delimiter = ',')]
-    pub geoip: Vec<PathBuf>,
-    /// A directory of user plugins (declarative `*.json`, see docs/user-plugins.md), run in the
-    /// chain with the built-in ones. Default: `<data-dir>/plugins` when it exists.
-    #[arg(long, env = "OPTIONS_PLUGINS_DIR")]
-    pub plugins_dir: Option<PathBuf>,
-    /// Store events in this OpenSearch cluster instead of the embedded store (the write-ahead
-    /// log stays local). User information in the URL becomes basic authentication.
-    #[arg(long, env = "MOZDEF_OPENSEARCH_URL")]
-    pub opensearch: Option<String>,
-    /// Prepended to every OpenSearch index and alias name (several deployments in one cluster).
-    #[arg(long, env = "MOZDEF_OPENSEARCH_PREFIX", default_value = "")]
-    pub opensearch_prefix: String,
-    /// Sign OpenSearch requests with AWS SigV4 for this service: `es` (domains) or `aoss`
-    /// (serverless), with the default AWS credential chain and region.
-    #[arg(long, env = "MOZDEF_OPENSEARCH_SIGV4")]
-    pub opensearch_sigv4: Option<String>,
-    /// Replicas of each OpenSearch index (0 suits a single local node).
-    #[arg(long, env = "MOZDEF_OPENSEARCH_REPLICAS", default_value_t = 0)]
-    pub opensearch_replicas: u32,
+    /// The pipeline's site settings (host name, GeoIP, plugin settings, user plugins).
+    #[command(flatten)]
+    pub pipeline: PipelineOptions,
+    /// Where the OpenSearch store is (unset: the embedded store).
+    #[command(flatten)]
+    pub opensearch: OpenSearchOptions,
     /// OpenSearch: delete daily event indices older than this many days (MozDef's
     /// pruneIndexes `backup_pruning`; unset keeps them).
     #[arg(long, env = "MOZDEF_EVENTS_PRUNE_DAYS")]
@@ -83,11 +60,8 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     if args.max_event_bytes == 0 || args.max_bulk_bytes < args.max_event_bytes {
         anyhow::bail!("--max-event-bytes must be positive and at most --max-bulk-bytes");
     }
-    let mozdefhostname = match args.mozdefhostname.clone() {
-        Some(name) if !name.trim().is_empty() => name,
-        _ => gethostname::gethostname().to_string_lossy().into_owned(),
-    };
     std::fs::create_dir_all(&args.data_dir).with_context(|| format!("cannot create {}", args.data_dir.display()))?;
+    let ingest = Arc::new(args.pipeline.ingest(Some(&args.data_dir))?);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let store = open_store(&args, &clock).await?;
     // A frame holds a whole request plus its envelope.
@@ -96,27 +70,22 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         Wal::open(&args.data_dir.join("wal"), clock.clone(), max_frame).context("cannot open the write-ahead log")?;
 
     let (stop_tx, stop_rx) = watch::channel(false);
-    let geoip = open_geoip(&args.geoip, &args.data_dir)?;
-    let mut chain_plugins = plugins::builtin(&PluginConfig { geoip, ..PluginConfig::default() });
-    chain_plugins.extend(load_user_plugins(args.plugins_dir.as_deref(), &args.data_dir)?);
-    let chain = PluginChain::new(chain_plugins);
-    tracing::info!(plugins = chain.names().len(), "plugin chain ready");
-    let stats = Arc::new(IngestStats::default());
-    let ingest = Arc::new(worker::Ingest { chain, mozdefhostname: mozdefhostname.clone(), stats: stats.clone() });
     let worker = tokio::spawn(worker::run(reader, store.clone(), ingest.clone(), stop_rx));
 
     let limits = Limits { max_event_bytes: args.max_event_bytes, max_bulk_bytes: args.max_bulk_bytes, max_depth: 64 };
-    let alerts = alerting::runner(&args.alerts, &args.data_dir, store.clone()).await?;
-    let scheduler = (!args.alerts.alerts_paused)
-        .then(|| tokio::spawn(alerting::run_schedule(alerts.clone(), clock.clone(), stop_tx.subscribe())));
-    let state =
-        AppState { queue: Arc::new(wal.clone()), store, clock, limits, stats: stats.clone(), alerts: Some(alerts) };
-    let app = mozdef_api::router(state);
+    let (alerts, schedules) = alerting::runner(&args.alerts, &args.data_dir, store.clone()).await?;
+    let scheduler = (!args.alerts.alerts_paused).then(|| {
+        tokio::spawn(mozdef_service::alert_runner::run_schedule(alerts.clone(), clock.clone(), stop_tx.subscribe()))
+    });
+    let loginput = LoginputState { queue: Arc::new(wal.clone()), limits };
+    let api =
+        ApiState { store, schedules, clock, run_alerts: Some(alerts), ingest_stats: Some(ingest.stats().clone()) };
+    let app = mozdef_api::router(loginput, api);
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let local = listener.local_addr().context("listener address")?;
-    tracing::info!(listen = %local, data_dir = %args.data_dir.display(), mozdefhostname, "mozdef dev ready: loginput on /, REST API on /api");
+    tracing::info!(listen = %local, data_dir = %args.data_dir.display(), mozdefhostname = ingest.mozdefhostname(), "mozdef dev ready: loginput on /, REST API on /api");
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("server failed")?;
 
     tracing::info!("shutting down: draining the write-ahead log into the store");
@@ -126,29 +95,23 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     if let Some(scheduler) = scheduler {
         scheduler.await.context("alert scheduler failed")?;
     }
-    tracing::info!(stats = %stats.snapshot(), "stopped");
+    tracing::info!(stats = %ingest.stats().snapshot(), "stopped");
     Ok(())
 }
 
 /// The embedded store in the data directory, or the OpenSearch cluster `--opensearch` names
 /// (waited for, templates installed, indices and aliases rotated).
 async fn open_store(args: &DevArgs, clock: &Arc<dyn Clock>) -> anyhow::Result<Arc<dyn EventStore>> {
-    let Some(url) = &args.opensearch else {
+    let Some(config) = mozdef_aws::opensearch_config(&args.opensearch).await? else {
         let store = EmbeddedStore::open(&args.data_dir).context("cannot open the embedded store")?;
         return Ok(Arc::new(store));
     };
-    let mut config = OpenSearchConfig::from_url(url)?;
-    config.index_prefix = args.opensearch_prefix.clone();
-    if let Some(service) = &args.opensearch_sigv4 {
-        let service: SigningService = service.parse()?;
-        let sdk = mozdef_aws::load(&mozdef_aws::AwsOptions::default()).await;
-        config.auth = Auth::SigV4 { config: Box::new(sdk), service };
-    }
+    let url = config.url.clone();
     let store = OpenSearchStore::connect(config, Duration::from_secs(120))
         .await
         .with_context(|| format!("cannot reach OpenSearch at {url}"))?;
     let lifecycle = LifecycleConfig {
-        replicas: args.opensearch_replicas,
+        replicas: args.opensearch.replicas,
         events_prune_after_days: args.events_prune_days,
         events_close_after_days: args.events_close_days,
         alerts_prune_after_months: args.alerts_prune_months,
@@ -158,7 +121,7 @@ async fn open_store(args: &DevArgs, clock: &Arc<dyn Clock>) -> anyhow::Result<Ar
         .await
         .context("cannot set up the indices (templates, today's indices, aliases)")?;
     tokio::spawn(maintain_indices(store.clone(), lifecycle, clock.clone()));
-    tracing::info!(url = %url, prefix = %args.opensearch_prefix, "storing events in OpenSearch");
+    tracing::info!(url = %url, prefix = %args.opensearch.prefix, "storing events in OpenSearch");
     Ok(Arc::new(store))
 }
 
@@ -173,52 +136,6 @@ async fn maintain_indices(store: OpenSearchStore, lifecycle: LifecycleConfig, cl
             tracing::warn!(error = %e, "index maintenance failed; trying again in ten minutes");
         }
     }
-}
-
-/// Opens the GeoIP databases given, or those found in `<data-dir>/geoip/`. A database that is
-/// given but unusable fails the start; none at all leaves the `geoip` plugin out, with one
-/// warning.
-fn open_geoip(paths: &[PathBuf], data_dir: &std::path::Path) -> anyhow::Result<Option<Arc<GeoIp>>> {
-    let paths = if paths.is_empty() {
-        let dir = data_dir.join("geoip");
-        let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .map(|entries| {
-                entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "mmdb")).collect()
-            })
-            .unwrap_or_default();
-        found.sort();
-        found
-    } else {
-        paths.to_vec()
-    };
-    if paths.is_empty() {
-        tracing::warn!(
-            "no GeoIP database: the geoip plugin is skipped (run scripts/fetch-dbip, or pass --geoip <City .mmdb>)"
-        );
-        return Ok(None);
-    }
-    let db = GeoIp::open_all(&paths).context("cannot open the GeoIP database")?;
-    for info in db.databases() {
-        tracing::info!(path = %info.path.display(), database_type = info.database_type, "GeoIP database");
-    }
-    Ok(Some(Arc::new(db)))
-}
-
-/// Loads the user plugins of `dir` (or `<data-dir>/plugins` when that exists). A broken
-/// plugin fails the start with its file and line.
-fn load_user_plugins(
-    dir: Option<&std::path::Path>,
-    data_dir: &std::path::Path,
-) -> anyhow::Result<Vec<Box<dyn Plugin>>> {
-    let default = data_dir.join("plugins");
-    let dir = match dir {
-        Some(dir) => dir,
-        None if default.is_dir() => &default,
-        None => return Ok(Vec::new()),
-    };
-    let loaded = user_plugins::load_dir(dir).map_err(|e| anyhow::anyhow!("cannot load user plugins: {e}"))?;
-    tracing::info!(dir = %dir.display(), plugins = loaded.len(), "user plugins loaded");
-    Ok(loaded)
 }
 
 async fn shutdown_signal() {

@@ -1,18 +1,16 @@
-//! The local ingest worker of `mozdef dev`: the same work the ingest Lambda does for an SQS
-//! batch, fed from the write-ahead log instead. It reads accepted requests from the log, runs
-//! every event through the pipeline (key mapping, the plugin chain, defaults; deterministic
-//! ids from the log position), routes it (daily index of the receive time, a plugin's index,
-//! or quarantine), indexes the batch, commits, and only then moves the log's checkpoint — so
-//! a crash anywhere replays, and replays replace rather than duplicate.
+//! The local ingest worker of `mozdef dev`: the application layer's batch ingest
+//! ([`Ingest`]), fed from the write-ahead log instead of SQS. It reads accepted requests from
+//! the log, has them processed (on a blocking thread, while the previous batch is indexed),
+//! stores each batch until every record has its end (retrying what the store asks to retry),
+//! commits, and only then moves the log's checkpoint — so a crash anywhere replays, and
+//! replays replace rather than duplicate (document ids derive from the log position).
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use mozdef_pipeline::{NormalizeContext, PluginChain, document_id, process};
-use mozdef_store::ingest::{IngestStats, QUARANTINE_INDEX, RecordInfo, Routed, quarantine, route};
-use mozdef_store::{EventStore, IndexRequest, ItemOutcome};
+use mozdef_service::{Ingest, IngestBatch, IngestRecord, RecordContent};
+use mozdef_store::EventStore;
 use mozdef_store_embedded::{EmbeddedError, WalEntry, WalPosition, WalReader};
-use serde_json::Value;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -20,20 +18,24 @@ use tokio::task::JoinHandle;
 const BATCH_EVENTS: usize = 20_000;
 /// How long the worker sleeps between attempts while the store fails.
 const RETRY_PAUSE: Duration = Duration::from_millis(500);
+/// How long it waits before retrying the records the store asked to retry.
+const ITEM_RETRY_PAUSE: Duration = Duration::from_millis(50);
 
-/// What the worker needs to process records, and what it counts.
-#[derive(Debug)]
-pub struct Ingest {
-    /// The plugin chain.
-    pub chain: PluginChain,
-    /// The `mozdefhostname` stamped on events.
-    pub mozdefhostname: String,
-    /// What it has done (shared with the REST API's `/api/stats`).
-    pub stats: Arc<IngestStats>,
+/// A batch read from the log and processed, and the position after it.
+type Batch = Result<(IngestBatch, Option<WalPosition>), EmbeddedError>;
+
+/// The log's entries as the application layer's records.
+pub fn records(entries: Vec<WalEntry>) -> Vec<IngestRecord> {
+    entries
+        .into_iter()
+        .map(|entry| IngestRecord {
+            identity: entry.position.identity(),
+            received: entry.received,
+            source: "loginput".to_owned(),
+            content: RecordContent::Events(entry.events),
+        })
+        .collect()
 }
-
-/// A batch read from the log and processed: its index requests and the position after it.
-type Batch = Result<(Vec<IndexRequest>, Option<WalPosition>), EmbeddedError>;
 
 /// Reads and processes the next batch off the async threads (CPU and disk work), handing the
 /// reader back with it.
@@ -41,7 +43,7 @@ fn read_ahead(mut reader: WalReader, ingest: Arc<Ingest>) -> JoinHandle<(WalRead
     tokio::task::spawn_blocking(move || {
         let batch = reader.read_batch(BATCH_EVENTS).map(|entries| {
             let next = entries.last().map(|e| e.next);
-            (process_entries(entries, &ingest), next)
+            (ingest.process(records(entries)), next)
         });
         (reader, batch)
     })
@@ -65,7 +67,7 @@ pub async fn run(
                 return;
             }
         };
-        let (requests, next) = match batch {
+        let (mut batch, next) = match batch {
             Ok(batch) => batch,
             Err(e) => {
                 tracing::error!(error = %e, "cannot read the write-ahead log; retrying");
@@ -87,7 +89,7 @@ pub async fn run(
         };
         let checkpointer = reader.checkpointer();
         pending = read_ahead(reader, ingest.clone());
-        index_until_done(store.as_ref(), requests, &ingest).await;
+        store_until_done(store.as_ref(), &mut batch, &ingest).await;
         while let Err(e) = store.refresh().await {
             tracing::error!(error = %e, "commit failed; retrying");
             tokio::time::sleep(RETRY_PAUSE).await;
@@ -98,76 +100,17 @@ pub async fn run(
     }
 }
 
-/// Runs log entries through the pipeline: index requests for events and quarantine records
-/// (drops are only counted).
-pub fn process_entries(entries: Vec<WalEntry>, ingest: &Ingest) -> Vec<IndexRequest> {
-    let mut requests = Vec::with_capacity(entries.iter().map(|e| e.events.len()).sum());
-    for entry in entries {
-        let ctx = NormalizeContext { received: entry.received, mozdefhostname: ingest.mozdefhostname.clone() };
-        for (n, event) in entry.events.into_iter().enumerate() {
-            let id = document_id(&entry.position.identity(n));
-            let record = RecordInfo {
-                id: &id,
-                received: entry.received,
-                source: "loginput",
-                mozdefhostname: &ingest.mozdefhostname,
-            };
-            match route(process(Value::Object(event), &ctx, &ingest.chain), record) {
-                Routed::Index(request) => {
-                    if request.index == QUARANTINE_INDEX {
-                        ingest.stats.count(&ingest.stats.quarantined);
-                    }
-                    requests.push(request);
-                }
-                Routed::Dropped { plugin } => {
-                    ingest.stats.count(&ingest.stats.dropped);
-                    tracing::debug!(id = %id, plugin, "event dropped by plugin");
-                }
-            }
-        }
-    }
-    requests
-}
-
-/// Indexes `requests`, retrying what the store says to retry and quarantining what it
-/// rejects, until every record has an end.
-async fn index_until_done(store: &dyn EventStore, mut requests: Vec<IndexRequest>, ingest: &Ingest) {
-    while !requests.is_empty() {
-        let outcomes = match store.index(&requests).await {
-            Ok(outcomes) => outcomes,
+/// Stores `batch` until every record has its end: the log holds what was acknowledged, so
+/// nothing is given up on while the store only fails for passing reasons.
+async fn store_until_done(store: &dyn EventStore, batch: &mut IngestBatch, ingest: &Ingest) {
+    while batch.pending() > 0 {
+        match ingest.store(store, batch).await {
             Err(e) => {
-                tracing::error!(error = %e, records = requests.len(), "indexing failed; retrying");
+                tracing::error!(error = %e, records = batch.pending(), "indexing failed; retrying");
                 tokio::time::sleep(RETRY_PAUSE).await;
-                continue;
             }
-        };
-        let mut again = Vec::new();
-        for (request, outcome) in requests.into_iter().zip(outcomes) {
-            match outcome {
-                ItemOutcome::Indexed if request.index != QUARANTINE_INDEX => ingest.stats.count(&ingest.stats.indexed),
-                ItemOutcome::Indexed => {}
-                ItemOutcome::Retry(reason) => {
-                    tracing::warn!(id = %request.id, reason, "record will be retried");
-                    again.push(request);
-                }
-                ItemOutcome::Reject(reason) if request.index != QUARANTINE_INDEX => {
-                    ingest.stats.count(&ingest.stats.quarantined);
-                    let record = RecordInfo {
-                        id: &request.id,
-                        received: chrono::Utc::now(),
-                        source: "store",
-                        mozdefhostname: &ingest.mozdefhostname,
-                    };
-                    again.push(quarantine(&reason, &Value::Object(request.source.clone()), record));
-                }
-                ItemOutcome::Reject(reason) => {
-                    tracing::error!(id = %request.id, reason, "quarantine record refused; it stays in the log until replayed");
-                }
-            }
+            Ok(()) if batch.pending() > 0 => tokio::time::sleep(ITEM_RETRY_PAUSE).await,
+            Ok(()) => {}
         }
-        if !again.is_empty() {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        requests = again;
     }
 }

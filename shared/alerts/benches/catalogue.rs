@@ -34,7 +34,7 @@ use mozdef_alerts::{AlertContext, AlertEnv, ConfigSource, run_alert};
 use mozdef_model::isoformat;
 use mozdef_pipeline::{NormalizeContext, document_id, normalize};
 use mozdef_query::SearchQuery;
-use mozdef_store::alerting::StoreAlertBackend;
+use mozdef_service::StoreAlertBackend;
 use mozdef_store::indices::events_index;
 use mozdef_store::{EventStore, IndexRequest, ItemOutcome, SearchRequest};
 use mozdef_store_embedded::EmbeddedStore;

@@ -9,20 +9,11 @@ use serde_json::{Value, json};
 /// MozDef's default alert status.
 pub const DEFAULT_STATUS: &str = "manual";
 
-/// A document an alert refers to: `{documentindex, documentid}` (the concrete index and id).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EventRef {
-    /// The concrete index.
-    pub index: String,
-    /// The document id.
-    pub id: String,
-}
+pub use mozdef_model::EventRef;
 
-impl EventRef {
-    /// The reference of a search hit.
-    pub fn of(hit: &Hit) -> Self {
-        EventRef { index: hit.index.clone(), id: hit.id.clone() }
-    }
+/// The reference of a search hit.
+pub fn event_ref(hit: &Hit) -> EventRef {
+    EventRef { index: hit.index.clone(), id: hit.id.clone() }
 }
 
 /// What an alert module returns from `onEvent` / `onAggregation` / `onNoEvent`: the

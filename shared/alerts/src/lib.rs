@@ -9,6 +9,11 @@
 //! alert_names = <name>`), builds each alert document as `createAlertDict` did
 //! ([`alert::Alert::to_document`], with `tagBotNotify`), saves it in `alerts-YYYYMM` under a
 //! deterministic id and tags the contributing events, so an event raises a given alert once.
+//!
+//! The domain's ports — [`AlertBackend`] (search, save, tag), [`ScheduleStore`],
+//! [`localities::LocalityStore`] (GeoModel's state) and [`AlertSink`] (where stored alerts
+//! go) — are defined here and implemented by the backends; their errors
+//! ([`BackendError`]) say whether a retry can help.
 
 pub mod actions;
 pub mod alert;
@@ -23,19 +28,25 @@ pub mod plugin;
 pub mod plugins;
 mod run;
 pub mod schedule;
+mod schedule_store;
 mod setup;
+mod sink;
 mod stateful;
 mod task;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use alert::{Alert, EventRef};
 pub use backend::AlertBackend;
 pub use catalogue::{Catalogue, CatalogueEntry};
 pub use config::ConfigSource;
 pub use context::{AlertContext, NoReverseDns, ReverseDns, StaticReverseDns};
-pub use error::AlertError;
+pub use error::{AlertError, BackendError};
 pub use plugin::AlertPlugin;
 pub use run::{AlertEnv, RaisedAlert, alert_id, run_alert, save_alert};
 pub use schedule::{AlertSchedule, Schedule};
+pub use schedule_store::ScheduleStore;
 pub use setup::{AlertSetup, LoadedAlerts};
+pub use sink::{AlertSink, NoSink};
 pub use stateful::StatefulAlert;
 pub use task::{AggregationGroup, AlertTask, DEFAULT_INDICES, Mode, SEARCH_SIZE};

@@ -45,7 +45,7 @@ pub async fn run_alert(
     let now = ctx.now;
     let name = task.name().to_owned();
     let query_error = |source| AlertError::Query { alert: name.clone(), source };
-    let store_error = |message| AlertError::Store { alert: name.clone(), message };
+    let store_error = |source| AlertError::Store { alert: name.clone(), source };
     let mut query = task.query(ctx).map_err(query_error)?;
     let mode = task.mode();
     if mode != Mode::Deadman {
@@ -83,7 +83,7 @@ pub async fn run_alert(
             }
         }
     }
-    tracing::info!(alert = %name, events = hits.len(), raised = raised.len(), "alert ran");
+    tracing::debug!(alert = %name, events = hits.len(), raised = raised.len(), "alert ran");
     Ok(raised)
 }
 
@@ -128,13 +128,13 @@ pub async fn save_alert(
     ctx: &AlertContext,
 ) -> Result<RaisedAlert, AlertError> {
     let (backend, now) = (env.backend, ctx.now);
-    let store_error = |message| AlertError::Store { alert: name.to_owned(), message };
+    let store_error = |source| AlertError::Store { alert: name.to_owned(), source };
     let document = alert.to_document(name, now);
     // Deadman alerts went straight to saving in MozDef (no plugins).
     let document = if tagged.is_empty() { document } else { run_plugins(env.plugins, document, backend, ctx).await };
     let id = alert_id(name, tagged, &alert.summary, now);
     let stored = backend.save_alert(&id, &document, now).await.map_err(store_error)?;
-    let refs: Vec<EventRef> = tagged.iter().map(EventRef::of).collect();
+    let refs: Vec<EventRef> = tagged.iter().map(crate::alert::event_ref).collect();
     if !refs.is_empty() {
         backend.tag_events(&refs, name, &stored).await.map_err(store_error)?;
     }

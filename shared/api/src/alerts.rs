@@ -5,24 +5,26 @@ use std::collections::BTreeMap;
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::{DateTime, Duration, Utc};
 use mozdef_alerts::AlertSchedule;
 use mozdef_query::{Hit, Match, QueryString, SearchQuery, SearchResults};
+use mozdef_service::{RunNow, ServiceError};
 use mozdef_store::SearchRequest;
-use mozdef_store::alert_runner::{AlertRunner, RunError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::body::{check_utf8, read_limited};
 use crate::rest::MAX_SIZE;
-use crate::{ApiError, AppState};
+use crate::{ApiError, ApiState};
 
 const MAX_REQUEST_BYTES: usize = 1 << 20;
 
 /// The alert routes, to be nested under `/api`.
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<ApiState> {
     Router::new()
         .route("/alerts", get(list_alerts))
         .route("/alerts/run", post(run_alerts))
@@ -34,10 +36,6 @@ pub fn router() -> Router<AppState> {
         .route("/syncalertschedules/", post(sync_alert_schedules))
         .route("/updatealertschedules", post(update_alert_schedules))
         .route("/updatealertschedules/", post(update_alert_schedules))
-}
-
-fn runner(state: &AppState) -> Result<&AlertRunner, ApiError> {
-    state.alerts.as_deref().ok_or_else(|| ApiError::Unavailable("alerts are not configured here".into()))
 }
 
 async fn json_body<T: serde::de::DeserializeOwned>(body: Body, what: &str) -> Result<T, ApiError> {
@@ -74,7 +72,7 @@ fn default_size() -> usize {
 
 /// `GET /api/alerts`: alerts newest first.
 async fn list_alerts(
-    State(state): State<AppState>,
+    State(state): State<ApiState>,
     params: Result<Query<AlertListParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<SearchResults>, ApiError> {
     let Query(params) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
@@ -104,7 +102,7 @@ async fn list_alerts(
 }
 
 /// `GET /api/alerts/{id}`: one alert, with its events as they were when it was raised.
-async fn alert(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Hit>, ApiError> {
+async fn alert(State(state): State<ApiState>, Path(id): Path<String>) -> Result<Json<Hit>, ApiError> {
     let indices = vec!["alerts-*".to_owned()];
     match state.store.get(&indices, &id, state.clock.now()).await? {
         Some(hit) => Ok(Json(hit)),
@@ -121,9 +119,11 @@ struct RunBody {
     names: Vec<String>,
 }
 
-/// `POST /api/alerts/run`: runs alerts now and returns what they raised.
-async fn run_alerts(State(state): State<AppState>, body: Body) -> Result<Json<Value>, ApiError> {
-    let runner = runner(&state)?;
+/// `POST /api/alerts/run`: runs alerts now and returns what they raised (200), or, where
+/// alerts run elsewhere, hands the run on (202 `{"queued": [names]}`).
+async fn run_alerts(State(state): State<ApiState>, body: Body) -> Result<Response, ApiError> {
+    let runner =
+        state.run_alerts.as_ref().ok_or_else(|| ApiError::Unavailable("alerts are not configured here".into()))?;
     let bytes = read_limited(body, MAX_REQUEST_BYTES).await?;
     let request: RunBody = if bytes.iter().all(u8::is_ascii_whitespace) {
         RunBody::default()
@@ -131,18 +131,23 @@ async fn run_alerts(State(state): State<AppState>, body: Body) -> Result<Json<Va
         serde_json::from_str(check_utf8(&bytes)?)
             .map_err(|e| ApiError::bad_request(format!("invalid run request: {e}")))?
     };
-    let reports = runner.run_named(&request.names, state.clock.now()).await.map_err(|e| match e {
-        RunError::UnknownAlert(_) => ApiError::bad_request(e.to_string()),
-        RunError::Store(e) => ApiError::from(e),
+    let ran = runner.run_now(&request.names, state.clock.now()).await.map_err(|e| match e {
+        ServiceError::UnknownAlert(_) => ApiError::bad_request(e.to_string()),
+        other => ApiError::Unavailable(other.to_string()),
     })?;
-    let raised: usize = reports.iter().map(|r| r.raised.len()).sum();
-    let runs: Vec<Value> = reports.iter().map(|r| r.to_value()).collect();
-    Ok(Json(json!({"raised": raised, "runs": runs})))
+    Ok(match ran {
+        RunNow::Ran(reports) => {
+            let raised: usize = reports.iter().map(|r| r.raised.len()).sum();
+            let runs: Vec<Value> = reports.iter().map(|r| r.to_value()).collect();
+            Json(json!({"raised": raised, "runs": runs})).into_response()
+        }
+        RunNow::Queued { names } => (StatusCode::ACCEPTED, Json(json!({"queued": names}))).into_response(),
+    })
 }
 
 /// `GET /api/alertschedules`: `{name: schedule document}`.
-async fn alert_schedules(State(state): State<AppState>) -> Result<Json<BTreeMap<String, AlertSchedule>>, ApiError> {
-    let schedules = runner(&state)?.schedules().list().await?;
+async fn alert_schedules(State(state): State<ApiState>) -> Result<Json<BTreeMap<String, AlertSchedule>>, ApiError> {
+    let schedules = state.schedules.list().await?;
     Ok(Json(schedules.into_iter().map(|s| (s.name.clone(), s)).collect()))
 }
 
@@ -157,8 +162,7 @@ struct SyncEntry {
 /// `POST /api/syncalertschedules`: `{name: {total_run_count, last_run_at, ...}}` updates
 /// only those two fields of existing schedules. (MozDef answered an empty body with 503; it
 /// is a client error here, 400.)
-async fn sync_alert_schedules(State(state): State<AppState>, body: Body) -> Result<Json<Value>, ApiError> {
-    let runner = runner(&state)?;
+async fn sync_alert_schedules(State(state): State<ApiState>, body: Body) -> Result<Json<Value>, ApiError> {
     let entries: BTreeMap<String, Value> = json_body(body, "schedule sync").await?;
     if entries.is_empty() {
         return Err(ApiError::bad_request("no schedules to sync"));
@@ -169,13 +173,12 @@ async fn sync_alert_schedules(State(state): State<AppState>, body: Body) -> Resu
             serde_json::from_value(value).map_err(|e| ApiError::bad_request(format!("schedule {name:?}: {e}")))?;
         runs.push((name, entry.last_run_at, entry.total_run_count));
     }
-    let updated = runner.schedules().sync_runs(&runs).await?;
+    let updated = state.schedules.sync_runs(&runs).await?;
     Ok(Json(json!({"updated": updated})))
 }
 
 /// `POST /api/updatealertschedules`: `{name: schedule document}` replaces the collection.
-async fn update_alert_schedules(State(state): State<AppState>, body: Body) -> Result<Json<Value>, ApiError> {
-    let runner = runner(&state)?;
+async fn update_alert_schedules(State(state): State<ApiState>, body: Body) -> Result<Json<Value>, ApiError> {
     let entries: BTreeMap<String, Value> = json_body(body, "schedules").await?;
     let mut schedules = Vec::new();
     for (name, value) in entries {
@@ -187,7 +190,7 @@ async fn update_alert_schedules(State(state): State<AppState>, body: Body) -> Re
         schedule.schedule.validate().map_err(|e| ApiError::bad_request(format!("schedule {name:?}: {e}")))?;
         schedules.push(schedule);
     }
-    runner.schedules().replace_all(&schedules).await?;
+    state.schedules.replace_all(&schedules).await?;
     Ok(Json(json!({"schedules": schedules.len()})))
 }
 
@@ -200,13 +203,12 @@ struct EnabledBody {
 
 /// `PUT /api/alertschedules/{name}` with `{"enabled": bool}`: turns one alert on or off.
 async fn set_schedule_enabled(
-    State(state): State<AppState>,
+    State(state): State<ApiState>,
     Path(name): Path<String>,
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
-    let runner = runner(&state)?;
     let request: EnabledBody = json_body(body, "schedule change").await?;
-    if runner.schedules().set_enabled(&name, request.enabled).await? {
+    if state.schedules.set_enabled(&name, request.enabled).await? {
         Ok(Json(json!({"name": name, "enabled": request.enabled})))
     } else {
         Err(ApiError::NotFound(format!("no alert schedule {name:?}")))

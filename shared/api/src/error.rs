@@ -81,6 +81,12 @@ impl From<mozdef_store::StoreError> for ApiError {
     }
 }
 
+impl From<mozdef_alerts::BackendError> for ApiError {
+    fn from(e: mozdef_alerts::BackendError) -> Self {
+        ApiError::Unavailable(e.to_string())
+    }
+}
+
 /// The fallback: a JSON 404 naming the path.
 pub(crate) async fn not_found(uri: Uri) -> ApiError {
     ApiError::NotFound(format!("no route for {}", uri.path()))

@@ -6,6 +6,10 @@
 //! * [`rest`]: the REST API under `/api` (search, events, status);
 //! * [`alerts`]: alerts, running them, and their schedules under `/api`.
 //!
+//! Each router has its own state ([`LoginputState`]: a queue and limits; [`ApiState`]:
+//! stores and a clock), so a loginput Lambda builds no store and an API Lambda no ingest
+//! worker; `mozdef dev` serves both from one listener ([`router`]).
+//!
 //! Bad input gets a 4xx with a JSON body that names the problem; nothing here panics on input.
 
 pub mod alerts;
@@ -17,9 +21,9 @@ pub mod rest;
 use std::sync::Arc;
 
 use axum::Router;
+use mozdef_alerts::ScheduleStore;
 use mozdef_model::Clock;
-use mozdef_store::alert_runner::AlertRunner;
-use mozdef_store::ingest::IngestStats;
+use mozdef_service::{IngestStats, RunAlertsNow};
 use mozdef_store::{EventQueue, EventStore};
 
 pub use error::ApiError;
@@ -41,28 +45,59 @@ impl Default for Limits {
     }
 }
 
-/// What the routers need: where accepted events go, where events are searched, the clock.
+/// What loginput needs: where accepted events go, and its limits. No store: the loginput
+/// Lambda builds none.
 #[derive(Debug, Clone)]
-pub struct AppState {
-    /// The durable queue loginput hands accepted events to.
+pub struct LoginputState {
+    /// The durable queue loginput hands accepted events to (the write-ahead log, SQS).
     pub queue: Arc<dyn EventQueue>,
-    /// The event store the REST API reads.
-    pub store: Arc<dyn EventStore>,
-    /// The clock ("now" of search windows).
-    pub clock: Arc<dyn Clock>,
     /// loginput's limits.
     pub limits: Limits,
-    /// The counters of the ingest path behind the queue (`GET /api/stats`).
-    pub stats: Arc<IngestStats>,
-    /// The alert catalogue and its schedules (`None`: the alert routes answer 503).
-    pub alerts: Option<Arc<AlertRunner>>,
 }
 
-/// loginput on MozDef's paths and the REST API under `/api`, in one router.
-pub fn router(state: AppState) -> Router {
-    Router::new()
-        .merge(loginput::router())
-        .nest("/api", rest::router().merge(alerts::router()))
-        .fallback(error::not_found)
-        .with_state(state)
+/// What the REST API needs: the stores it reads and writes, the clock, and (where they
+/// exist) a way to run alerts now and this process's ingest counters. No ingest worker: the
+/// API Lambda builds none.
+#[derive(Clone)]
+pub struct ApiState {
+    /// The event store (events, alerts, the quarantine).
+    pub store: Arc<dyn EventStore>,
+    /// The alert schedules.
+    pub schedules: Arc<dyn ScheduleStore>,
+    /// The clock ("now" of search windows).
+    pub clock: Arc<dyn Clock>,
+    /// Runs alerts on demand (`None`: `POST /api/alerts/run` answers 503).
+    pub run_alerts: Option<Arc<dyn RunAlertsNow>>,
+    /// The counters of an ingest path running in this same process (`mozdef dev`); `None`
+    /// where the API runs alone (a Lambda): `GET /api/stats` then counts from the store.
+    pub ingest_stats: Option<Arc<IngestStats>>,
+}
+
+impl std::fmt::Debug for ApiState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiState")
+            .field("store", &self.store)
+            .field("schedules", &self.schedules)
+            .field("run_alerts", &self.run_alerts.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// loginput on MozDef's paths, with a JSON 404 for anything else (the loginput Lambda).
+pub fn loginput_router(state: LoginputState) -> Router {
+    loginput::router().fallback(error::not_found).with_state(state)
+}
+
+/// The REST API under `/api`, with a JSON 404 for anything else (the API Lambda).
+pub fn api_router(state: ApiState) -> Router {
+    Router::new().nest("/api", rest_routes(state)).fallback(error::not_found)
+}
+
+/// loginput on MozDef's paths and the REST API under `/api`, in one router (`mozdef dev`).
+pub fn router(loginput: LoginputState, api: ApiState) -> Router {
+    loginput::router().with_state(loginput).nest("/api", rest_routes(api)).fallback(error::not_found)
+}
+
+fn rest_routes(state: ApiState) -> Router {
+    rest::router().merge(alerts::router()).with_state(state)
 }

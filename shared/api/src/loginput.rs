@@ -19,12 +19,12 @@ use mozdef_model::Document;
 use serde_json::{Value, json};
 
 use crate::body::{check_depth, check_utf8, kind, parse_event, read_limited};
-use crate::{ApiError, AppState};
+use crate::{ApiError, LoginputState};
 
-/// The loginput routes, to be given an [`AppState`].
-pub fn router() -> Router<AppState> {
+/// The loginput routes, to be given an [`LoginputState`].
+pub fn router() -> Router<LoginputState> {
     let mut router = Router::new();
-    let routes: [(&str, MethodRouter<AppState>); 7] = [
+    let routes: [(&str, MethodRouter<LoginputState>); 7] = [
         ("/status", get(status)),
         ("/test", get(test)),
         ("/events", post(events).put(events)),
@@ -48,13 +48,13 @@ async fn test() -> StatusCode {
 }
 
 /// Reads, checks and parses a single-event body.
-async fn single_event(state: &AppState, body: Body) -> Result<Document, ApiError> {
+async fn single_event(state: &LoginputState, body: Body) -> Result<Document, ApiError> {
     let bytes = read_limited(body, state.limits.max_event_bytes).await?;
     let text = check_utf8(&bytes)?;
     parse_event(text, state.limits.max_depth).map_err(ApiError::bad_request)
 }
 
-async fn accept(state: &AppState, events: Vec<Document>) -> Result<(), ApiError> {
+async fn accept(state: &LoginputState, events: Vec<Document>) -> Result<(), ApiError> {
     let count = events.len();
     state.queue.accept(events).await?;
     tracing::debug!(events = count, "accepted");
@@ -62,7 +62,7 @@ async fn accept(state: &AppState, events: Vec<Document>) -> Result<(), ApiError>
 }
 
 /// `/events` and `/nxlog`: one event, marked `endpoint=events`.
-async fn events(State(state): State<AppState>, body: Body) -> Result<StatusCode, ApiError> {
+async fn events(State(state): State<LoginputState>, body: Body) -> Result<StatusCode, ApiError> {
     let mut event = single_event(&state, body).await?;
     event.insert("endpoint".into(), json!("events"));
     accept(&state, vec![event]).await?;
@@ -70,7 +70,7 @@ async fn events(State(state): State<AppState>, body: Body) -> Result<StatusCode,
 }
 
 /// `/cef`: one event, marked `endpoint=cef`.
-async fn cef(State(state): State<AppState>, body: Body) -> Result<StatusCode, ApiError> {
+async fn cef(State(state): State<LoginputState>, body: Body) -> Result<StatusCode, ApiError> {
     let mut event = single_event(&state, body).await?;
     event.insert("endpoint".into(), json!("cef"));
     accept(&state, vec![event]).await?;
@@ -80,7 +80,7 @@ async fn cef(State(state): State<AppState>, body: Body) -> Result<StatusCode, Ap
 /// `/custom/<application>`: one event, marked `endpoint=<application>` and
 /// `customendpoint=true`, which makes the pipeline skip key mapping.
 async fn custom(
-    State(state): State<AppState>,
+    State(state): State<LoginputState>,
     Path(application): Path<String>,
     body: Body,
 ) -> Result<StatusCode, ApiError> {
@@ -92,7 +92,7 @@ async fn custom(
 }
 
 /// `/_bulk`: a JSON array of events, or newline-delimited JSON; bulk action lines skipped.
-async fn bulk(State(state): State<AppState>, body: Body) -> Result<impl IntoResponse, ApiError> {
+async fn bulk(State(state): State<LoginputState>, body: Body) -> Result<impl IntoResponse, ApiError> {
     let bytes = read_limited(body, state.limits.max_bulk_bytes).await?;
     let text = check_utf8(&bytes)?;
     let events = parse_bulk(text, &state)?;
@@ -108,7 +108,7 @@ fn is_action_line(event: &Document) -> bool {
     event.len() == 1 && ["index", "create"].iter().any(|action| event.get(*action).is_some_and(Value::is_object))
 }
 
-fn parse_bulk(text: &str, state: &AppState) -> Result<Vec<Document>, ApiError> {
+fn parse_bulk(text: &str, state: &LoginputState) -> Result<Vec<Document>, ApiError> {
     let limits = state.limits;
     if text.trim_start().starts_with('[') {
         check_depth(text, limits.max_depth + 1).map_err(ApiError::bad_request)?;

@@ -7,12 +7,12 @@ use axum::{Json, Router};
 use chrono::Duration;
 use mozdef_query::{Aggregation, Hit, Match, QueryString, SearchQuery, SearchResults};
 use mozdef_store::SearchRequest;
-use mozdef_store::indices::events_indices_between;
+use mozdef_store::indices::{QUARANTINE_INDEX, events_indices_between};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::body::{check_utf8, read_limited};
-use crate::{ApiError, AppState};
+use crate::{ApiError, ApiState};
 
 /// The largest search request body.
 const MAX_REQUEST_BYTES: usize = 1 << 20;
@@ -21,8 +21,8 @@ pub const MAX_SIZE: usize = 10_000;
 /// The longest search window: ten years.
 const MAX_MINUTES: u64 = 10 * 366 * 24 * 60;
 
-/// The REST routes, to be given an [`AppState`].
-pub fn router() -> Router<AppState> {
+/// The REST routes, to be given an [`ApiState`].
+pub fn router() -> Router<ApiState> {
     Router::new()
         .route("/status", get(status))
         .route("/status/", get(status))
@@ -32,9 +32,30 @@ pub fn router() -> Router<AppState> {
         .route("/stats", get(stats))
 }
 
-/// `GET /api/stats`: what the ingest path has stored, dropped and quarantined since start.
-async fn stats(State(state): State<AppState>) -> Json<Value> {
-    Json(state.stats.snapshot())
+/// `GET /api/stats`: what ingest has stored, dropped and quarantined. Where the ingest path
+/// runs in this process (`mozdef dev`): its counters since start,
+/// `{"indexed", "dropped", "quarantined"}`. Where the API runs alone (a Lambda): counted from
+/// the store over the last day, `{"indexed", "quarantined", "dropped": null, "minutes": 1440}`
+/// (drops are not stored anywhere).
+async fn stats(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
+    if let Some(stats) = &state.ingest_stats {
+        return Ok(Json(stats.snapshot()));
+    }
+    const MINUTES: u64 = 24 * 60;
+    let count = |indices: Vec<String>| {
+        let state = state.clone();
+        async move {
+            let body = SearchBody { query: None, minutes: MINUTES, size: 0, aggregations: vec![] };
+            let query = body.to_query()?;
+            let request = SearchRequest { indices: &indices, query: &query, size: 0, now: state.clock.now() };
+            Ok::<u64, ApiError>(state.store.search(request).await?.total.unwrap_or(0))
+        }
+    };
+    let now = state.clock.now();
+    let from = now - Duration::minutes(i64::try_from(MINUTES).unwrap_or(1440));
+    let indexed = count(events_indices_between(from, now)).await?;
+    let quarantined = count(vec![QUARANTINE_INDEX.to_owned()]).await?;
+    Ok(Json(json!({"indexed": indexed, "dropped": null, "quarantined": quarantined, "minutes": MINUTES})))
 }
 
 async fn status() -> Json<Value> {
@@ -93,7 +114,7 @@ impl SearchBody {
     }
 }
 
-async fn search(State(state): State<AppState>, body: Body) -> Result<Json<SearchResults>, ApiError> {
+async fn search(State(state): State<ApiState>, body: Body) -> Result<Json<SearchResults>, ApiError> {
     let bytes = read_limited(body, MAX_REQUEST_BYTES).await?;
     let text = check_utf8(&bytes)?;
     let request: SearchBody =
@@ -109,7 +130,7 @@ async fn search(State(state): State<AppState>, body: Body) -> Result<Json<Search
     Ok(Json(results))
 }
 
-async fn event(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Hit>, ApiError> {
+async fn event(State(state): State<ApiState>, Path(id): Path<String>) -> Result<Json<Hit>, ApiError> {
     let indices = vec!["events-*".to_owned()];
     match state.store.get(&indices, &id, state.clock.now()).await? {
         Some(hit) => Ok(Json(hit)),
@@ -136,13 +157,13 @@ fn default_quarantine_minutes() -> u64 {
 /// `GET /api/quarantine`: the records the pipeline or the store refused, newest first, each
 /// with its raw payload, source and reason.
 async fn quarantine(
-    State(state): State<AppState>,
+    State(state): State<ApiState>,
     params: Result<Query<QuarantineParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<SearchResults>, ApiError> {
     let Query(params) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let body = SearchBody { query: None, minutes: params.minutes, size: params.size, aggregations: vec![] };
     let query = body.to_query()?;
-    let indices = vec![mozdef_store::ingest::QUARANTINE_INDEX.to_owned()];
+    let indices = vec![QUARANTINE_INDEX.to_owned()];
     let results = state
         .store
         .search(SearchRequest { indices: &indices, query: &query, size: params.size, now: state.clock.now() })

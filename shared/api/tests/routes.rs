@@ -8,12 +8,13 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use chrono::{DateTime, TimeZone, Utc};
 use http_body_util::BodyExt;
+use mozdef_alerts::NoSink;
 use mozdef_alerts::catalogue::bruteforce_ssh;
-use mozdef_alerts::{ConfigSource, NoReverseDns};
-use mozdef_api::{AppState, Limits, router};
+use mozdef_alerts::{ConfigSource, NoReverseDns, ScheduleStore};
+use mozdef_api::{ApiState, Limits, LoginputState, api_router, loginput_router, router};
 use mozdef_model::rng::SplitMix64 as Rng;
 use mozdef_model::{Document, FixedClock};
-use mozdef_store::alert_runner::{AlertRunner, NoSink};
+use mozdef_service::AlertRunner;
 use mozdef_store::{EventQueue, EventStore, IndexRequest, QueueError};
 use mozdef_store_embedded::{EmbeddedStore, SqliteSchedules};
 use serde_json::{Value, json};
@@ -42,7 +43,9 @@ fn now() -> DateTime<Utc> {
 }
 
 struct Harness {
-    state: AppState,
+    loginput: LoginputState,
+    api: ApiState,
+    runner: Arc<AlertRunner>,
     queue: Arc<RecordingQueue>,
     store: EmbeddedStore,
     _dir: tempfile::TempDir,
@@ -52,30 +55,30 @@ fn harness(limits: Limits) -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let store = EmbeddedStore::open(dir.path()).unwrap();
     let queue = Arc::new(RecordingQueue::default());
-    let schedules = SqliteSchedules::open(&dir.path().join("mozdef.sqlite")).unwrap();
+    let schedules: Arc<dyn ScheduleStore> = Arc::new(SqliteSchedules::open(&dir.path().join("mozdef.sqlite")).unwrap());
     let entries = vec![bruteforce_ssh::entry(&ConfigSource::defaults()).unwrap()];
-    let runner = AlertRunner::new(
+    let runner = Arc::new(AlertRunner::new(
         entries,
         Arc::new(store.clone()),
-        Arc::new(schedules),
+        schedules.clone(),
         Vec::new(),
         Arc::new(NoReverseDns),
         Arc::new(NoSink),
-    );
-    let state = AppState {
-        queue: queue.clone(),
+    ));
+    let api = ApiState {
         store: Arc::new(store.clone()),
+        schedules,
         clock: Arc::new(FixedClock::new(now())),
-        limits,
-        stats: Arc::new(mozdef_store::ingest::IngestStats::default()),
-        alerts: Some(Arc::new(runner)),
+        run_alerts: Some(runner.clone()),
+        ingest_stats: Some(Arc::new(mozdef_service::IngestStats::default())),
     };
-    Harness { state, queue, store, _dir: dir }
+    let loginput = LoginputState { queue: queue.clone(), limits };
+    Harness { loginput, api, runner, queue, store, _dir: dir }
 }
 
 async fn call(h: &Harness, method: Method, uri: &str, body: impl Into<Body>) -> (StatusCode, Value) {
     let request = Request::builder().method(method).uri(uri).body(body.into()).unwrap();
-    let response = router(h.state.clone()).oneshot(request).await.unwrap();
+    let response = router(h.loginput.clone(), h.api.clone()).oneshot(request).await.unwrap();
     let status = response.status();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     let value = if bytes.is_empty() {
@@ -356,9 +359,9 @@ async fn random_bodies_never_break_loginput() {
 async fn quarantine_lists_refused_records() {
     let h = harness(Limits::default());
     let record =
-        mozdef_store::ingest::RecordInfo { id: "q-1", received: now(), source: "loginput", mozdefhostname: "m" };
+        mozdef_service::ingest::RecordInfo { id: "q-1", received: now(), source: "loginput", mozdefhostname: "m" };
     let request =
-        mozdef_store::ingest::quarantine("plugin x failed: details.y is not a number", &json!({"a": 1}), record);
+        mozdef_service::ingest::quarantine("plugin x failed: details.y is not a number", &json!({"a": 1}), record);
     h.store.index(&[request]).await.unwrap();
     h.store.refresh().await.unwrap();
     let (status, body) = call(&h, Method::GET, "/api/quarantine", Body::empty()).await;
@@ -383,7 +386,7 @@ fn bruteforce_event(n: usize) -> IndexRequest {
 #[tokio::test]
 async fn alerts_run_on_demand_and_are_listed() {
     let h = harness(Limits::default());
-    h.state.alerts.as_ref().unwrap().sync_schedules().await.unwrap();
+    h.runner.sync_schedules().await.unwrap();
     let docs: Vec<IndexRequest> = (0..10).map(bruteforce_event).collect();
     h.store.index(&docs).await.unwrap();
     h.store.refresh().await.unwrap();
@@ -432,7 +435,7 @@ async fn alerts_run_on_demand_and_are_listed() {
 #[tokio::test]
 async fn alert_schedules_are_managed_at_run_time() {
     let h = harness(Limits::default());
-    h.state.alerts.as_ref().unwrap().sync_schedules().await.unwrap();
+    h.runner.sync_schedules().await.unwrap();
     let name = "bruteforce_ssh.AlertBruteforceSsh";
     let (status, body) = call(&h, Method::PUT, &format!("/api/alertschedules/{name}"), r#"{"enabled": false}"#).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -461,4 +464,79 @@ async fn alert_schedules_are_managed_at_run_time() {
     assert_eq!((status, &synced["updated"]), (StatusCode::OK, &json!(1)));
     let (_, after) = call(&h, Method::GET, "/api/alertschedules", "").await;
     assert_eq!(after[name]["total_run_count"], 42);
+}
+
+/// Sends one request to a router and decodes the answer.
+async fn send(app: axum::Router, method: Method, uri: &str, body: &str) -> (StatusCode, Value) {
+    let request = Request::builder().method(method).uri(uri).body(Body::from(body.to_owned())).unwrap();
+    let response = app.oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn loginput_runs_with_a_queue_alone() {
+    let queue = Arc::new(RecordingQueue::default());
+    let app = loginput_router(LoginputState { queue: queue.clone(), limits: Limits::default() });
+    assert_eq!(send(app.clone(), Method::POST, "/events", r#"{"summary": "s"}"#).await.0, StatusCode::OK);
+    let (status, body) = send(app.clone(), Method::POST, "/_bulk", "{\"a\": 1}\n{\"b\": 2}\n").await;
+    assert_eq!((status, body), (StatusCode::OK, json!({"errors": false, "accepted": 2})));
+    assert_eq!(queue.requests().len(), 2);
+    // Only loginput's routes: the REST API is not there.
+    let (status, body) = send(app, Method::GET, "/api/status", "").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body["error"].as_str().unwrap().contains("/api/status"));
+}
+
+/// Alerts handed on to run elsewhere (a queue on AWS).
+struct QueuedRuns;
+
+#[async_trait]
+impl mozdef_service::RunAlertsNow for QueuedRuns {
+    async fn run_now(
+        &self,
+        names: &[String],
+        _now: DateTime<Utc>,
+    ) -> Result<mozdef_service::RunNow, mozdef_service::ServiceError> {
+        Ok(mozdef_service::RunNow::Queued { names: names.to_vec() })
+    }
+}
+
+#[tokio::test]
+async fn the_rest_api_runs_with_stores_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(dir.path()).unwrap();
+    let event = |id: &str, index: &str| IndexRequest {
+        index: index.into(),
+        id: id.into(),
+        source: json!({"utctimestamp": "2026-11-23T11:00:00+00:00", "summary": id}).as_object().cloned().unwrap(),
+    };
+    let record = mozdef_service::ingest::RecordInfo { id: "q", received: now(), source: "s", mozdefhostname: "m" };
+    let quarantined = mozdef_service::ingest::quarantine("bad", &json!(1), record);
+    store.index(&[event("e1", "events-20261123"), event("e2", "events-20261123"), quarantined]).await.unwrap();
+    store.refresh().await.unwrap();
+    let mut state = ApiState {
+        store: Arc::new(store),
+        schedules: Arc::new(SqliteSchedules::open(&dir.path().join("mozdef.sqlite")).unwrap()),
+        clock: Arc::new(FixedClock::new(now())),
+        run_alerts: None,
+        ingest_stats: None,
+    };
+    let app = api_router(state.clone());
+    let (status, body) = send(app.clone(), Method::POST, "/api/search", r#"{"query": "summary:e1"}"#).await;
+    assert_eq!((status, body["total"].clone()), (StatusCode::OK, json!(1)));
+    // Without an ingest path in the process, the counts come from the store.
+    let (status, stats) = send(app.clone(), Method::GET, "/api/stats", "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(stats, json!({"indexed": 2, "dropped": null, "quarantined": 1, "minutes": 1440}));
+    let (status, _) = send(app.clone(), Method::POST, "/api/alerts/run", "{}").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "no way to run alerts here");
+    // loginput is not there.
+    assert_eq!(send(app, Method::POST, "/events", "{}").await.0, StatusCode::NOT_FOUND);
+
+    state.run_alerts = Some(Arc::new(QueuedRuns));
+    let (status, body) =
+        send(api_router(state), Method::POST, "/api/alerts/run", r#"{"names": ["bruteforce_ssh"]}"#).await;
+    assert_eq!((status, body), (StatusCode::ACCEPTED, json!({"queued": ["bruteforce_ssh"]})));
 }

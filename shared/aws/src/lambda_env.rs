@@ -1,8 +1,8 @@
 //! The Lambdas' configuration from their environment, read once at cold start: what every
 //! function needs to reach the stores.
 
-use aws_config::SdkConfig;
-use mozdef_store_opensearch::{Auth, OpenSearchConfig, OpenSearchStore, SigningService};
+use mozdef_service::ServiceError;
+use mozdef_store_opensearch::OpenSearchStore;
 
 /// A configuration problem, naming the variable.
 #[derive(Debug, thiserror::Error)]
@@ -37,20 +37,13 @@ pub fn list(name: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The OpenSearch store of `MOZDEF_OPENSEARCH_URL`, with `MOZDEF_OPENSEARCH_PREFIX` and
-/// `MOZDEF_OPENSEARCH_SIGV4` (`es` for a domain, `aoss` for serverless) signing with `sdk`'s
-/// credentials.
-pub fn opensearch_from_env(sdk: &SdkConfig) -> Result<OpenSearchStore, EnvError> {
-    let invalid = |name: &str| {
-        let name = name.to_owned();
-        move |e: mozdef_store_opensearch::OpenSearchError| EnvError::Invalid { name, message: e.to_string() }
-    };
-    let mut config =
-        OpenSearchConfig::from_url(&required("MOZDEF_OPENSEARCH_URL")?).map_err(invalid("MOZDEF_OPENSEARCH_URL"))?;
-    config.index_prefix = optional("MOZDEF_OPENSEARCH_PREFIX").unwrap_or_default();
-    if let Some(service) = optional("MOZDEF_OPENSEARCH_SIGV4") {
-        let service: SigningService = service.parse().map_err(invalid("MOZDEF_OPENSEARCH_SIGV4"))?;
-        config.auth = Auth::SigV4 { config: Box::new(sdk.clone()), service };
-    }
-    OpenSearchStore::open(config).map_err(invalid("MOZDEF_OPENSEARCH_URL"))
+/// The OpenSearch store the environment names (`MOZDEF_OPENSEARCH_URL`, required;
+/// `MOZDEF_OPENSEARCH_PREFIX`; `MOZDEF_OPENSEARCH_SIGV4` `es` or `aoss`), read as `mozdef dev`
+/// reads the same settings.
+pub async fn opensearch_from_env() -> Result<OpenSearchStore, ServiceError> {
+    let options: mozdef_service::OpenSearchOptions = mozdef_service::from_env()?;
+    let config = crate::opensearch_config(&options)
+        .await?
+        .ok_or_else(|| ServiceError::config("MOZDEF_OPENSEARCH_URL", "is not set"))?;
+    OpenSearchStore::open(config).map_err(|e| ServiceError::config(crate::opensearch::URL, e))
 }

@@ -4,6 +4,7 @@
 
 mod config;
 pub mod lambda_env;
+mod opensearch;
 mod s3;
 mod sns;
 mod sqs;
@@ -11,6 +12,7 @@ mod sqs;
 pub mod testing;
 
 pub use config::{AwsOptions, load};
+pub use opensearch::opensearch_config;
 pub use s3::S3Objects;
 pub use sns::SnsTopics;
 pub use sqs::SqsAlertQueue;

@@ -5,9 +5,8 @@
 use async_trait::async_trait;
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::error::DisplayErrorContext;
-use mozdef_alerts::RaisedAlert;
 use mozdef_alerts::actions::AlertMessage;
-use mozdef_store::alert_runner::AlertSink;
+use mozdef_alerts::{AlertSink, BackendError, RaisedAlert};
 
 /// The alerts SQS queue.
 #[derive(Debug, Clone)]
@@ -25,15 +24,17 @@ impl SqsAlertQueue {
 
 #[async_trait]
 impl AlertSink for SqsAlertQueue {
-    async fn publish(&self, alert: &RaisedAlert) -> Result<(), String> {
+    async fn publish(&self, alert: &RaisedAlert) -> Result<(), BackendError> {
         let body = AlertMessage::of_raised(alert).to_json().to_string();
-        self.client
-            .send_message()
-            .queue_url(&self.queue_url)
-            .message_body(body)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| format!("SQS send to {}: {}", self.queue_url, DisplayErrorContext(&e)))
+        self.client.send_message().queue_url(&self.queue_url).message_body(body).send().await.map(|_| ()).map_err(|e| {
+            let message = format!("SQS send to {}: {}", self.queue_url, DisplayErrorContext(&e));
+            // Only a request the queue understood and refused (too large, access denied,
+            // no such queue) fails the same way again.
+            if matches!(e, aws_sdk_sqs::error::SdkError::ServiceError(_)) {
+                BackendError::Failed(message)
+            } else {
+                BackendError::Unavailable(message)
+            }
+        })
     }
 }

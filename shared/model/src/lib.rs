@@ -20,3 +20,13 @@ pub use time::{isoformat, to_utc};
 
 /// A MozDef document: a JSON object (an event, or an alert).
 pub type Document = serde_json::Map<String, serde_json::Value>;
+
+/// Where a stored document is: its concrete index and its id (an alert's
+/// `{documentindex, documentid}`, a tagged event).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EventRef {
+    /// The concrete index (e.g. `events-20261125`), never an alias.
+    pub index: String,
+    /// The document id.
+    pub id: String,
+}

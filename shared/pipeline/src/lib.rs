@@ -99,7 +99,20 @@ pub fn process(raw: Value, ctx: &NormalizeContext, chain: &PluginChain) -> Proce
         Ok(doc) => doc,
         Err((reason, payload)) => return Processed::Quarantined { reason, payload },
     };
-    match chain.run(doc, Metadata::default()) {
+    finish(chain.run(doc, Metadata::default()), ctx)
+}
+
+/// The rest of the path for an event a source decoder built ([`decode`]: CloudTrail,
+/// GuardDuty, SNS...): the decoders already did their worker's normalisation, so, as
+/// MozDef's SQS workers handed their events to `sendEventToPlugins`, only the plugin `chain`
+/// and the save-time defaults follow.
+pub fn process_decoded(event: Document, ctx: &NormalizeContext, chain: &PluginChain) -> Processed {
+    finish(chain.run(event, Metadata::default()), ctx)
+}
+
+/// The plugin chain's outcome with MozDef's save-time defaults on a kept event.
+fn finish(outcome: ChainOutcome, ctx: &NormalizeContext) -> Processed {
+    match outcome {
         ChainOutcome::Event { mut event, metadata } => {
             add_required_fields(&mut event, ctx.received, &ctx.mozdefhostname);
             Processed::Event { event, metadata }

@@ -1,19 +1,19 @@
-//! Sorting the SDK's failures into the storage layer's errors.
+//! Sorting the SDK's failures into the alert domain's port errors.
 
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-use mozdef_store::StoreError;
+use mozdef_alerts::BackendError;
 
 /// A failed call: network and throttling failures may pass, the rest will not.
 pub(crate) fn call_error<E: std::error::Error + Send + Sync + 'static, R: std::fmt::Debug>(
     what: &str,
-) -> impl Fn(SdkError<E, R>) -> StoreError + '_ {
+) -> impl Fn(SdkError<E, R>) -> BackendError + '_ {
     move |e| {
         let message = format!("DynamoDB {what}: {}", DisplayErrorContext(&e));
         match e {
             SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => {
-                StoreError::Unavailable(message)
+                BackendError::Unavailable(message)
             }
-            _ => StoreError::Backend(message),
+            _ => BackendError::Failed(message),
         }
     }
 }

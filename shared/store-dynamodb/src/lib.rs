@@ -1,7 +1,7 @@
 //! DynamoDB tables of MozDef in Rust on AWS. [`DynamoLocalities`] holds GeoModel's state;
 //! [`DynamoSchedules`] holds the alert schedules
 //! (MozDef's Mongo `alertschedules`) and passes the same
-//! [`check_schedule_store`](mozdef_store::schedules::check_schedule_store) as the SQLite
+//! [`check_schedule_store`](mozdef_alerts::testing::check_schedule_store) as the SQLite
 //! store of `mozdef dev`.
 
 mod error;

@@ -10,9 +10,9 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
+use mozdef_alerts::BackendError;
 use mozdef_alerts::localities::{LocalityStore, Versioned};
 use mozdef_model::{Document, isoformat};
-use mozdef_store::StoreError;
 
 use crate::error::{call_error, is_condition_failure};
 use crate::table::text;
@@ -25,8 +25,8 @@ pub struct DynamoLocalities {
     ttl: Duration,
 }
 
-fn corrupt(why: String) -> StoreError {
-    StoreError::Backend(format!("locality table {why}"))
+fn corrupt(why: String) -> BackendError {
+    BackendError::Failed(format!("locality table {why}"))
 }
 
 impl DynamoLocalities {
@@ -38,11 +38,11 @@ impl DynamoLocalities {
 
     /// Creates the table (key `id`, on-demand, TTL on `expires_at`) if it does not exist;
     /// CloudFormation creates it on AWS.
-    pub async fn ensure_table(&self) -> Result<(), StoreError> {
+    pub async fn ensure_table(&self) -> Result<(), BackendError> {
         crate::table::ensure_table(&self.client, &self.table, "id", Some("expires_at")).await
     }
 
-    async fn item(&self, id: String) -> Result<Option<HashMap<String, AttributeValue>>, StoreError> {
+    async fn item(&self, id: String) -> Result<Option<HashMap<String, AttributeValue>>, BackendError> {
         let found = self
             .client
             .get_item()
@@ -56,8 +56,11 @@ impl DynamoLocalities {
     }
 }
 
-impl DynamoLocalities {
-    async fn get_inner(&self, username: &str) -> Result<Option<Versioned>, StoreError> {
+impl DynamoLocalities {}
+
+#[async_trait]
+impl LocalityStore for DynamoLocalities {
+    async fn get(&self, username: &str) -> Result<Option<Versioned>, BackendError> {
         let Some(item) = self.item(format!("user:{username}")).await? else { return Ok(None) };
         let doc = item.get("doc").and_then(|v| v.as_s().ok()).ok_or_else(|| corrupt("item without doc".into()))?;
         let document: Document = serde_json::from_str(doc).map_err(|e| corrupt(format!("doc: {e}")))?;
@@ -69,8 +72,8 @@ impl DynamoLocalities {
         Ok(Some(Versioned { document, version }))
     }
 
-    async fn put_inner(&self, username: &str, document: &Document, expected: Option<u64>) -> Result<bool, StoreError> {
-        let doc = serde_json::to_string(document).map_err(|e| StoreError::Backend(e.to_string()))?;
+    async fn put(&self, username: &str, document: &Document, expected: Option<u64>) -> Result<bool, BackendError> {
+        let doc = serde_json::to_string(document).map_err(|e| BackendError::Failed(e.to_string()))?;
         let next = expected.map_or(1, |v| v + 1);
         let expires_at = Utc::now().timestamp().saturating_add(i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX));
         let request = self
@@ -94,14 +97,14 @@ impl DynamoLocalities {
         }
     }
 
-    async fn execution_time_inner(&self, name: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+    async fn execution_time(&self, name: &str) -> Result<Option<DateTime<Utc>>, BackendError> {
         let Some(item) = self.item(format!("execution:{name}")).await? else { return Ok(None) };
         let at = item.get("at").and_then(|v| v.as_s().ok()).ok_or_else(|| corrupt("execution without at".into()))?;
         let at = DateTime::parse_from_rfc3339(at).map_err(|e| corrupt(format!("execution time {at:?}: {e}")))?;
         Ok(Some(at.with_timezone(&Utc)))
     }
 
-    async fn set_execution_time_inner(&self, name: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn set_execution_time(&self, name: &str, at: DateTime<Utc>) -> Result<(), BackendError> {
         self.client
             .put_item()
             .table_name(&self.table)
@@ -111,24 +114,5 @@ impl DynamoLocalities {
             .await
             .map_err(call_error("put execution time"))?;
         Ok(())
-    }
-}
-
-#[async_trait]
-impl LocalityStore for DynamoLocalities {
-    async fn get(&self, username: &str) -> Result<Option<Versioned>, String> {
-        self.get_inner(username).await.map_err(|e| e.to_string())
-    }
-
-    async fn put(&self, username: &str, document: &Document, expected: Option<u64>) -> Result<bool, String> {
-        self.put_inner(username, document, expected).await.map_err(|e| e.to_string())
-    }
-
-    async fn execution_time(&self, name: &str) -> Result<Option<DateTime<Utc>>, String> {
-        self.execution_time_inner(name).await.map_err(|e| e.to_string())
-    }
-
-    async fn set_execution_time(&self, name: &str, at: DateTime<Utc>) -> Result<(), String> {
-        self.set_execution_time_inner(name, at).await.map_err(|e| e.to_string())
     }
 }

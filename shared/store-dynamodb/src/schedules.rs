@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use mozdef_alerts::AlertSchedule;
-use mozdef_store::{ScheduleStore, StoreError};
+use mozdef_alerts::{BackendError, ScheduleStore};
 
 use crate::error::{call_error, is_condition_failure};
 use crate::table::text;
@@ -35,12 +35,12 @@ impl DynamoSchedules {
 
     /// Creates the table (on-demand billing, key `name`) if it does not exist: for `mozdef
     /// dev` against an emulator and for tests; CloudFormation creates it on AWS.
-    pub async fn ensure_table(&self) -> Result<(), StoreError> {
+    pub async fn ensure_table(&self) -> Result<(), BackendError> {
         crate::table::ensure_table(&self.client, &self.table, "name", None).await
     }
 
-    fn item(schedule: &AlertSchedule) -> Result<Item, StoreError> {
-        let doc = serde_json::to_string(schedule).map_err(|e| StoreError::Backend(e.to_string()))?;
+    fn item(schedule: &AlertSchedule) -> Result<Item, BackendError> {
+        let doc = serde_json::to_string(schedule).map_err(|e| BackendError::Failed(e.to_string()))?;
         Ok(HashMap::from([
             ("name".to_owned(), text(schedule.name.clone())),
             ("doc".to_owned(), text(doc)),
@@ -50,8 +50,8 @@ impl DynamoSchedules {
         ]))
     }
 
-    fn decode(item: &Item) -> Result<AlertSchedule, StoreError> {
-        let corrupt = |why: String| StoreError::Backend(format!("schedule table {why}"));
+    fn decode(item: &Item) -> Result<AlertSchedule, BackendError> {
+        let corrupt = |why: String| BackendError::Failed(format!("schedule table {why}"));
         let doc = item.get("doc").and_then(|v| v.as_s().ok()).ok_or_else(|| corrupt("item without doc".into()))?;
         let mut schedule: AlertSchedule = serde_json::from_str(doc).map_err(|e| corrupt(format!("doc: {e}")))?;
         if let Some(enabled) = item.get("enabled").and_then(|v| v.as_bool().ok()) {
@@ -77,7 +77,7 @@ impl DynamoSchedules {
         name: &str,
         expression: &str,
         values: Vec<(&str, AttributeValue)>,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<bool, BackendError> {
         let mut request = self
             .client
             .update_item()
@@ -99,7 +99,7 @@ impl DynamoSchedules {
 
 #[async_trait]
 impl ScheduleStore for DynamoSchedules {
-    async fn list(&self) -> Result<Vec<AlertSchedule>, StoreError> {
+    async fn list(&self) -> Result<Vec<AlertSchedule>, BackendError> {
         let mut schedules = Vec::new();
         let mut start: Option<Item> = None;
         loop {
@@ -125,7 +125,7 @@ impl ScheduleStore for DynamoSchedules {
 
     /// Puts every schedule, then deletes the others (not one transaction: a failure half way
     /// leaves extra schedules, which the next replace removes).
-    async fn replace_all(&self, schedules: &[AlertSchedule]) -> Result<(), StoreError> {
+    async fn replace_all(&self, schedules: &[AlertSchedule]) -> Result<(), BackendError> {
         let existing = self.list().await?;
         for schedule in schedules {
             self.client
@@ -148,7 +148,7 @@ impl ScheduleStore for DynamoSchedules {
         Ok(())
     }
 
-    async fn sync_runs(&self, runs: &[(String, Option<DateTime<Utc>>, u64)]) -> Result<usize, StoreError> {
+    async fn sync_runs(&self, runs: &[(String, Option<DateTime<Utc>>, u64)]) -> Result<usize, BackendError> {
         let mut updated = 0;
         for (name, at, count) in runs {
             let values = vec![(":at", last_run(*at)), (":count", AttributeValue::N(count.to_string()))];
@@ -159,11 +159,11 @@ impl ScheduleStore for DynamoSchedules {
         Ok(updated)
     }
 
-    async fn set_enabled(&self, name: &str, enabled: bool) -> Result<bool, StoreError> {
+    async fn set_enabled(&self, name: &str, enabled: bool) -> Result<bool, BackendError> {
         self.update_existing(name, "SET enabled = :enabled", vec![(":enabled", AttributeValue::Bool(enabled))]).await
     }
 
-    async fn record_run(&self, name: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn record_run(&self, name: &str, at: DateTime<Utc>) -> Result<(), BackendError> {
         let values = vec![(":at", last_run(Some(at))), (":one", AttributeValue::N("1".into()))];
         self.update_existing(name, "SET last_run_at = :at ADD total_run_count :one", values).await.map(|_| ())
     }

@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
     TimeToLiveSpecification,
 };
-use mozdef_store::StoreError;
+use mozdef_alerts::BackendError;
 
 use crate::error::call_error;
 
@@ -23,11 +23,11 @@ pub(crate) async fn ensure_table(
     table: &str,
     key: &str,
     ttl_attribute: Option<&str>,
-) -> Result<(), StoreError> {
+) -> Result<(), BackendError> {
     if client.describe_table().table_name(table).send().await.is_ok() {
         return Ok(());
     }
-    let invalid = |e: aws_sdk_dynamodb::error::BuildError| StoreError::Backend(e.to_string());
+    let invalid = |e: aws_sdk_dynamodb::error::BuildError| BackendError::Failed(e.to_string());
     client
         .create_table()
         .table_name(table)

@@ -1,8 +1,8 @@
 //! The schedule and locality stores on DynamoDB, through aws-sdk-dynamodb against moto (the AWS emulator
 //! from PyPI, started on loopback): the same conformance check as SQLite.
 
+use mozdef_alerts::testing::check_schedule_store;
 use mozdef_aws::testing::Moto;
-use mozdef_store::schedules::check_schedule_store;
 use mozdef_store_dynamodb::DynamoSchedules;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -27,7 +27,7 @@ async fn localities_conform_on_dynamodb() {
         std::time::Duration::from_secs(86_400),
     );
     store.ensure_table().await.unwrap_or_else(|e| panic!("create table: {e}"));
-    mozdef_store::localities::check_locality_store(&store).await;
+    mozdef_alerts::testing::check_locality_store(&store).await;
     // Stale users vanish through the table's TTL on `expires_at`, which every write sets.
     let ttl = client
         .describe_time_to_live()

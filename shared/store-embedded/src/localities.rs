@@ -5,9 +5,9 @@ use std::path::Path;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use mozdef_alerts::BackendError;
 use mozdef_alerts::localities::{LocalityStore, Versioned};
 use mozdef_model::{Document, isoformat};
-use mozdef_store::StoreError;
 use rusqlite::{OptionalExtension, params};
 
 use crate::EmbeddedError;
@@ -32,8 +32,9 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> EmbeddedError {
     EmbeddedError::Document(format!("stored {what}: {e}"))
 }
 
-impl SqliteLocalities {
-    async fn get_inner(&self, username: &str) -> Result<Option<Versioned>, StoreError> {
+#[async_trait]
+impl LocalityStore for SqliteLocalities {
+    async fn get(&self, username: &str) -> Result<Option<Versioned>, BackendError> {
         self.db.with(|db| {
             let row: Option<(String, i64)> = db
                 .query_row("SELECT doc, version FROM localities WHERE username = ?1", params![username], |r| {
@@ -48,8 +49,8 @@ impl SqliteLocalities {
         })
     }
 
-    async fn put_inner(&self, username: &str, document: &Document, expected: Option<u64>) -> Result<bool, StoreError> {
-        let doc = serde_json::to_string(document).map_err(|e| StoreError::Backend(e.to_string()))?;
+    async fn put(&self, username: &str, document: &Document, expected: Option<u64>) -> Result<bool, BackendError> {
+        let doc = serde_json::to_string(document).map_err(|e| BackendError::Failed(e.to_string()))?;
         self.db.with(|db| {
             let changed = match expected {
                 None => db
@@ -71,7 +72,7 @@ impl SqliteLocalities {
         })
     }
 
-    async fn execution_time_inner(&self, name: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+    async fn execution_time(&self, name: &str) -> Result<Option<DateTime<Utc>>, BackendError> {
         self.db.with(|db| {
             let at: Option<String> = db
                 .query_row("SELECT at FROM executions WHERE name = ?1", params![name], |r| r.get(0))
@@ -86,31 +87,12 @@ impl SqliteLocalities {
         })
     }
 
-    async fn set_execution_time_inner(&self, name: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn set_execution_time(&self, name: &str, at: DateTime<Utc>) -> Result<(), BackendError> {
         self.db.with(|db| {
             db.execute("INSERT OR REPLACE INTO executions (name, at) VALUES (?1, ?2)", params![name, isoformat(&at)])
                 .map_err(sql("write execution time"))?;
             Ok(())
         })
-    }
-}
-
-#[async_trait]
-impl LocalityStore for SqliteLocalities {
-    async fn get(&self, username: &str) -> Result<Option<Versioned>, String> {
-        self.get_inner(username).await.map_err(|e| e.to_string())
-    }
-
-    async fn put(&self, username: &str, document: &Document, expected: Option<u64>) -> Result<bool, String> {
-        self.put_inner(username, document, expected).await.map_err(|e| e.to_string())
-    }
-
-    async fn execution_time(&self, name: &str) -> Result<Option<DateTime<Utc>>, String> {
-        self.execution_time_inner(name).await.map_err(|e| e.to_string())
-    }
-
-    async fn set_execution_time(&self, name: &str, at: DateTime<Utc>) -> Result<(), String> {
-        self.set_execution_time_inner(name, at).await.map_err(|e| e.to_string())
     }
 }
 
@@ -123,12 +105,12 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("mozdef.sqlite");
         let store = SqliteLocalities::open(&path).expect("open");
-        mozdef_store::localities::check_locality_store(&store).await;
+        mozdef_alerts::testing::check_locality_store(&store).await;
         drop(store);
         let reopened = SqliteLocalities::open(&path).expect("reopen");
         assert_eq!(reopened.get("alice").await.expect("get").map(|v| v.version), Some(2));
         // The schedules share the file.
         let schedules = crate::SqliteSchedules::open(&path).expect("schedules in the same file");
-        assert!(mozdef_store::ScheduleStore::list(&schedules).await.expect("list").is_empty());
+        assert!(mozdef_alerts::ScheduleStore::list(&schedules).await.expect("list").is_empty());
     }
 }

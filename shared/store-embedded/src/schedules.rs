@@ -5,8 +5,7 @@ use std::path::Path;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use mozdef_alerts::AlertSchedule;
-use mozdef_store::{ScheduleStore, StoreError};
+use mozdef_alerts::{AlertSchedule, BackendError, ScheduleStore};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::EmbeddedError;
@@ -25,7 +24,7 @@ impl SqliteSchedules {
         Ok(SqliteSchedules { db: Sqlite::open(path, schema)? })
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, EmbeddedError>) -> Result<T, StoreError> {
+    fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, EmbeddedError>) -> Result<T, BackendError> {
         self.db.with(f)
     }
 }
@@ -61,7 +60,7 @@ fn update(db: &mut Connection, name: &str, change: impl FnOnce(&mut AlertSchedul
 
 #[async_trait]
 impl ScheduleStore for SqliteSchedules {
-    async fn list(&self) -> Result<Vec<AlertSchedule>, StoreError> {
+    async fn list(&self) -> Result<Vec<AlertSchedule>, BackendError> {
         self.with(|db| {
             let mut statement = db.prepare("SELECT doc FROM alertschedules ORDER BY name").map_err(sql("list"))?;
             let docs = statement.query_map([], |row| row.get::<_, String>(0)).map_err(sql("list"))?;
@@ -73,7 +72,7 @@ impl ScheduleStore for SqliteSchedules {
         })
     }
 
-    async fn replace_all(&self, schedules: &[AlertSchedule]) -> Result<(), StoreError> {
+    async fn replace_all(&self, schedules: &[AlertSchedule]) -> Result<(), BackendError> {
         self.with(|db| {
             let tx = db.transaction().map_err(sql("begin"))?;
             tx.execute("DELETE FROM alertschedules", []).map_err(sql("clear schedules"))?;
@@ -84,7 +83,7 @@ impl ScheduleStore for SqliteSchedules {
         })
     }
 
-    async fn sync_runs(&self, runs: &[(String, Option<DateTime<Utc>>, u64)]) -> Result<usize, StoreError> {
+    async fn sync_runs(&self, runs: &[(String, Option<DateTime<Utc>>, u64)]) -> Result<usize, BackendError> {
         self.with(|db| {
             let mut updated = 0;
             for (name, last_run_at, count) in runs {
@@ -99,11 +98,11 @@ impl ScheduleStore for SqliteSchedules {
         })
     }
 
-    async fn set_enabled(&self, name: &str, enabled: bool) -> Result<bool, StoreError> {
+    async fn set_enabled(&self, name: &str, enabled: bool) -> Result<bool, BackendError> {
         self.with(|db| update(db, name, |s| s.enabled = enabled))
     }
 
-    async fn record_run(&self, name: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn record_run(&self, name: &str, at: DateTime<Utc>) -> Result<(), BackendError> {
         self.with(|db| {
             update(db, name, |s| {
                 s.last_run_at = Some(at);
@@ -122,7 +121,7 @@ mod tests {
     async fn conforms() {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = SqliteSchedules::open(&dir.path().join("mozdef.sqlite")).expect("open");
-        mozdef_store::schedules::check_schedule_store(&store).await;
+        mozdef_alerts::testing::check_schedule_store(&store).await;
         drop(store);
         let reopened = SqliteSchedules::open(&dir.path().join("mozdef.sqlite")).expect("reopen");
         assert_eq!(reopened.list().await.expect("list").len(), 1, "schedules survive a restart");

@@ -1,10 +1,11 @@
 //! The SQLite database of `mozdef dev` (`<data-dir>/mozdef.sqlite`): one connection per
-//! table family, each behind a mutex, errors mapped to the storage layer's.
+//! table family, each behind a mutex, errors mapped to the alert domain's ports' (a busy or
+//! locked database may pass; anything else will not).
 
 use std::path::Path;
 use std::sync::Mutex;
 
-use mozdef_store::StoreError;
+use mozdef_alerts::BackendError;
 use rusqlite::Connection;
 
 use crate::EmbeddedError;
@@ -30,8 +31,21 @@ impl Sqlite {
     }
 
     /// Runs `f` on the connection.
-    pub(crate) fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, EmbeddedError>) -> Result<T, StoreError> {
-        let mut db = self.db.lock().map_err(|_| StoreError::Backend("database lock poisoned".into()))?;
-        f(&mut db).map_err(|e| StoreError::Backend(e.to_string()))
+    pub(crate) fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, EmbeddedError>,
+    ) -> Result<T, BackendError> {
+        let mut db = self.db.lock().map_err(|_| BackendError::Failed("database lock poisoned".into()))?;
+        f(&mut db).map_err(port_error)
     }
+}
+
+/// A database error as a port error: busy or locked may pass, the rest will not.
+fn port_error(error: EmbeddedError) -> BackendError {
+    let busy = matches!(
+        &error,
+        EmbeddedError::Sqlite { source, .. }
+            if matches!(source.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+    );
+    if busy { BackendError::Unavailable(error.to_string()) } else { BackendError::Failed(error.to_string()) }
 }

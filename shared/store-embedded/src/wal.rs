@@ -44,10 +44,10 @@ pub struct WalPosition {
 }
 
 impl WalPosition {
-    /// The stable identity of the `n`th event of the frame at this position, from which the
-    /// pipeline derives the document id.
-    pub fn identity(&self, n: usize) -> String {
-        format!("wal:{}:{}:{}", self.segment, self.offset, n)
+    /// The stable identity of the frame at this position (`wal:<segment>:<offset>`); the
+    /// ingest path derives the `n`th event's document id from `<identity>:<n>`.
+    pub fn identity(&self) -> String {
+        format!("wal:{}:{}", self.segment, self.offset)
     }
 }
 
@@ -469,7 +469,7 @@ mod tests {
         let again = reader.read_batch(100).unwrap();
         assert_eq!(again.len(), 1);
         assert_eq!(again[0].position, batch[1].position);
-        assert_eq!(again[0].position.identity(1), batch[1].position.identity(1));
+        assert_eq!(again[0].position.identity(), batch[1].position.identity());
     }
 
     #[tokio::test]

@@ -1,8 +1,12 @@
 //! MozDef's index names: `events-YYYYMMDD` daily indices with the aliases `events` (today),
 //! `events-previous` (yesterday) and `events-weekly` (7 days ago through today), and
-//! `alerts-YYYYMM` monthly indices with `alerts` (this month) and `alerts-previous`.
+//! `alerts-YYYYMM` monthly indices with `alerts` (this month) and `alerts-previous`; and the
+//! `quarantine` index of records the pipeline or the store refused.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+
+/// The index that keeps the records the pipeline or the store refused, with the reason.
+pub const QUARANTINE_INDEX: &str = "quarantine";
 
 /// The daily events index that holds documents received at `at`.
 pub fn events_index(at: DateTime<Utc>) -> String {

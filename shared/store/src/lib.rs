@@ -1,16 +1,13 @@
 //! Storage traits every MozDef backend implements (the embedded tantivy store locally,
-//! OpenSearch on AWS), MozDef's index naming, and one conformance suite that every backend
-//! must pass unchanged ([`conformance`], behind the `conformance` feature).
+//! OpenSearch on AWS): the [`EventStore`] of events and alerts and the durable
+//! [`EventQueue`] between loginput and ingest; MozDef's index naming ([`indices`]); and one
+//! conformance suite that every backend must pass unchanged ([`conformance`] and the scenario
+//! runner [`scenarios`], behind the `conformance` feature). It knows neither the pipeline nor
+//! the alert framework: the application layer (`mozdef-service`) joins them.
 
-pub mod alert_actions;
-pub mod alert_runner;
-pub mod alerting;
 mod error;
 pub mod indices;
-pub mod ingest;
-pub mod localities;
 mod queue;
-pub mod schedules;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -22,12 +19,10 @@ use chrono::{DateTime, Utc};
 use mozdef_model::Document;
 use mozdef_query::{Hit, SearchQuery, SearchResults};
 
-pub use mozdef_alerts::EventRef;
+pub use mozdef_model::EventRef;
 
 pub use error::StoreError;
-pub use localities::LocalityStore;
 pub use queue::{EventQueue, QueueError};
-pub use schedules::ScheduleStore;
 
 /// One document to index: an upsert of `source` under `id` in the concrete index `index`.
 #[derive(Debug, Clone, PartialEq)]

@@ -23,7 +23,7 @@ use crate::alert::Alert;
 use crate::catalogue::CatalogueEntry;
 use crate::config::ConfigSource;
 use crate::context::AlertContext;
-use crate::error::AlertError;
+use crate::error::{AlertError, BackendError};
 use crate::localities::LocalityStore;
 use crate::run::{AlertEnv, RaisedAlert, save_alert};
 use crate::stateful::StatefulAlert;
@@ -73,8 +73,8 @@ impl AlertGeoModel {
         Ok(AlertGeoModel { settings: config.validate(NAME)?, store, asn })
     }
 
-    fn store_error(&self, message: impl Into<String>) -> AlertError {
-        AlertError::Store { alert: NAME.to_owned(), message: message.into() }
+    fn store_error(&self, source: BackendError) -> AlertError {
+        AlertError::Store { alert: NAME.to_owned(), source }
     }
 
     /// Updates the state of one user with `new` localities; returns the hops their
@@ -95,14 +95,20 @@ impl AlertGeoModel {
             }
             let document = match serde_json::to_value(&updated.state) {
                 Ok(Value::Object(document)) => document,
-                Ok(_) | Err(_) => return Err(self.store_error(format!("state of {username} does not serialize"))),
+                Ok(_) | Err(_) => {
+                    return Err(
+                        self.store_error(BackendError::Failed(format!("state of {username} does not serialize")))
+                    );
+                }
             };
             if self.store.put(username, &document, version).await.map_err(|e| self.store_error(e))? {
                 return Ok(hops);
             }
             tracing::debug!(alert = NAME, %username, "locality state changed concurrently; redoing");
         }
-        Err(self.store_error(format!("state of {username} kept changing ({MAX_ATTEMPTS} attempts)")))
+        Err(self.store_error(BackendError::Unavailable(format!(
+            "state of {username} kept changing ({MAX_ATTEMPTS} attempts)"
+        ))))
     }
 
     /// The alert for `hops` of `user`, after the whitelist; `None` when nothing is left.
@@ -175,7 +181,7 @@ impl StatefulAlert for AlertGeoModel {
             }
         }
         self.store.set_execution_time(NAME, now).await.map_err(|e| self.store_error(e))?;
-        tracing::info!(alert = NAME, users = users.len(), raised = raised.len(), "geomodel ran");
+        tracing::debug!(alert = NAME, users = users.len(), raised = raised.len(), "geomodel ran");
         Ok(raised)
     }
 }

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::config::EventSource;
 use crate::backend::AlertBackend;
+use crate::error::BackendError;
 use crate::task::DEFAULT_INDICES;
 
 /// Events read per source and run, at most.
@@ -47,7 +48,7 @@ pub async fn events_by_user(
     name: &str,
     since: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
-) -> Result<Vec<UserEvents>, String> {
+) -> Result<Vec<UserEvents>, BackendError> {
     let indices: Vec<String> = DEFAULT_INDICES.iter().map(|i| (*i).to_owned()).collect();
     let mut users: Vec<UserEvents> = Vec::new();
     let mut positions: HashMap<String, usize> = HashMap::new();

@@ -116,7 +116,7 @@ pub(crate) async fn search_sources(
     query: &SearchQuery,
     now: DateTime<Utc>,
 ) -> Result<Vec<Value>, String> {
-    let results = backend.search(indices, query, SEARCH_SIZE, now).await?;
+    let results = backend.search(indices, query, SEARCH_SIZE, now).await.map_err(|e| e.to_string())?;
     Ok(results.hits.into_iter().map(|hit| Value::Object(hit.source)).collect())
 }
 

@@ -10,7 +10,7 @@ use mozdef_alerts::{
     AlertContext, AlertEnv, AlertPlugin, CatalogueEntry, ConfigSource, RaisedAlert, StaticReverseDns, run_alert,
 };
 use mozdef_model::{Document, isoformat};
-use mozdef_store::alerting::StoreAlertBackend;
+use mozdef_service::StoreAlertBackend;
 use mozdef_store::indices::events_index;
 use mozdef_store::{EventStore, IndexRequest, ItemOutcome};
 use serde_json::{Value, json};

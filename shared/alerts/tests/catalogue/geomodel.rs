@@ -13,7 +13,7 @@ use mozdef_alerts::geomodel::{AlertGeoModel, EventsConfig, GeoModelConfig, Searc
 use mozdef_alerts::localities::{LocalityStore, Versioned};
 use mozdef_alerts::{AlertContext, AlertEnv, AlertError, AlertSetup, ConfigSource, RaisedAlert, StatefulAlert};
 use mozdef_model::{Document, isoformat};
-use mozdef_store::alerting::StoreAlertBackend;
+use mozdef_service::StoreAlertBackend;
 use mozdef_store::indices::events_index;
 use mozdef_store::{EventStore, IndexRequest};
 use mozdef_store_embedded::SqliteLocalities;
@@ -348,24 +348,29 @@ struct Interleaving {
 
 #[async_trait]
 impl LocalityStore for Interleaving {
-    async fn get(&self, username: &str) -> Result<Option<Versioned>, String> {
+    async fn get(&self, username: &str) -> Result<Option<Versioned>, mozdef_alerts::BackendError> {
         let got = self.inner.get(username).await;
         if username == self.first && self.reads_of_first.fetch_add(1, Ordering::SeqCst) < 2 {
             self.barrier.wait().await;
         }
         got
     }
-    async fn put(&self, username: &str, document: &Document, expected: Option<u64>) -> Result<bool, String> {
+    async fn put(
+        &self,
+        username: &str,
+        document: &Document,
+        expected: Option<u64>,
+    ) -> Result<bool, mozdef_alerts::BackendError> {
         let written = self.inner.put(username, document, expected).await?;
         if !written {
             self.conflicts.fetch_add(1, Ordering::SeqCst);
         }
         Ok(written)
     }
-    async fn execution_time(&self, name: &str) -> Result<Option<DateTime<Utc>>, String> {
+    async fn execution_time(&self, name: &str) -> Result<Option<DateTime<Utc>>, mozdef_alerts::BackendError> {
         self.inner.execution_time(name).await
     }
-    async fn set_execution_time(&self, name: &str, at: DateTime<Utc>) -> Result<(), String> {
+    async fn set_execution_time(&self, name: &str, at: DateTime<Utc>) -> Result<(), mozdef_alerts::BackendError> {
         self.inner.set_execution_time(name, at).await
     }
 }

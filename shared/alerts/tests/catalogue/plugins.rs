@@ -12,7 +12,7 @@ use mozdef_alerts::catalogue::bruteforce_ssh;
 use mozdef_alerts::plugins::{self, possible_usernames};
 use mozdef_alerts::{AlertContext, AlertPlugin, ConfigSource};
 use mozdef_model::Document;
-use mozdef_store::alerting::StoreAlertBackend;
+use mozdef_service::StoreAlertBackend;
 use mozdef_store::indices::{alerts_index, events_index};
 use mozdef_store::{EventStore, IndexRequest, ItemOutcome};
 use serde_json::{Value, json};

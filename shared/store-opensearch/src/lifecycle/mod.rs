@@ -117,7 +117,7 @@ pub async fn install_templates(client: &Client, config: &LifecycleConfig) -> Res
         "_meta": {"managed_by": "mozdef"},
     });
     let quarantine = json!({
-        "index_patterns": [client.physical(mozdef_store::ingest::QUARANTINE_INDEX)],
+        "index_patterns": [client.physical(mozdef_store::indices::QUARANTINE_INDEX)],
         "priority": 100,
         "template": {
             "settings": {"index": settings(config)},

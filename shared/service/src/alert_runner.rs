@@ -10,30 +10,27 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use mozdef_alerts::actions::AlertMessage;
 use mozdef_alerts::{
-    AlertContext, AlertEnv, AlertPlugin, AlertSchedule, CatalogueEntry, RaisedAlert, ReverseDns, Schedule, run_alert,
+    AlertContext, AlertEnv, AlertPlugin, AlertSchedule, AlertSink, BackendError, CatalogueEntry, RaisedAlert,
+    ReverseDns, Schedule, ScheduleStore, run_alert,
 };
+use mozdef_store::EventStore;
 use serde_json::{Value, json};
 
-use crate::alerting::StoreAlertBackend;
-use crate::{EventStore, ScheduleStore, StoreError};
+use crate::alert_backend::StoreAlertBackend;
+use crate::error::ServiceError;
 
-/// Where raised alerts go once stored: MozDef published `{_id, _index, _source}` to the
-/// `alerts` exchange (or SQS queue) for the actions and bots.
-#[async_trait]
-pub trait AlertSink: Send + Sync {
-    /// Hands one stored alert on; must not block the run for long (queue it). An error is
-    /// reported in the run's [`RunReport::errors`] (the alert itself is stored).
-    async fn publish(&self, alert: &RaisedAlert) -> Result<(), String>;
+/// One failure within an entry's run, and whether running it again may succeed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunFailure {
+    /// What failed.
+    pub message: String,
+    /// Whether a later run may succeed (a passing store or queue failure).
+    pub retryable: bool,
 }
 
-/// A sink that drops everything (no actions configured).
-#[derive(Debug, Default)]
-pub struct NoSink;
-
-#[async_trait]
-impl AlertSink for NoSink {
-    async fn publish(&self, _alert: &RaisedAlert) -> Result<(), String> {
-        Ok(())
+impl std::fmt::Display for RunFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
     }
 }
 
@@ -45,26 +42,16 @@ pub struct RunReport {
     /// The alerts raised, stored.
     pub raised: Vec<RaisedAlert>,
     /// Why (part of) the run failed; the other tasks of the entry still ran.
-    pub errors: Vec<String>,
+    pub errors: Vec<RunFailure>,
 }
 
 impl RunReport {
-    /// The report as the REST API returns it.
+    /// The report as the REST API returns it (`errors` as messages).
     pub fn to_value(&self) -> Value {
         let alerts: Vec<Value> = self.raised.iter().map(|a| AlertMessage::of_raised(a).to_json()).collect();
-        json!({"name": self.name, "alerts": alerts, "errors": self.errors})
+        let errors: Vec<&str> = self.errors.iter().map(|e| e.message.as_str()).collect();
+        json!({"name": self.name, "alerts": alerts, "errors": errors})
     }
-}
-
-/// Errors of an on-demand run.
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    /// A requested name is not a loaded alert.
-    #[error("unknown alert {0:?}")]
-    UnknownAlert(String),
-    /// The schedule store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
 }
 
 /// The alert catalogue bound to a store, a schedule store, plugins and a sink.
@@ -118,7 +105,7 @@ impl AlertRunner {
 
     /// MozDef's start-up sync: every loaded entry gets a schedule (stored ones keep their
     /// `enabled` and run statistics), schedules of entries no longer loaded are dropped.
-    pub async fn sync_schedules(&self) -> Result<Vec<AlertSchedule>, StoreError> {
+    pub async fn sync_schedules(&self) -> Result<Vec<AlertSchedule>, BackendError> {
         let stored = self.schedules.list().await?;
         let configured = self
             .entries
@@ -137,7 +124,7 @@ impl AlertRunner {
     }
 
     /// Runs every enabled entry whose schedule is due at `now`.
-    pub async fn run_due(&self, now: DateTime<Utc>) -> Result<Vec<RunReport>, StoreError> {
+    pub async fn run_due(&self, now: DateTime<Utc>) -> Result<Vec<RunReport>, BackendError> {
         let mut due = Vec::new();
         for schedule in self.schedules.list().await? {
             match schedule.schedule.is_due(schedule.last_run_at, now) {
@@ -151,7 +138,7 @@ impl AlertRunner {
 
     /// `POST /api/alerts/run`: runs the named entries now (empty: every enabled one). A name
     /// may be an entry (`file.Class`), its file (`bruteforce_ssh`) or its class.
-    pub async fn run_named(&self, names: &[String], now: DateTime<Utc>) -> Result<Vec<RunReport>, RunError> {
+    pub async fn run_named(&self, names: &[String], now: DateTime<Utc>) -> Result<Vec<RunReport>, ServiceError> {
         let selected: Vec<String> = if names.is_empty() {
             self.schedules.list().await?.into_iter().filter(|s| s.enabled).map(|s| s.name).collect()
         } else {
@@ -162,7 +149,7 @@ impl AlertRunner {
                 });
                 match entry {
                     Some(e) => selected.push(e.name.clone()),
-                    None => return Err(RunError::UnknownAlert(name.clone())),
+                    None => return Err(ServiceError::UnknownAlert(name.clone())),
                 }
             }
             selected
@@ -170,7 +157,7 @@ impl AlertRunner {
         Ok(self.run_entries(&selected, now).await?)
     }
 
-    async fn run_entries(&self, names: &[String], now: DateTime<Utc>) -> Result<Vec<RunReport>, StoreError> {
+    async fn run_entries(&self, names: &[String], now: DateTime<Utc>) -> Result<Vec<RunReport>, BackendError> {
         let wanted: HashSet<&str> = names.iter().map(String::as_str).collect();
         let backend = StoreAlertBackend::new(self.store.clone());
         let env = AlertEnv { backend: &backend, plugins: &self.plugins };
@@ -190,7 +177,7 @@ impl AlertRunner {
                     Ok(raised) => report.raised.extend(raised),
                     Err(error) => {
                         tracing::error!(alert = %entry.name, %error, "alert run failed");
-                        report.errors.push(error.to_string());
+                        report.errors.push(RunFailure { message: error.to_string(), retryable: error.is_retryable() });
                     }
                 }
             }
@@ -198,11 +185,71 @@ impl AlertRunner {
             for alert in &report.raised {
                 if let Err(error) = self.sink.publish(alert).await {
                     tracing::error!(alert = %entry.name, id = %alert.stored.id, %error, "alert not published");
-                    report.errors.push(format!("publishing alert {}: {error}", alert.stored.id));
+                    let message = format!("publishing alert {}: {error}", alert.stored.id);
+                    report.errors.push(RunFailure { message, retryable: error.is_retryable() });
                 }
             }
             reports.push(report);
         }
         Ok(reports)
+    }
+}
+
+/// Runs due alerts at the start of every minute until `stop` turns true (`mozdef dev`'s
+/// scheduler; on AWS an EventBridge schedule invokes the alerts Lambda instead). Logs one
+/// summary line per minute in which something ran; each alert's own line is at `debug`.
+pub async fn run_schedule(
+    runner: Arc<AlertRunner>,
+    clock: Arc<dyn mozdef_model::Clock>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        let now = clock.now();
+        let started = std::time::Instant::now();
+        match runner.run_due(now).await {
+            Ok(reports) if !reports.is_empty() => {
+                let raised: usize = reports.iter().map(|r| r.raised.len()).sum();
+                let errors: usize = reports.iter().map(|r| r.errors.len()).sum();
+                let millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                tracing::info!(ran = reports.len(), raised, errors, millis, "scheduled alerts ran");
+            }
+            Ok(_) => {}
+            Err(error) => tracing::error!(%error, "scheduled alert run failed"),
+        }
+        let into_minute = u64::try_from(now.timestamp().rem_euclid(60)).unwrap_or(0);
+        let wait = std::time::Duration::from_secs(60 - into_minute);
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// What a request to run alerts now led to.
+#[derive(Debug, Clone)]
+pub enum RunNow {
+    /// The alerts ran in this process; their reports.
+    Ran(Vec<RunReport>),
+    /// The run was handed to where alerts run (a queue, another function); the names as
+    /// resolved, when known.
+    Queued {
+        /// The entries asked for (empty: every enabled one).
+        names: Vec<String>,
+    },
+}
+
+/// "Run these alerts now" (`POST /api/alerts/run`), as narrow as the REST API needs it: in
+/// process in `mozdef dev` ([`AlertRunner`]), a message to the alerts function on AWS.
+#[async_trait]
+pub trait RunAlertsNow: Send + Sync {
+    /// Runs (or hands on) the named entries (a file, class or `file.Class`; empty: every
+    /// enabled one) at `now`.
+    async fn run_now(&self, names: &[String], now: DateTime<Utc>) -> Result<RunNow, ServiceError>;
+}
+
+#[async_trait]
+impl RunAlertsNow for AlertRunner {
+    async fn run_now(&self, names: &[String], now: DateTime<Utc>) -> Result<RunNow, ServiceError> {
+        self.run_named(names, now).await.map(RunNow::Ran)
     }
 }

@@ -5,12 +5,11 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use mozdef_alerts::{AlertBackend, EventRef};
+use mozdef_alerts::{AlertBackend, BackendError, EventRef};
 use mozdef_model::Document;
 use mozdef_query::{SearchQuery, SearchResults};
-
-use crate::indices::alerts_index;
-use crate::{EventStore, IndexRequest, ItemOutcome, SearchRequest, StoreError};
+use mozdef_store::indices::alerts_index;
+use mozdef_store::{EventStore, IndexRequest, ItemOutcome, SearchRequest, StoreError};
 
 /// Searches events, saves alerts in `alerts-YYYYMM` and tags events, on one store.
 #[derive(Debug, Clone)]
@@ -25,6 +24,15 @@ impl StoreAlertBackend {
     }
 }
 
+/// A store error as the alert domain sees it: retryable or not, as the store said.
+pub fn backend_error(error: StoreError) -> BackendError {
+    if error.is_retryable() {
+        BackendError::Unavailable(error.to_string())
+    } else {
+        BackendError::Failed(error.to_string())
+    }
+}
+
 #[async_trait]
 impl AlertBackend for StoreAlertBackend {
     async fn search(
@@ -33,19 +41,19 @@ impl AlertBackend for StoreAlertBackend {
         query: &SearchQuery,
         size: usize,
         now: DateTime<Utc>,
-    ) -> Result<SearchResults, String> {
-        self.store.search(SearchRequest { indices, query, size, now }).await.map_err(|e| e.to_string())
+    ) -> Result<SearchResults, BackendError> {
+        self.store.search(SearchRequest { indices, query, size, now }).await.map_err(backend_error)
     }
 
-    async fn save_alert(&self, id: &str, alert: &Document, now: DateTime<Utc>) -> Result<EventRef, String> {
+    async fn save_alert(&self, id: &str, alert: &Document, now: DateTime<Utc>) -> Result<EventRef, BackendError> {
         let index = alerts_index(now);
         let request = IndexRequest { index: index.clone(), id: id.to_owned(), source: alert.clone() };
-        put_alert(self.store.as_ref(), request).await.map_err(|e| e.to_string())?;
+        put_alert(self.store.as_ref(), request).await.map_err(backend_error)?;
         Ok(EventRef { index, id: id.to_owned() })
     }
 
-    async fn tag_events(&self, events: &[EventRef], alert_name: &str, alert: &EventRef) -> Result<(), String> {
-        let outcomes = self.store.tag_alert(events, alert_name, alert).await.map_err(|e| e.to_string())?;
+    async fn tag_events(&self, events: &[EventRef], alert_name: &str, alert: &EventRef) -> Result<(), BackendError> {
+        let outcomes = self.store.tag_alert(events, alert_name, alert).await.map_err(backend_error)?;
         for (event, outcome) in events.iter().zip(outcomes) {
             match outcome {
                 ItemOutcome::Indexed => {}
@@ -55,10 +63,12 @@ impl AlertBackend for StoreAlertBackend {
                 }
                 // The alert is stored under a deterministic id: the next run raises the same
                 // document again instead of a duplicate, and tags then.
-                ItemOutcome::Retry(reason) => return Err(format!("tagging {}: {reason}", event.id)),
+                ItemOutcome::Retry(reason) => {
+                    return Err(BackendError::Unavailable(format!("tagging {}: {reason}", event.id)));
+                }
             }
         }
-        self.store.refresh().await.map_err(|e| e.to_string())
+        self.store.refresh().await.map_err(backend_error)
     }
 }
 

@@ -1,15 +1,17 @@
-//! The check every GeoModel state store ([`LocalityStore`], defined with GeoModel in
-//! `mozdef-alerts`) must pass: SQLite in `mozdef dev`, DynamoDB on AWS.
+//! The behaviour every GeoModel state store ([`LocalityStore`]) must have: SQLite in
+//! `mozdef dev`, DynamoDB on AWS.
 
-pub use mozdef_alerts::localities::{LocalityStore, Versioned};
+use chrono::{TimeZone, Utc};
+use serde_json::json;
 
-/// The behaviour every [`LocalityStore`] must have (call it with an empty store).
+use crate::error::BackendError;
+use crate::localities::{LocalityStore, Versioned};
+
+/// The behaviour every [`LocalityStore`] must have (call it with an empty store); panics on
+/// the first difference.
 pub async fn check_locality_store(store: &dyn LocalityStore) {
-    use chrono::{TimeZone, Utc};
-    use serde_json::json;
-
     let doc = |v: serde_json::Value| v.as_object().cloned().unwrap_or_default();
-    let ok = |r: Result<bool, String>| r.unwrap_or_else(|e| panic!("put: {e}"));
+    let ok = |r: Result<bool, BackendError>| r.unwrap_or_else(|e| panic!("put: {e}"));
     assert_eq!(store.get("alice").await.ok(), Some(None), "no state yet");
     let first = doc(json!({"type_": "locality", "username": "alice", "localities": [{"city": "Toronto"}]}));
     assert!(!ok(store.put("alice", &first, Some(1)).await), "a version that does not exist conflicts");

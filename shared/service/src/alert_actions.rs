@@ -6,13 +6,12 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use mozdef_alerts::RaisedAlert;
 use mozdef_alerts::actions::{ActionOutcome, ActionStatus, AlertAction, AlertMessage, RetryPolicy, run_actions};
+use mozdef_alerts::{AlertSink, BackendError, RaisedAlert};
+use mozdef_store::{EventStore, IndexRequest, StoreError};
 use serde_json::Value;
 
-use crate::alert_runner::AlertSink;
-use crate::alerting::put_alert;
-use crate::{EventStore, IndexRequest, StoreError};
+use crate::alert_backend::put_alert;
 
 /// What handling one alert did.
 #[derive(Debug, Clone)]
@@ -95,7 +94,7 @@ impl InProcessActions {
 
 #[async_trait]
 impl AlertSink for InProcessActions {
-    async fn publish(&self, alert: &RaisedAlert) -> Result<(), String> {
+    async fn publish(&self, alert: &RaisedAlert) -> Result<(), BackendError> {
         if self.runner.is_empty() {
             return Ok(());
         }

@@ -1,38 +1,13 @@
-//! Where alert schedules live (MozDef's Mongo `alertschedules`): SQLite in `mozdef dev`,
-//! DynamoDB on AWS. Every implementation passes [`check_schedule_store`].
+//! The behaviour every [`ScheduleStore`] must have.
 
-use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use mozdef_alerts::AlertSchedule;
+use chrono::{TimeZone, Utc};
 
-use crate::StoreError;
-
-/// The schedule collection.
-#[async_trait]
-pub trait ScheduleStore: Send + Sync + std::fmt::Debug {
-    /// Every schedule, by name.
-    async fn list(&self) -> Result<Vec<AlertSchedule>, StoreError>;
-
-    /// `/updatealertschedules`: replaces the whole collection.
-    async fn replace_all(&self, schedules: &[AlertSchedule]) -> Result<(), StoreError>;
-
-    /// `/syncalertschedules`: sets `last_run_at` and `total_run_count` of the schedules that
-    /// exist (others are ignored); returns how many were updated.
-    async fn sync_runs(&self, runs: &[(String, Option<DateTime<Utc>>, u64)]) -> Result<usize, StoreError>;
-
-    /// Enables or disables one schedule; `false` when there is no such schedule.
-    async fn set_enabled(&self, name: &str, enabled: bool) -> Result<bool, StoreError>;
-
-    /// Records one run at `at`: `last_run_at = at`, `total_run_count + 1`, atomically.
-    async fn record_run(&self, name: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
-}
+use crate::schedule::{AlertSchedule, Schedule};
+use crate::schedule_store::ScheduleStore;
 
 /// The behaviour every [`ScheduleStore`] must have (call it from the implementation's tests
-/// with an empty store).
+/// with an empty store); panics on the first difference.
 pub async fn check_schedule_store(store: &dyn ScheduleStore) {
-    use chrono::TimeZone;
-    use mozdef_alerts::Schedule;
-
     let at = |m: u32| Utc.with_ymd_and_hms(2026, 11, 25, 10, m, 0).single().unwrap_or_default();
     assert!(store.list().await.map(|l| l.is_empty()).unwrap_or(false), "starts empty");
     let a = AlertSchedule::new("a.A", Schedule::every_minutes(1));

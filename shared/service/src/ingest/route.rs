@@ -1,45 +1,12 @@
-//! From a processed record to what the store gets: the last step of every ingest path (the
-//! local worker of `mozdef dev`, the ingest Lambda), so they route records identically.
-
-use std::sync::atomic::{AtomicU64, Ordering};
+//! From a processed event to what the store gets: the daily index of its receive time, the
+//! index and id a plugin chose, or a quarantine record with the reason.
 
 use chrono::{DateTime, Utc};
 use mozdef_model::{Document, isoformat};
 use mozdef_pipeline::Processed;
+use mozdef_store::IndexRequest;
+use mozdef_store::indices::{QUARANTINE_INDEX, events_index};
 use serde_json::{Value, json};
-
-use crate::IndexRequest;
-use crate::indices::events_index;
-
-/// The index that keeps the records the pipeline or the store refused, with the reason.
-pub const QUARANTINE_INDEX: &str = "quarantine";
-
-/// What an ingest path has done since it started, for operators (`GET /api/stats`).
-#[derive(Debug, Default)]
-pub struct IngestStats {
-    /// Events stored.
-    pub indexed: AtomicU64,
-    /// Events a plugin dropped on purpose.
-    pub dropped: AtomicU64,
-    /// Records sent to the quarantine.
-    pub quarantined: AtomicU64,
-}
-
-impl IngestStats {
-    /// Counts one outcome of [`route`] or of the store.
-    pub fn count(&self, counter: &AtomicU64) {
-        counter.fetch_add(1, Ordering::Relaxed);
-    }
-
-    /// The counters as `{"indexed": N, "dropped": N, "quarantined": N}`.
-    pub fn snapshot(&self) -> Value {
-        json!({
-            "indexed": self.indexed.load(Ordering::Relaxed),
-            "dropped": self.dropped.load(Ordering::Relaxed),
-            "quarantined": self.quarantined.load(Ordering::Relaxed),
-        })
-    }
-}
 
 /// Where one processed record goes.
 #[derive(Debug, Clone, PartialEq)]

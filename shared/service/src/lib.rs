@@ -1,0 +1,29 @@
+//! The application layer of MozDef in Rust: what every entry point (`mozdef dev`, `mozdef
+//! normalize`, each Lambda) calls, so that none copies another's wiring. It joins the domain
+//! crates (the pipeline, the alert framework) with the storage traits, and depends on no
+//! backend: the entry points choose the stores and hand them in.
+//!
+//! * [`ingest`]: a batch of records (a log's requests, an SQS batch) through the pipeline
+//!   into the store, with MozDef's routing and the quarantine, and an outcome per record
+//!   ([`Ingest::ingest_batch`]);
+//! * [`alert_runner`]: the alert catalogue run on schedule or on demand over a store
+//!   ([`AlertRunner`], [`RunAlertsNow`]); [`alert_actions`]: the actions run on stored alerts
+//!   ([`ActionRunner`]); [`alert_backend`]: the alert framework's backend on any store;
+//! * [`site`]: the one site configuration ([`PipelineOptions`], [`AlertOptions`],
+//!   [`OpenSearchOptions`]), read from flags or the environment ([`from_env`]).
+
+pub mod alert_actions;
+pub mod alert_backend;
+pub mod alert_runner;
+mod error;
+pub mod ingest;
+mod options;
+pub mod site;
+
+pub use alert_actions::{ActionRunner, InProcessActions};
+pub use alert_backend::StoreAlertBackend;
+pub use alert_runner::{AlertRunner, RunAlertsNow, RunFailure, RunNow, RunReport};
+pub use error::ServiceError;
+pub use ingest::{EventOutcome, Ingest, IngestBatch, IngestRecord, IngestStats, RecordContent, RecordOutcome};
+pub use options::from_env;
+pub use site::{AlertOptions, OpenSearchOptions, PipelineOptions};
