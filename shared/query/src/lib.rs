@@ -10,7 +10,8 @@
 //!   boolean semantics; errors name the byte position.
 //! * [`CompiledQuery`] / [`CompiledMatch`] compile a query once and test documents with an
 //!   injected `now`; [`eval::in_window`] is the time window alone.
-//! * [`TermsAggregator`] produces MozDef's `aggregations` object from matching documents.
+//! * [`TermsAggregator`] produces MozDef's `aggregations` object from matching documents;
+//!   [`TopHits`] keeps the best of them in MozDef's order (newest `utctimestamp` first).
 //! * [`prefilter`] gives the index terms of a document and the terms a compiled query
 //!   requires, so that a backend can narrow its candidates with an inverted index before
 //!   running the exact evaluator.
@@ -25,7 +26,8 @@
 //!    query strings;
 //! 5. side by side, neither using the other: [`eval`] (testing documents against the compiled
 //!    form) and [`prefilter`] (index terms, and the terms and date bounds the compiled form
-//!    requires); `aggregate` beside them.
+//!    requires); `aggregate` beside them;
+//! 6. `top_hits`: ranking matching documents, reading their dates as [`eval`] does.
 
 mod aggregate;
 mod compiled;
@@ -39,6 +41,7 @@ mod pattern;
 pub mod prefilter;
 pub mod querystring;
 mod results;
+mod top_hits;
 
 use std::net::IpAddr;
 
@@ -51,6 +54,7 @@ pub use error::QueryError;
 pub use mozdef_model::Document;
 pub use querystring::QueryString;
 pub use results::{AggregationBucket, AggregationResult, Hit, Meta, SearchResults};
+pub use top_hits::TopHits;
 
 /// One matcher of MozDef's query model.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,7 +1,6 @@
 //! [`EmbeddedStore`]: MozDef's indices as tantivy indices under one directory.
 
-use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
@@ -10,7 +9,7 @@ use chrono::{DateTime, Utc};
 use mozdef_model::Document;
 use mozdef_query::eval::{CompiledQuery, TermsAggregator};
 use mozdef_query::prefilter::document_terms;
-use mozdef_query::{Hit, Meta, SearchResults};
+use mozdef_query::{Hit, Meta, SearchResults, TopHits};
 use mozdef_store::indices::{is_valid_index_name, resolve_all};
 use mozdef_store::{
     EventRef, EventStore, IndexRequest, ItemOutcome, SearchRequest, StoreError, StoreHealth, tag_alert_source,
@@ -144,70 +143,6 @@ impl EmbeddedStore {
             }
         }
         Ok(None)
-    }
-}
-
-/// The `size` best hits of a search — newest `utctimestamp` first, documents without one
-/// last, ties by index then id — kept in a bounded heap, so a search matching millions of
-/// documents holds only `size` of them.
-struct TopHits {
-    size: usize,
-    total: u64,
-    heap: BinaryHeap<Reverse<Ranked>>,
-}
-
-/// A hit with its sort key; a greater `Ranked` comes first in the results.
-struct Ranked {
-    utc: Option<DateTime<Utc>>,
-    hit: Hit,
-}
-
-impl Ranked {
-    fn key(&self) -> (Option<DateTime<Utc>>, Reverse<&str>, Reverse<&str>) {
-        (self.utc, Reverse(self.hit.index.as_str()), Reverse(self.hit.id.as_str()))
-    }
-}
-
-impl PartialEq for Ranked {
-    fn eq(&self, other: &Self) -> bool {
-        self.key() == other.key()
-    }
-}
-
-impl Eq for Ranked {}
-
-impl PartialOrd for Ranked {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Ranked {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.key().cmp(&other.key())
-    }
-}
-
-impl TopHits {
-    fn new(size: usize) -> Self {
-        TopHits { size, total: 0, heap: BinaryHeap::with_capacity(size.min(10_000) + 1) }
-    }
-
-    fn offer(&mut self, hit: Hit) {
-        self.total += 1;
-        if self.size == 0 {
-            return;
-        }
-        let utc = hit.source.get("utctimestamp").and_then(parse_date);
-        self.heap.push(Reverse(Ranked { utc, hit }));
-        if self.heap.len() > self.size {
-            self.heap.pop();
-        }
-    }
-
-    /// The total number of matches and the kept hits, best first.
-    fn finish(self) -> (u64, Vec<Hit>) {
-        (self.total, self.heap.into_sorted_vec().into_iter().map(|Reverse(r)| r.hit).collect())
     }
 }
 

@@ -1,12 +1,12 @@
 //! Storage traits every MozDef backend implements (the embedded tantivy store locally,
 //! OpenSearch on AWS): the [`EventStore`] of events and alerts and the durable
-//! [`EventQueue`] between loginput and ingest; MozDef's index naming ([`indices`]); and one
-//! conformance suite that every backend must pass unchanged ([`conformance`] and the scenario
-//! runner [`scenarios`], behind the `conformance` feature). It knows neither the pipeline nor
-//! the alert framework: the application layer (`mozdef-service`) joins them.
+//! [`EventQueue`] between loginput and ingest; MozDef's index naming ([`indices`], kept in
+//! `mozdef-model` and re-exported here); and one conformance suite that every backend must
+//! pass unchanged ([`conformance`] and the scenario runner [`scenarios`], behind the
+//! `conformance` feature). It knows neither the pipeline nor the alert framework: the
+//! application layer (`mozdef-service`) joins them.
 
 mod error;
-pub mod indices;
 mod queue;
 
 #[cfg(feature = "conformance")]
@@ -19,7 +19,10 @@ use chrono::{DateTime, Utc};
 use mozdef_model::Document;
 use mozdef_query::{Hit, SearchQuery, SearchResults};
 
-pub use mozdef_model::EventRef;
+/// MozDef's index names and their resolution, kept in `mozdef-model` (below the query crate,
+/// so the alert domain's in-memory backend resolves names as the stores do).
+pub use mozdef_model::indices;
+pub use mozdef_model::{EventRef, tag_alert_source};
 
 pub use error::StoreError;
 pub use queue::{EventQueue, QueueError};
@@ -93,26 +96,6 @@ pub trait EventStore: Send + Sync + std::fmt::Debug {
 
     /// The backend's health and size (MozDef's `get_cluster_health` plus document counts).
     async fn health(&self) -> Result<StoreHealth, StoreError>;
-}
-
-/// Applies MozDef's `tagEventsAlert` to an event's source: `alert_name` joins `alert_names`
-/// unless it is there already, `{"index", "id"}` of the alert joins `alerts`. A scalar found
-/// in either field is kept as the first element of the list.
-pub fn tag_alert_source(source: &mut Document, alert_name: &str, alert: &EventRef) {
-    push_to_list(source, "alert_names", serde_json::Value::String(alert_name.to_owned()), true);
-    push_to_list(source, "alerts", serde_json::json!({"index": alert.index, "id": alert.id}), false);
-}
-
-fn push_to_list(source: &mut Document, field: &str, value: serde_json::Value, unique: bool) {
-    let mut list = match source.get_mut(field).map(std::mem::take) {
-        Some(serde_json::Value::Array(list)) => list,
-        None | Some(serde_json::Value::Null) => Vec::new(),
-        Some(other) => vec![other],
-    };
-    if !(unique && list.contains(&value)) {
-        list.push(value);
-    }
-    source.insert(field.to_owned(), serde_json::Value::Array(list));
 }
 
 /// The health of a store, as the status routes and the health checks report it.

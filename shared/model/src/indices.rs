@@ -2,6 +2,9 @@
 //! `events-previous` (yesterday) and `events-weekly` (7 days ago through today), and
 //! `alerts-YYYYMM` monthly indices with `alerts` (this month) and `alerts-previous`; and the
 //! `quarantine` index of records the pipeline or the store refused.
+//!
+//! The rules every store resolves names with (the backends, and the alert domain's in-memory
+//! backend for tests); `mozdef_store::indices` is this module.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 
