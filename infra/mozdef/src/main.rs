@@ -1,10 +1,12 @@
 //! The `mozdef` command: `mozdef dev` runs MozDef in Rust on one machine (loginput, REST API,
-//! ingest and the embedded store, no AWS, no Java); `mozdef send` sends sample or recorded
-//! events, or CloudTrail logs and GuardDuty findings run through the ingest decoders, to any
-//! loginput.
+//! ingest and the embedded store, no AWS, no Java); `mozdef normalize` runs a file of events
+//! through the same pipeline and prints what it makes of them; `mozdef send` sends sample or
+//! recorded events, or CloudTrail logs and GuardDuty findings run through the ingest decoders,
+//! to any loginput.
 
 mod alerting;
 mod dev;
+mod normalize;
 mod replay;
 mod sample;
 mod send;
@@ -36,12 +38,15 @@ struct Cli {
 enum Command {
     /// Run loginput, the REST API and the embedded store locally.
     Dev(dev::DevArgs),
+    /// Run events (NDJSON) through the pipeline `mozdef dev` would use and print the normalized
+    /// documents.
+    Normalize(normalize::NormalizeArgs),
     /// Send sample or recorded events, or decoded CloudTrail logs / GuardDuty findings, to a loginput.
     Send(send::SendArgs),
 }
 
-fn init_logging(format: &str) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+fn init_logging(format: &str, default_level: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if format == "json" {
         builder.json().init();
@@ -53,10 +58,13 @@ fn init_logging(format: &str) {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(&cli.log_format);
+    // normalize's standard error is for its reports: only warnings and errors by default.
+    let default_level = if matches!(cli.command, Command::Normalize(_)) { "warn" } else { "info" };
+    init_logging(&cli.log_format, default_level);
     let result = match cli.command {
         Command::Dev(args) => dev::run(args).await,
         Command::Send(args) => send::run(args).await,
+        Command::Normalize(args) => tokio::task::block_in_place(|| normalize::run(args)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -19,7 +19,7 @@ use mozdef_model::Document;
 use serde_json::{Value, json};
 
 use crate::body::{check_depth, check_utf8, kind, parse_event, read_limited};
-use crate::{ApiError, LoginputState};
+use crate::{ApiError, Limits, LoginputState};
 
 /// The loginput routes, to be given an [`LoginputState`].
 pub fn router() -> Router<LoginputState> {
@@ -132,20 +132,48 @@ fn parse_bulk(text: &str, state: &LoginputState) -> Result<Vec<Document>, ApiErr
     let mut events = Vec::new();
     for (n, line) in text.split('\n').enumerate() {
         let line_no = n + 1;
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        if line.len() > limits.max_event_bytes {
-            return Err(ApiError::TooLarge { limit: limits.max_event_bytes, line: Some(line_no) });
-        }
-        let event = parse_event(line, limits.max_depth).map_err(|message| ApiError::BadRequest {
-            message: format!("line {line_no}: {message}"),
-            line: Some(line_no),
-        })?;
-        if !is_action_line(&event) {
-            events.push(event);
+        match parse_line(line, &limits) {
+            Ok(Some(event)) => events.push(event),
+            Ok(None) => {}
+            Err(LineError::TooLarge { limit, .. }) => return Err(ApiError::TooLarge { limit, line: Some(line_no) }),
+            Err(LineError::Invalid(message)) => {
+                return Err(ApiError::BadRequest {
+                    message: format!("line {line_no}: {message}"),
+                    line: Some(line_no),
+                });
+            }
         }
     }
     Ok(events)
+}
+
+/// Why one NDJSON line is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LineError {
+    /// The line is longer than one event may be.
+    #[error("an event of {size} bytes exceeds the limit of {limit} bytes")]
+    TooLarge {
+        /// The line's length.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// Not an acceptable event (invalid JSON, not an object, nested too deep).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// One line of NDJSON as loginput's `/_bulk` reads it (and `mozdef normalize`, so that both
+/// accept exactly the same events): `None` for a blank line or an Elasticsearch bulk action
+/// line, the event otherwise, or why it is refused.
+pub fn parse_line(line: &str, limits: &Limits) -> Result<Option<Document>, LineError> {
+    let line = line.trim();
+    if line.is_empty() {
+        return Ok(None);
+    }
+    if line.len() > limits.max_event_bytes {
+        return Err(LineError::TooLarge { size: line.len(), limit: limits.max_event_bytes });
+    }
+    let event = parse_event(line, limits.max_depth).map_err(LineError::Invalid)?;
+    Ok((!is_action_line(&event)).then_some(event))
 }

@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 
 pub use error::PipelineError;
 pub use keymapping::{key_mapping, key_mapping_owned};
-pub use plugins::{ChainOutcome, Metadata, PluginChain};
+pub use plugins::{ChainOutcome, Effect, Metadata, PluginAction, PluginChain};
 
 /// Context of one normalisation: the record's receive time (also "now" for every default)
 /// and the worker host name.
@@ -95,11 +95,21 @@ pub enum Processed {
 /// The whole event-task path: [`normalize`]'s key mapping, then the plugin `chain`, then
 /// MozDef's save-time defaults.
 pub fn process(raw: Value, ctx: &NormalizeContext, chain: &PluginChain) -> Processed {
-    let doc = match map_keys(raw, ctx) {
-        Ok(doc) => doc,
-        Err((reason, payload)) => return Processed::Quarantined { reason, payload },
-    };
-    finish(chain.run(doc, Metadata::default()), ctx)
+    match map_keys(raw, ctx) {
+        Ok(doc) => finish(chain.run(doc, Metadata::default()), ctx),
+        Err((reason, payload)) => Processed::Quarantined { reason, payload },
+    }
+}
+
+/// [`process`], also saying what each plugin the event was offered to did with it.
+pub fn process_explained(raw: Value, ctx: &NormalizeContext, chain: &PluginChain) -> (Processed, Vec<PluginAction>) {
+    match map_keys(raw, ctx) {
+        Ok(doc) => {
+            let (outcome, actions) = chain.run_explained(doc, Metadata::default());
+            (finish(outcome, ctx), actions)
+        }
+        Err((reason, payload)) => (Processed::Quarantined { reason, payload }, Vec::new()),
+    }
 }
 
 /// The rest of the path for an event a source decoder built ([`decode`]: CloudTrail,

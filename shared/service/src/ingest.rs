@@ -15,7 +15,9 @@ mod stats;
 
 use chrono::{DateTime, Utc};
 use mozdef_model::Document;
-use mozdef_pipeline::{NormalizeContext, PluginChain, Processed, document_id, process, process_decoded};
+use mozdef_pipeline::{
+    NormalizeContext, PluginAction, PluginChain, Processed, document_id, process, process_decoded, process_explained,
+};
 use mozdef_store::{EventStore, IndexRequest, ItemOutcome, StoreError};
 use serde_json::Value;
 
@@ -198,6 +200,22 @@ impl Ingest {
         &self.mozdefhostname
     }
 
+    /// One shipper event through the pipeline as [`process`](Self::process) runs each
+    /// (`mozdef normalize`): the key mapping (unless it is a `/custom/<app>` event), the
+    /// plugin chain, MozDef's save-time defaults.
+    pub fn process_event(&self, event: Document, received: DateTime<Utc>) -> Processed {
+        process(Value::Object(event), &self.context(received), &self.chain)
+    }
+
+    /// [`process_event`](Self::process_event), also saying what each plugin did.
+    pub fn explain_event(&self, event: Document, received: DateTime<Utc>) -> (Processed, Vec<PluginAction>) {
+        process_explained(Value::Object(event), &self.context(received), &self.chain)
+    }
+
+    fn context(&self, received: DateTime<Utc>) -> NormalizeContext {
+        NormalizeContext { received, mozdefhostname: self.mozdefhostname.clone() }
+    }
+
     /// Processes, indexes and commits `records`: the whole of one delivery. One indexing
     /// attempt is made (quarantining what the store rejects within it); whatever could not be
     /// stored, or whose commit failed, comes back as [`EventOutcome::Retry`].
@@ -226,7 +244,7 @@ impl Ingest {
     pub fn process(&self, records: Vec<IngestRecord>) -> IngestBatch {
         let mut batch = IngestBatch { outcomes: Vec::with_capacity(records.len()), pending: Vec::new() };
         for (r, record) in records.into_iter().enumerate() {
-            let ctx = NormalizeContext { received: record.received, mozdefhostname: self.mozdefhostname.clone() };
+            let ctx = self.context(record.received);
             let mut outcome = RecordOutcome::default();
             let mut route_one = |n: usize, processed: Processed, identity: String| {
                 let id = document_id(&identity);
@@ -382,6 +400,3 @@ impl Ingest {
         Ok((again, rejected))
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -146,6 +146,40 @@ pub enum ChainOutcome {
     },
 }
 
+/// What one plugin did with an event it was offered ([`PluginChain::run_explained`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PluginAction {
+    /// The plugin.
+    pub plugin: &'static str,
+    /// What it did.
+    pub effect: Effect,
+}
+
+/// The effect of one plugin on one event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// It changed the event or its target index or id.
+    Changed,
+    /// It kept the event as it was.
+    Unchanged,
+    /// It dropped the event.
+    Dropped,
+    /// It failed (the event goes to the quarantine).
+    Failed,
+}
+
+impl Effect {
+    /// The effect as a word (`changed`, `unchanged`, `dropped`, `failed`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effect::Changed => "changed",
+            Effect::Unchanged => "unchanged",
+            Effect::Dropped => "dropped",
+            Effect::Failed => "failed",
+        }
+    }
+}
+
 /// An ordered chain of plugins.
 #[derive(Debug)]
 pub struct PluginChain {
@@ -176,7 +210,25 @@ impl PluginChain {
     }
 
     /// Runs `event` down the chain.
-    pub fn run(&self, mut event: Document, mut metadata: Metadata) -> ChainOutcome {
+    pub fn run(&self, event: Document, metadata: Metadata) -> ChainOutcome {
+        self.run_observed(event, metadata, None)
+    }
+
+    /// [`run`](Self::run), also saying what each plugin the event was offered to did with it
+    /// (`mozdef normalize --explain`). Slower: the event is compared before and after each
+    /// plugin.
+    pub fn run_explained(&self, event: Document, metadata: Metadata) -> (ChainOutcome, Vec<PluginAction>) {
+        let mut actions = Vec::new();
+        let outcome = self.run_observed(event, metadata, Some(&mut actions));
+        (outcome, actions)
+    }
+
+    fn run_observed(
+        &self,
+        mut event: Document,
+        mut metadata: Metadata,
+        mut explain: Option<&mut Vec<PluginAction>>,
+    ) -> ChainOutcome {
         if self.plugins.is_empty() {
             return ChainOutcome::Event { event, metadata };
         }
@@ -188,7 +240,18 @@ impl PluginChain {
             if !offered[i] {
                 continue;
             }
-            match plugin.on_message(&mut event, &mut metadata) {
+            let before = explain.is_some().then(|| (event.clone(), metadata.clone()));
+            let verdict = plugin.on_message(&mut event, &mut metadata);
+            if let Some(actions) = explain.as_deref_mut() {
+                let effect = match (&verdict, before) {
+                    (Ok(Verdict::Keep), Some((e, m))) if e == event && m == metadata => Effect::Unchanged,
+                    (Ok(Verdict::Keep), _) => Effect::Changed,
+                    (Ok(Verdict::Drop), _) => Effect::Dropped,
+                    (Err(_), _) => Effect::Failed,
+                };
+                actions.push(PluginAction { plugin: plugin.name(), effect });
+            }
+            match verdict {
                 Ok(Verdict::Keep) => {
                     ran.push(plugin.name());
                     // MozDef re-evaluates the match on the event as modified; only the

@@ -152,3 +152,38 @@ fn long_and_non_ascii_tokens() {
     let ran = plugins_ran(&chain.run(doc(json!({"a": format!("{}", "x".repeat(10_000))})), Metadata::default()));
     assert_eq!(ran, json!([]));
 }
+
+#[test]
+fn explained_runs_say_what_each_offered_plugin_did() {
+    fn tag_it(event: &mut Document, _: &mut Metadata) -> Result<Verdict, PluginError> {
+        event.insert("tagged".into(), json!(true));
+        Ok(Verdict::Keep)
+    }
+    fn reroute(_: &mut Document, metadata: &mut Metadata) -> Result<Verdict, PluginError> {
+        metadata.index = "vulnerabilities".into();
+        Ok(Verdict::Keep)
+    }
+    fn drop_it(_: &mut Document, _: &mut Metadata) -> Result<Verdict, PluginError> {
+        Ok(Verdict::Drop)
+    }
+    let chain = PluginChain::new(vec![
+        probe("looks", &["a"], 1, keep),
+        probe("tags", &["a"], 2, tag_it),
+        probe("reroutes", &["a"], 3, reroute),
+        probe("not_offered", &["zzz"], 4, tag_it),
+        probe("drops", &["a"], 5, drop_it),
+    ]);
+    let event = doc(json!({"k": "a"}));
+    let (outcome, actions) = chain.run_explained(event.clone(), Metadata::default());
+    assert_eq!(outcome, chain.run(event, Metadata::default()), "the same outcome as a plain run");
+    let seen: Vec<(&str, Effect)> = actions.iter().map(|a| (a.plugin, a.effect)).collect();
+    assert_eq!(
+        seen,
+        [
+            ("looks", Effect::Unchanged),
+            ("tags", Effect::Changed),
+            ("reroutes", Effect::Changed),
+            ("drops", Effect::Dropped)
+        ]
+    );
+}
