@@ -5,7 +5,8 @@
 //! of `/proc/self/stat`) are measured over the indexing phase only (index calls + the final
 //! refresh), and the document count is verified afterwards.
 //!
-//! Run by `scripts/bench-opensearch`; the environment says what to do:
+//! Run by `scripts/bench-opensearch` (`cargo bench -p mozdef-benches --bench bulk`); the
+//! environment says what to do:
 //!
 //! | variable | meaning | default |
 //! |---|---|---|
@@ -30,27 +31,18 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use mozdef_pipeline::{NormalizeContext, document_id, normalize};
-use mozdef_query::SearchQuery;
+use mozdef_benches::{count_events, env_parse};
+use mozdef_pipeline::document_id;
 use mozdef_store::indices::events_index;
-use mozdef_store::{EventStore, IndexRequest, ItemOutcome, SearchRequest};
+use mozdef_store::{EventStore, IndexRequest, ItemOutcome};
 use mozdef_store_embedded::EmbeddedStore;
 use mozdef_store_opensearch::lifecycle::{LifecycleConfig, install_templates};
 use mozdef_store_opensearch::{BulkLimits, OpenSearchConfig, OpenSearchStore, list};
 use opensearch::http::Method;
-use serde_json::Value;
 
 // The allocator the `mozdef` binary ships with, so the client's figures are the product's.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn env_parse<T: std::str::FromStr>(name: &str) -> Option<T> {
-    let text = std::env::var(name).ok().filter(|v| !v.trim().is_empty())?;
-    match text.trim().parse() {
-        Ok(v) => Some(v),
-        Err(_) => panic!("{name}={text:?} does not parse"),
-    }
-}
 
 /// CPU time (user + system) of a process so far, from `/proc/<pid>/stat`.
 fn cpu_time(pid: &str) -> Option<Duration> {
@@ -65,36 +57,20 @@ fn cpu_time(pid: &str) -> Option<Duration> {
 
 /// Reads and normalises the corpus: one index request per line.
 fn load_corpus(path: &Path, limit: Option<usize>) -> Vec<IndexRequest> {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let start = Utc.with_ymd_and_hms(2026, 11, 20, 0, 0, 0).single().expect("valid date");
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(limit.unwrap_or(usize::MAX)).collect();
     // Three days of receive times, evenly spread.
-    let step_ms = (3 * 24 * 3600 * 1000) / i64::try_from(lines.len().max(1)).unwrap_or(1);
-    let mut skipped = 0;
-    let mut requests = Vec::with_capacity(lines.len());
-    for (n, line) in lines.iter().enumerate() {
-        let received = start + chrono::Duration::milliseconds(step_ms * i64::try_from(n).unwrap_or(0));
-        let ctx = NormalizeContext { received, mozdefhostname: "bench.mozdef".to_owned() };
-        let raw: Value = match serde_json::from_str(line) {
-            Ok(v) => v,
-            Err(_) => {
-                skipped += 1;
-                continue;
-            }
-        };
-        match normalize(raw, &ctx) {
-            Ok(source) => requests.push(IndexRequest {
-                index: events_index(received),
-                id: document_id(&format!("bench:{n}")),
-                source,
-            }),
-            Err(_) => skipped += 1,
-        }
-    }
-    if skipped > 0 {
-        eprintln!("{skipped} corpus lines skipped (not JSON objects)");
-    }
-    requests
+    let spread = |line: usize, lines: usize| {
+        let step_ms = (3 * 24 * 3600 * 1000) / i64::try_from(lines.max(1)).unwrap_or(1);
+        start + chrono::Duration::milliseconds(step_ms * i64::try_from(line).unwrap_or(0))
+    };
+    mozdef_benches::load_corpus(path, limit, spread)
+        .into_iter()
+        .map(|event| IndexRequest {
+            index: events_index(event.received),
+            id: document_id(&format!("bench:{}", event.line)),
+            source: event.source,
+        })
+        .collect()
 }
 
 /// What one store's run gave.
@@ -151,14 +127,6 @@ fn shorten(reason: &str) -> String {
     head.chars().take(200).collect()
 }
 
-/// The number of events every daily index holds, by search.
-async fn count(store: &dyn EventStore) -> Option<u64> {
-    let indices = vec!["events-*".to_owned()];
-    let query = SearchQuery::new(None);
-    let now = Utc::now();
-    store.search(SearchRequest { indices: &indices, query: &query, size: 0, now }).await.ok()?.total
-}
-
 async fn run_opensearch(url: &str, requests: &[IndexRequest], batch: usize) -> Run {
     let mut config = OpenSearchConfig::from_url(url).expect("BENCH_OPENSEARCH_URL");
     config.index_prefix = format!("bench-{}-", std::process::id());
@@ -178,7 +146,7 @@ async fn run_opensearch(url: &str, requests: &[IndexRequest], batch: usize) -> R
     install_templates(store.client(), &lifecycle).await.expect("install the templates");
     let pid = std::env::var("BENCH_OPENSEARCH_PID").ok().filter(|p| !p.trim().is_empty());
     let (wall, cpu, server_cpu, outcomes) = index_timed(&store, requests, batch, pid.as_deref()).await;
-    let counted = count(&store).await;
+    let counted = count_events(&store, Utc::now()).await;
     // Leave the node as it was: delete this run's indices.
     if let Ok(indices) = list(store.client()).await {
         let names: Vec<String> = indices.iter().map(|i| store.client().physical(&i.name)).collect();
@@ -208,7 +176,7 @@ async fn run_embedded(requests: &[IndexRequest], batch: usize) -> Run {
     let dir = tempfile::tempdir().expect("temporary directory");
     let store = EmbeddedStore::open(dir.path()).expect("open the embedded store");
     let (wall, cpu, _, outcomes) = index_timed(&store, requests, batch, None).await;
-    let counted = count(&store).await;
+    let counted = count_events(&store, Utc::now()).await;
     Run {
         store: "embedded",
         settings: format!("tantivy in {}", dir.path().display()),

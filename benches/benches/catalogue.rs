@@ -8,7 +8,8 @@
 //! raises alerts and tags their events, run 2 is the steady state (the dedup clause skips the
 //! tagged events). For each run: total wall time, alerts raised, the slowest entries.
 //!
-//! Run by `scripts/bench-alerts`; the environment says what to do:
+//! Run by `scripts/bench-alerts` (`cargo bench -p mozdef-benches --bench catalogue`); the
+//! environment says what to do:
 //!
 //! | variable | meaning | default |
 //! |---|---|---|
@@ -31,12 +32,12 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, TimeZone, Utc};
 use mozdef_alerts::catalogue::{self, Catalogue};
 use mozdef_alerts::{AlertContext, AlertEnv, ConfigSource, run_alert};
+use mozdef_benches::{count_events, env_parse};
 use mozdef_model::isoformat;
-use mozdef_pipeline::{NormalizeContext, document_id, normalize};
-use mozdef_query::SearchQuery;
+use mozdef_pipeline::document_id;
 use mozdef_service::StoreAlertBackend;
 use mozdef_store::indices::events_index;
-use mozdef_store::{EventStore, IndexRequest, ItemOutcome, SearchRequest};
+use mozdef_store::{EventStore, IndexRequest, ItemOutcome};
 use mozdef_store_embedded::EmbeddedStore;
 use serde_json::{Value, json};
 
@@ -55,45 +56,27 @@ const SPREAD_MICROS: i64 = 3600 * 1_000_000;
 /// The watchlist terms the runs see (`get_watchlist` searches each).
 const WATCHLIST: &[&str] = &["evil.example.com"];
 
-fn env_parse<T: std::str::FromStr>(name: &str) -> Option<T> {
-    let text = std::env::var(name).ok().filter(|v| !v.trim().is_empty())?;
-    match text.trim().parse() {
-        Ok(v) => Some(v),
-        Err(_) => panic!("{name}={text:?} does not parse"),
-    }
-}
-
 /// Reads and normalises the corpus: one index request per line, both timestamps spread
 /// evenly over the hour before `now`.
 fn load_corpus(path: &Path, limit: Option<usize>, now: DateTime<Utc>) -> Vec<IndexRequest> {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(limit.unwrap_or(usize::MAX)).collect();
-    let total = i64::try_from(lines.len().max(1)).unwrap_or(1);
     let start = now - chrono::Duration::microseconds(SPREAD_MICROS);
-    let mut skipped = 0;
-    let mut requests = Vec::with_capacity(lines.len());
-    for (n, line) in lines.iter().enumerate() {
-        let offset = SPREAD_MICROS * i64::try_from(n).unwrap_or(0) / total;
-        let at = start + chrono::Duration::microseconds(offset);
-        let ctx = NormalizeContext { received: at, mozdefhostname: "bench.mozdef".to_owned() };
-        let Ok(raw) = serde_json::from_str::<Value>(line) else {
-            skipped += 1;
-            continue;
-        };
-        match normalize(raw, &ctx) {
-            Ok(mut source) => {
-                let stamp = Value::String(isoformat(&at));
-                source.insert("utctimestamp".to_owned(), stamp.clone());
-                source.insert("receivedtimestamp".to_owned(), stamp);
-                requests.push(IndexRequest { index: events_index(at), id: document_id(&format!("bench:{n}")), source });
+    let spread = |line: usize, lines: usize| {
+        let total = i64::try_from(lines.max(1)).unwrap_or(1);
+        start + chrono::Duration::microseconds(SPREAD_MICROS * i64::try_from(line).unwrap_or(0) / total)
+    };
+    mozdef_benches::load_corpus(path, limit, spread)
+        .into_iter()
+        .map(|mut event| {
+            let stamp = Value::String(isoformat(&event.received));
+            event.source.insert("utctimestamp".to_owned(), stamp.clone());
+            event.source.insert("receivedtimestamp".to_owned(), stamp);
+            IndexRequest {
+                index: events_index(event.received),
+                id: document_id(&format!("bench:{}", event.line)),
+                source: event.source,
             }
-            Err(_) => skipped += 1,
-        }
-    }
-    if skipped > 0 {
-        eprintln!("{skipped} corpus lines skipped (not JSON objects)");
-    }
-    requests
+        })
+        .collect()
 }
 
 /// Builds the attack events: MozDef events (already normalised) that make catalogue alerts
@@ -469,13 +452,6 @@ async fn index_timed(store: &dyn EventStore, requests: &[IndexRequest], batch: u
     (started.elapsed(), failed)
 }
 
-/// The number of events every daily index holds, by search.
-async fn count(store: &dyn EventStore, now: DateTime<Utc>) -> Option<u64> {
-    let indices = vec!["events-*".to_owned()];
-    let query = SearchQuery::new(None);
-    store.search(SearchRequest { indices: &indices, query: &query, size: 0, now }).await.ok()?.total
-}
-
 /// One catalogue entry's share of a run.
 struct EntryTime {
     name: String,
@@ -544,7 +520,7 @@ async fn bench_store(
 ) -> StoreResult {
     eprintln!("{store_name}: indexing {} events", requests.len());
     let (indexing, failed) = index_timed(store.as_ref(), requests, batch).await;
-    let counted = count(store.as_ref(), now).await;
+    let counted = count_events(store.as_ref(), now).await;
     eprintln!("{store_name}: indexed in {:.1} s; running the catalogue", indexing.as_secs_f64());
     let backend = StoreAlertBackend::new(store);
     let mut ctx = AlertContext::at(now);

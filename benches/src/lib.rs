@@ -1,0 +1,77 @@
+//! What the benches in `benches/` share (`scripts/bench-alerts` runs `catalogue`,
+//! `scripts/bench-opensearch` runs `bulk`): settings from the environment, the deterministic
+//! shipper corpus (`../shared/bench/gen_corpus.py`) normalised to MozDef events as loginput
+//! would, and counting what a store holds afterwards. Benchmarks are never part of the tests.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use mozdef_model::Document;
+use mozdef_pipeline::{NormalizeContext, normalize};
+use mozdef_query::SearchQuery;
+use mozdef_store::{EventStore, SearchRequest};
+
+/// The value of the environment variable `name`, parsed; `None` when unset or blank.
+///
+/// # Panics
+///
+/// When the value does not parse (a bench setting that is wrong stops the bench).
+pub fn env_parse<T: std::str::FromStr>(name: &str) -> Option<T> {
+    let text = std::env::var(name).ok().filter(|v| !v.trim().is_empty())?;
+    match text.trim().parse() {
+        Ok(v) => Some(v),
+        Err(_) => panic!("{name}={text:?} does not parse"),
+    }
+}
+
+/// One corpus line normalised to a MozDef event.
+#[derive(Debug, Clone)]
+pub struct CorpusEvent {
+    /// The line's position among the corpus's non-blank lines (for deterministic ids).
+    pub line: usize,
+    /// When loginput received it.
+    pub received: DateTime<Utc>,
+    /// The normalised event.
+    pub source: Document,
+}
+
+/// Reads the NDJSON corpus at `path` (its first `limit` non-blank lines, or all) and
+/// normalises each line as received at `received(line, lines)`; lines that are not JSON
+/// objects are skipped and counted on stderr.
+///
+/// # Panics
+///
+/// When the corpus cannot be read.
+pub fn load_corpus(
+    path: &Path,
+    limit: Option<usize>,
+    received: impl Fn(usize, usize) -> DateTime<Utc>,
+) -> Vec<CorpusEvent> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(limit.unwrap_or(usize::MAX)).collect();
+    let mut skipped = 0;
+    let mut events = Vec::with_capacity(lines.len());
+    for (line, text) in lines.iter().enumerate() {
+        let at = received(line, lines.len());
+        let ctx = NormalizeContext { received: at, mozdefhostname: "bench.mozdef".to_owned() };
+        let Ok(raw) = serde_json::from_str(text) else {
+            skipped += 1;
+            continue;
+        };
+        match normalize(raw, &ctx) {
+            Ok(source) => events.push(CorpusEvent { line, received: at, source }),
+            Err(_) => skipped += 1,
+        }
+    }
+    if skipped > 0 {
+        eprintln!("{skipped} corpus lines skipped (not JSON objects)");
+    }
+    events
+}
+
+/// How many events the daily indices of `store` hold, by search (`None` when it fails).
+pub async fn count_events(store: &dyn EventStore, now: DateTime<Utc>) -> Option<u64> {
+    let indices = vec!["events-*".to_owned()];
+    let query = SearchQuery::new(None);
+    store.search(SearchRequest { indices: &indices, query: &query, size: 0, now }).await.ok()?.total
+}
