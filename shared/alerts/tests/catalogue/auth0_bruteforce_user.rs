@@ -3,8 +3,8 @@
 use mozdef_alerts::catalogue::auth0_bruteforce_user;
 use serde_json::{Value, json};
 
-use crate::common::*;
-use crate::shapes::*;
+use super::common::*;
+use super::shapes::*;
 
 /// `n` default events from `n` distinct addresses 10.0.0.<n>.
 fn from_many(shape: &Shape, n: usize) -> Vec<Value> {

@@ -3,8 +3,8 @@
 use mozdef_alerts::catalogue::auth0_vertical_password_guessing;
 use serde_json::{Value, json};
 
-use crate::common::*;
-use crate::shapes::*;
+use super::common::*;
+use super::shapes::*;
 
 /// The second user's failed login: `bar` from 1.1.1.2.
 fn second_user(shape: &Shape) -> Value {

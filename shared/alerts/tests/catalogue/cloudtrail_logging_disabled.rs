@@ -5,7 +5,7 @@
 use mozdef_alerts::catalogue::cloudtrail_logging_disabled;
 use serde_json::{Value, json};
 
-use crate::common::*;
+use super::common::*;
 
 fn default_event() -> Value {
     event(json!({

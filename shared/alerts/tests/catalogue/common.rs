@@ -1,19 +1,48 @@
-//! The MozDef-style alert test harness (`tests/alerts/alert_test_suite.py`).
+//! The MozDef-style alert test harness (`tests/alerts/alert_test_suite.py`), on whichever
+//! stores the test root provides ([`TestStore`], `crate::stores::open`).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use mozdef_alerts::catalogue::EntryBuilder;
+use mozdef_alerts::localities::LocalityStore;
 use mozdef_alerts::{
-    AlertContext, AlertEnv, AlertPlugin, CatalogueEntry, ConfigSource, RaisedAlert, StaticReverseDns, run_alert,
+    AlertBackend, AlertContext, AlertEnv, AlertPlugin, CatalogueEntry, ConfigSource, RaisedAlert, StaticReverseDns,
+    run_alert,
 };
+use mozdef_model::indices::events_index;
 use mozdef_model::{Document, isoformat};
-use mozdef_service::StoreAlertBackend;
-use mozdef_store::indices::events_index;
-use mozdef_store::{EventStore, IndexRequest, ItemOutcome};
 use serde_json::{Value, json};
+
+/// What a case needs of a store: one fresh and empty per case (and per store the root runs
+/// on), holding events and alerts, with the alert backend over them and GeoModel's state
+/// beside them.
+#[async_trait]
+pub trait TestStore: Send + Sync {
+    /// The name failures are reported under (`memory`, `embedded`, `opensearch`).
+    fn label(&self) -> &'static str;
+
+    /// Indexes `(concrete index, id, document)` triples and makes them visible to searches;
+    /// panics when one is refused.
+    async fn index(&self, docs: Vec<(String, String, Value)>);
+
+    /// The document `id` of the concrete index `index`, if it is there.
+    async fn get(&self, index: &str, id: &str) -> Option<Document>;
+
+    /// The alert backend on this store.
+    fn backend(&self) -> Arc<dyn AlertBackend>;
+
+    /// A new, empty locality store (GeoModel's state) beside this store.
+    fn localities(&self) -> Arc<dyn LocalityStore>;
+}
+
+/// Fresh, empty stores for one case: every store the test root runs the cases on.
+pub async fn stores() -> Vec<Box<dyn TestStore>> {
+    crate::stores::open().await
+}
 
 /// MozDef's frozen test time.
 pub fn now() -> DateTime<Utc> {
@@ -133,24 +162,10 @@ impl Subject {
     }
 }
 
-async fn index_all(store: &dyn EventStore, docs: Vec<(String, String, Value)>) {
-    let requests: Vec<IndexRequest> = docs
-        .into_iter()
-        .map(|(index, id, source)| IndexRequest {
-            index,
-            id,
-            source: source.as_object().cloned().expect("events are objects"),
-        })
-        .collect();
-    let outcomes = store.index(&requests).await.expect("index");
-    assert!(outcomes.iter().all(|o| *o == ItemOutcome::Indexed), "events not indexed: {outcomes:?}");
-    store.refresh().await.expect("refresh");
-}
-
 /// Runs the entry once at the frozen time.
-pub async fn run_entry(subject: &Subject, store: Arc<dyn EventStore>) -> Vec<RaisedAlert> {
-    let backend = StoreAlertBackend::new(store);
-    let env = AlertEnv { backend: &backend, plugins: &subject.plugins };
+pub async fn run_entry(subject: &Subject, store: &dyn TestStore) -> Vec<RaisedAlert> {
+    let backend = store.backend();
+    let env = AlertEnv { backend: backend.as_ref(), plugins: &subject.plugins };
     let ctx = AlertContext { now: now(), reverse_dns: Arc::new(mock_dns()), watchlist: subject.watchlist.clone() };
     let mut raised = Vec::new();
     for task in &subject.entry.tasks {
@@ -160,7 +175,7 @@ pub async fn run_entry(subject: &Subject, store: Arc<dyn EventStore>) -> Vec<Rai
 }
 
 /// Checks one case on one store; returns the failures.
-async fn check_case(subject: &Subject, case: &Case, store: Arc<dyn EventStore>) -> Vec<String> {
+async fn check_case(subject: &Subject, case: &Case, store: &dyn TestStore) -> Vec<String> {
     let (description, input) = match case {
         Case::Positive { description, events, .. } | Case::Negative { description, events } => (*description, events),
     };
@@ -168,8 +183,8 @@ async fn check_case(subject: &Subject, case: &Case, store: Arc<dyn EventStore>) 
         subject.fixtures.iter().enumerate().map(|(n, (index, doc))| (index.clone(), format!("f{n}"), doc.clone()));
     let index = events_index(now());
     let docs = input.iter().enumerate().map(|(n, doc)| (index.clone(), format!("e{n}"), doc.clone()));
-    index_all(store.as_ref(), fixtures.chain(docs).collect()).await;
-    let raised = run_entry(subject, store.clone()).await;
+    store.index(fixtures.chain(docs).collect()).await;
+    let raised = run_entry(subject, store).await;
     let mut failures = Vec::new();
     let mut fail = |message: String| failures.push(format!("{description}: {message}"));
     match case {
@@ -184,13 +199,11 @@ async fn check_case(subject: &Subject, case: &Case, store: Arc<dyn EventStore>) 
                 fail("expected an alert, got none".into());
                 return failures;
             };
-            let stored =
-                store.get(std::slice::from_ref(&first.stored.index), &first.stored.id, now()).await.expect("get alert");
-            let Some(stored) = stored else {
+            let Some(stored) = store.get(&first.stored.index, &first.stored.id).await else {
                 fail(format!("alert {} is not in {}", first.stored.id, first.stored.index));
                 return failures;
             };
-            let doc: &Document = &stored.source;
+            let doc: &Document = &stored;
             for (key, value) in expected.as_object().expect("expected alert is an object") {
                 if doc.get(key) != Some(value) {
                     fail(format!("key {key}: expected {value}, stored {:?}", doc.get(key)));
@@ -217,15 +230,14 @@ async fn check_case(subject: &Subject, case: &Case, store: Arc<dyn EventStore>) 
                     fail(format!("attached event without index/id: {attached}"));
                     continue;
                 };
-                let event = store.get(&[index.to_owned()], id, now()).await.expect("get event");
-                let Some(event) = event else {
+                let Some(event) = store.get(index, id).await else {
                     fail(format!("attached event {id} not found"));
                     continue;
                 };
-                if event.source.get("alert_names") != Some(&json!([classname])) {
-                    fail(format!("event {id}: alert_names {:?}", event.source.get("alert_names")));
+                if event.get("alert_names") != Some(&json!([classname])) {
+                    fail(format!("event {id}: alert_names {:?}", event.get("alert_names")));
                 }
-                let alerts = event.source.get("alerts").and_then(Value::as_array).cloned().unwrap_or_default();
+                let alerts = event.get("alerts").and_then(Value::as_array).cloned().unwrap_or_default();
                 if !alerts
                     .iter()
                     .any(|a| a["id"] == first.stored.id.as_str() && a["index"] == first.stored.index.as_str())
@@ -235,7 +247,7 @@ async fn check_case(subject: &Subject, case: &Case, store: Arc<dyn EventStore>) 
             }
             // A deadman alert fires on every run while nothing comes (as in MozDef).
             let deadman = subject.entry.tasks.iter().any(|t| t.mode() == mozdef_alerts::Mode::Deadman);
-            let again = run_entry(subject, store.clone()).await;
+            let again = run_entry(subject, store).await;
             if !deadman && !again.is_empty() {
                 fail(format!("a second run raised {} more alert(s)", again.len()));
             }
@@ -244,22 +256,14 @@ async fn check_case(subject: &Subject, case: &Case, store: Arc<dyn EventStore>) 
     failures
 }
 
-/// Runs every case on the embedded store, and on OpenSearch when the full run provides it.
+/// Runs every case on every store of the test root, each case on fresh stores.
 pub async fn check(subject: Subject, cases: Vec<Case>) {
     let mut failures = Vec::new();
-    let opensearch = std::env::var("MOZDEF_TEST_OPENSEARCH_URL").ok().filter(|u| !u.is_empty());
     for case in &cases {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let embedded = mozdef_store_embedded::EmbeddedStore::open(dir.path()).expect("embedded store");
-        for f in check_case(&subject, case, Arc::new(embedded)).await {
-            failures.push(format!("[embedded] {f}"));
-        }
-        if let Some(url) = &opensearch {
-            let (store, cleanup) = mozdef_store_opensearch::testing::isolated_store_at(url).await;
-            for f in check_case(&subject, case, Arc::new(store)).await {
-                failures.push(format!("[opensearch] {f}"));
+        for store in stores().await {
+            for f in check_case(&subject, case, store.as_ref()).await {
+                failures.push(format!("[{}] {f}", store.label()));
             }
-            drop(cleanup);
         }
     }
     assert!(failures.is_empty(), "{} failure(s) for {}:\n{}", failures.len(), subject.entry.name, failures.join("\n"));

@@ -5,15 +5,12 @@
 //! it. Positive cases therefore run through [`check_deadman`] below; negative ones through
 //! the shared harness.
 
-use std::sync::Arc;
-
 use mozdef_alerts::catalogue::deadman;
 use mozdef_alerts::{ConfigSource, RaisedAlert};
-use mozdef_store::indices::events_index;
-use mozdef_store::{EventStore, IndexRequest, ItemOutcome};
+use mozdef_model::indices::events_index;
 use serde_json::{Value, json};
 
-use crate::common::*;
+use super::common::*;
 
 fn default_event() -> Value {
     event(json!({
@@ -48,28 +45,10 @@ fn for_host(host: &str) -> Value {
 
 /// Indexes `events`, runs every task of the entry once, and checks that exactly the
 /// `expected` alerts were raised (in host order) and stored with each of their keys.
-async fn check_case(
-    subject: &Subject,
-    events: &[Value],
-    expected: &[Value],
-    store: Arc<dyn EventStore>,
-) -> Vec<String> {
+async fn check_case(subject: &Subject, events: &[Value], expected: &[Value], store: &dyn TestStore) -> Vec<String> {
     let index = events_index(now());
-    let requests: Vec<IndexRequest> = events
-        .iter()
-        .enumerate()
-        .map(|(n, e)| IndexRequest {
-            index: index.clone(),
-            id: format!("e{n}"),
-            source: e.as_object().cloned().expect("object"),
-        })
-        .collect();
-    if !requests.is_empty() {
-        let outcomes = store.index(&requests).await.expect("index");
-        assert!(outcomes.iter().all(|o| *o == ItemOutcome::Indexed), "not indexed: {outcomes:?}");
-    }
-    store.refresh().await.expect("refresh");
-    let raised: Vec<RaisedAlert> = run_entry(subject, store.clone()).await;
+    store.index(events.iter().enumerate().map(|(n, e)| (index.clone(), format!("e{n}"), e.clone())).collect()).await;
+    let raised: Vec<RaisedAlert> = run_entry(subject, store).await;
     let mut failures = Vec::new();
     if raised.len() != expected.len() {
         let summaries: Vec<&Value> = raised.iter().map(|r| &r.document["summary"]).collect();
@@ -86,32 +65,23 @@ async fn check_case(
     // Only the last alert is read back: deadman alert ids are per alert name and minute, so
     // the hosts' alerts of one run share a document (reported to the framework's owner).
     if let Some(last) = raised.last() {
-        let stored = store.get(std::slice::from_ref(&last.stored.index), &last.stored.id, now()).await.expect("get");
+        let stored = store.get(&last.stored.index, &last.stored.id).await;
         match stored {
-            Some(hit) if hit.source.get("summary") == last.document.get("summary") => {}
+            Some(source) if source.get("summary") == last.document.get("summary") => {}
             other => failures.push(format!("alert {} not stored as raised: {other:?}", last.stored.id)),
         }
     }
     failures
 }
 
-/// Runs each `(description, events, expected alerts)` case on the embedded store, and on
-/// OpenSearch when `MOZDEF_TEST_OPENSEARCH_URL` is set.
+/// Runs each `(description, events, expected alerts)` case on every store of the test root.
 async fn check_deadman(subject: Subject, cases: Vec<(&str, Vec<Value>, Vec<Value>)>) {
-    let opensearch = std::env::var("MOZDEF_TEST_OPENSEARCH_URL").ok().filter(|u| !u.is_empty());
     let mut failures = Vec::new();
     for (description, events, expected) in &cases {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let embedded = mozdef_store_embedded::EmbeddedStore::open(dir.path()).expect("embedded store");
-        for f in check_case(&subject, events, expected, Arc::new(embedded)).await {
-            failures.push(format!("[embedded] {description}: {f}"));
-        }
-        if let Some(url) = &opensearch {
-            let (store, cleanup) = mozdef_store_opensearch::testing::isolated_store_at(url).await;
-            for f in check_case(&subject, events, expected, Arc::new(store)).await {
-                failures.push(format!("[opensearch] {description}: {f}"));
+        for store in stores().await {
+            for f in check_case(&subject, events, expected, store.as_ref()).await {
+                failures.push(format!("[{}] {description}: {f}", store.label()));
             }
-            drop(cleanup);
         }
     }
     assert!(failures.is_empty(), "{} failure(s):\n{}", failures.len(), failures.join("\n"));

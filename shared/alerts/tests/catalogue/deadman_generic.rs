@@ -8,16 +8,14 @@
 //! the stored documents, and that the second run stored the same documents again (same ids).
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use mozdef_alerts::catalogue::deadman_generic::{self, Config};
 use mozdef_alerts::{CatalogueEntry, ConfigSource};
-use mozdef_store::indices::events_index;
-use mozdef_store::{EventStore, IndexRequest, ItemOutcome};
+use mozdef_model::indices::events_index;
 use serde_json::{Value, json};
 
-use crate::common::*;
+use super::common::*;
 
 fn default_event() -> Value {
     event(json!({"category": "helloworld", "details": {"sourceipaddress": "1.2.3.4"}}))
@@ -68,24 +66,12 @@ fn timestamp(event: &Value) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text).expect("timestamp").with_timezone(&Utc)
 }
 
-async fn fired_on(entry: &CatalogueEntry, events: &[Value], store: Arc<dyn EventStore>) -> Vec<String> {
+async fn fired_on(entry: &CatalogueEntry, events: &[Value], store: &dyn TestStore) -> Vec<String> {
     let subject = Subject { entry: entry.clone(), plugins: Vec::new(), watchlist: Vec::new(), fixtures: Vec::new() };
-    let requests: Vec<IndexRequest> = events
-        .iter()
-        .enumerate()
-        .map(|(n, e)| IndexRequest {
-            index: events_index(timestamp(e)),
-            id: format!("e{n}"),
-            source: e.as_object().cloned().expect("object"),
-        })
-        .collect();
-    if !requests.is_empty() {
-        let outcomes = store.index(&requests).await.expect("index");
-        assert!(outcomes.iter().all(|o| *o == ItemOutcome::Indexed), "{outcomes:?}");
-    }
-    store.refresh().await.expect("refresh");
-    let first = run_entry(&subject, store.clone()).await;
-    let again = run_entry(&subject, store.clone()).await;
+    let docs = events.iter().enumerate().map(|(n, e)| (events_index(timestamp(e)), format!("e{n}"), e.clone()));
+    store.index(docs.collect()).await;
+    let first = run_entry(&subject, store).await;
+    let again = run_entry(&subject, store).await;
     let ids = |raised: &[mozdef_alerts::RaisedAlert]| raised.iter().map(|r| r.stored.clone()).collect::<Vec<_>>();
     let mut problems = Vec::new();
     if ids(&first) != ids(&again) {
@@ -93,23 +79,21 @@ async fn fired_on(entry: &CatalogueEntry, events: &[Value], store: Arc<dyn Event
     }
     let mut stored_summaries = HashMap::new();
     for raised in &first {
-        let stored =
-            store.get(std::slice::from_ref(&raised.stored.index), &raised.stored.id, now()).await.expect("get");
-        let Some(stored) = stored else {
+        let Some(stored) = store.get(&raised.stored.index, &raised.stored.id).await else {
             problems.push(format!("alert {} not stored", raised.stored.id));
             continue;
         };
-        let summary = stored.source.get("summary").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let summary = stored.get("summary").and_then(Value::as_str).unwrap_or_default().to_owned();
         if stored_summaries.insert(raised.stored.id.clone(), summary).is_some() {
             problems.push(format!("two alerts stored under one id {}", raised.stored.id));
         }
         let expected = [first_alert(), second_alert(), third_alert()]
             .into_iter()
-            .find(|a| a["classname"] == stored.source["classname"])
+            .find(|a| a["classname"] == stored["classname"])
             .unwrap_or_else(|| json!({"classname": "one of the rules"}));
         for (key, value) in expected.as_object().expect("object") {
-            if stored.source.get(key) != Some(value) {
-                problems.push(format!("key {key}: expected {value}, stored {:?}", stored.source.get(key)));
+            if stored.get(key) != Some(value) {
+                problems.push(format!("key {key}: expected {value}, stored {:?}", stored.get(key)));
             }
         }
     }
@@ -120,19 +104,18 @@ async fn fired_on(entry: &CatalogueEntry, events: &[Value], store: Arc<dyn Event
     fired
 }
 
-/// The classnames of the rules that fire on `events`, on the embedded store and, when the
-/// full run provides it, on OpenSearch (both must agree).
+/// The classnames of the rules that fire on `events`, on every store of the test root (all
+/// must agree).
 async fn fired(entry: &CatalogueEntry, events: Vec<Value>) -> Vec<String> {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let embedded = mozdef_store_embedded::EmbeddedStore::open(dir.path()).expect("embedded store");
-    let on_embedded = fired_on(entry, &events, Arc::new(embedded)).await;
-    if let Some(url) = std::env::var("MOZDEF_TEST_OPENSEARCH_URL").ok().filter(|u| !u.is_empty()) {
-        let (store, cleanup) = mozdef_store_opensearch::testing::isolated_store_at(&url).await;
-        let on_opensearch = fired_on(entry, &events, Arc::new(store)).await;
-        drop(cleanup);
-        assert_eq!(on_opensearch, on_embedded, "OpenSearch and the embedded store disagree");
+    let mut answers = Vec::new();
+    for store in stores().await {
+        answers.push((store.label(), fired_on(entry, &events, store.as_ref()).await));
     }
-    on_embedded
+    let (first_store, first) = answers.remove(0);
+    for (store, answer) in answers {
+        assert_eq!(answer, first, "{store} and {first_store} disagree");
+    }
+    first
 }
 
 const FIRST: &str = "AlertDeadmanGeneric:Sample Alert 1";

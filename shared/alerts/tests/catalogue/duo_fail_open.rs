@@ -3,7 +3,7 @@
 use mozdef_alerts::catalogue::duo_fail_open;
 use serde_json::{Value, json};
 
-use crate::common::*;
+use super::common::*;
 
 fn default_event() -> Value {
     event(json!({"summary": "Failsafe Duo login by 1.2.3.4"}))

@@ -8,7 +8,7 @@ use mozdef_alerts::CatalogueEntry;
 use mozdef_alerts::catalogue::generic_alert_loader::{ENTRY_NAME, load_rules};
 use serde_json::{Value, json};
 
-use crate::common::*;
+use super::common::*;
 
 /// An hjson rule: comments, unquoted keys and strings, trailing commas.
 const SSH_OPEN_CRIT: &str = r#"

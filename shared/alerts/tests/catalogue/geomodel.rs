@@ -1,6 +1,6 @@
 //! GeoModel (`geomodel_location.AlertGeoModel`, inventory §3.3, the v0.1 specification's user
-//! stories) run against a store of events with its state in SQLite, on the embedded store
-//! and on OpenSearch when `MOZDEF_TEST_OPENSEARCH_URL` is set.
+//! stories) run against a store of events with its state in a locality store beside it, on
+//! every store of the test root.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -11,15 +11,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use mozdef_alerts::geomodel::{AlertGeoModel, EventsConfig, GeoModelConfig, SearchWindow, State};
 use mozdef_alerts::localities::{LocalityStore, Versioned};
+use mozdef_alerts::testing::MemoryLocalities;
 use mozdef_alerts::{AlertContext, AlertEnv, AlertError, AlertSetup, ConfigSource, RaisedAlert, StatefulAlert};
+use mozdef_model::indices::events_index;
 use mozdef_model::{Document, isoformat};
-use mozdef_service::StoreAlertBackend;
-use mozdef_store::indices::events_index;
-use mozdef_store::{EventStore, IndexRequest};
-use mozdef_store_embedded::SqliteLocalities;
 use serde_json::{Value, json};
 
-use super::common::{event, mock_dns, now};
+use super::common::{TestStore, event, mock_dns, now, stores};
 
 /// A place: city, country code, latitude, longitude.
 type Place = (&'static str, &'static str, f64, f64);
@@ -54,29 +52,23 @@ fn auth0(user: &str, ip: &str, place: Place, minutes: i64) -> Value {
 /// One store of events and one locality store.
 struct Harness {
     label: &'static str,
-    events: Arc<dyn EventStore>,
-    localities: Arc<SqliteLocalities>,
+    store: Box<dyn TestStore>,
+    localities: Arc<dyn LocalityStore>,
     dir: tempfile::TempDir,
     ids: AtomicUsize,
-    _cleanup: Option<mozdef_store_opensearch::testing::Cleanup>,
 }
 
 impl Harness {
     async fn index(&self, docs: &[Value]) {
-        let requests: Vec<IndexRequest> = docs
+        let docs = docs
             .iter()
             .map(|doc| {
                 let time = doc["receivedtimestamp"].as_str().expect("received");
                 let time = mozdef_model::to_utc(&json!(time), now()).expect("time");
-                IndexRequest {
-                    index: events_index(time),
-                    id: format!("e{}", self.ids.fetch_add(1, Ordering::SeqCst)),
-                    source: doc.as_object().cloned().expect("object"),
-                }
+                (events_index(time), format!("e{}", self.ids.fetch_add(1, Ordering::SeqCst)), doc.clone())
             })
             .collect();
-        self.events.index(&requests).await.expect("index");
-        self.events.refresh().await.expect("refresh");
+        self.store.index(docs).await;
     }
 
     fn store(&self) -> Arc<dyn LocalityStore> {
@@ -88,8 +80,8 @@ impl Harness {
     }
 
     async fn run(&self, alert: &AlertGeoModel, minutes: i64) -> Vec<RaisedAlert> {
-        let backend = StoreAlertBackend::new(self.events.clone());
-        let env = AlertEnv { backend: &backend, plugins: &[] };
+        let backend = self.store.backend();
+        let env = AlertEnv { backend: backend.as_ref(), plugins: &[] };
         let ctx = AlertContext { now: at(minutes), reverse_dns: Arc::new(mock_dns()), watchlist: Vec::new() };
         alert.run(env, &ctx).await.unwrap_or_else(|e| panic!("[{}] run failed: {e}", self.label))
     }
@@ -104,31 +96,16 @@ impl Harness {
     }
 }
 
-/// The embedded store, and OpenSearch when the full run provides it.
+/// One harness per store of the test root, each with a fresh locality store.
 async fn harnesses() -> Vec<Harness> {
     let mut out = Vec::new();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let events = mozdef_store_embedded::EmbeddedStore::open(&dir.path().join("events")).expect("embedded store");
-    let localities = SqliteLocalities::open(&dir.path().join("localities.db")).expect("localities");
-    out.push(Harness {
-        label: "embedded",
-        events: Arc::new(events),
-        localities: Arc::new(localities),
-        dir,
-        ids: AtomicUsize::new(0),
-        _cleanup: None,
-    });
-    if let Some(url) = std::env::var("MOZDEF_TEST_OPENSEARCH_URL").ok().filter(|u| !u.is_empty()) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let (store, cleanup) = mozdef_store_opensearch::testing::isolated_store_at(&url).await;
-        let localities = SqliteLocalities::open(&dir.path().join("localities.db")).expect("localities");
+    for store in stores().await {
         out.push(Harness {
-            label: "opensearch",
-            events: Arc::new(store),
-            localities: Arc::new(localities),
-            dir,
+            label: store.label(),
+            localities: store.localities(),
+            store,
+            dir: tempfile::tempdir().expect("tempdir"),
             ids: AtomicUsize::new(0),
-            _cleanup: Some(cleanup),
         });
     }
     out
@@ -182,8 +159,8 @@ async fn geomodel_compromise_detected() {
                     "longitude": -79.3849, "observed": "2017-01-01T01:15:00+00:00", "geopoint": "43.6529,-79.3849"}
             }])
         );
-        let stored = h.events.get(std::slice::from_ref(&raised[0].stored.index), &raised[0].stored.id, at(16)).await;
-        assert!(stored.expect("get alert").is_some(), "[{}] alert not stored", h.label);
+        let stored = h.store.get(&raised[0].stored.index, &raised[0].stored.id).await;
+        assert!(stored.is_some(), "[{}] alert not stored", h.label);
         assert_eq!(h.cities("tester1").await, ["San Francisco", "Toronto"]);
         assert!(h.run(&alert, 17).await.is_empty(), "[{}] alerted twice", h.label);
     }
@@ -250,11 +227,7 @@ async fn geomodel_diversity_of_indicators() {
 
 /// An alert on a fresh locality store over the same events (another deployment).
 fn harnesses_like(h: &Harness) -> impl Fn(&GeoModelConfig) -> AlertGeoModel + '_ {
-    move |config| {
-        let path = h.dir.path().join(format!("fresh-{}.db", h.ids.fetch_add(1, Ordering::SeqCst)));
-        let store = SqliteLocalities::open(&path).expect("localities");
-        AlertGeoModel::new(config, Arc::new(store), None).expect("alert builds")
-    }
+    move |config| AlertGeoModel::new(config, h.store.localities(), None).expect("alert builds")
 }
 
 /// User story "Old Data Removed Automatically".
@@ -267,7 +240,7 @@ async fn geomodel_old_data_removed() {
         assert!(h.run(&alert, -two_days).await.is_empty());
         let mut keep_three_days = GeoModelConfig::default();
         keep_three_days.localities.valid_duration_days = 3;
-        let remembering_store = Arc::new(SqliteLocalities::open(&h.dir.path().join("three-days.db")).expect("store"));
+        let remembering_store = h.store.localities();
         let remembering = AlertGeoModel::new(&keep_three_days, remembering_store.clone(), None).expect("alert");
         assert!(h.run(&remembering, -two_days).await.is_empty());
         h.index(&[auth0("tester1", "1.2.3.4", TORONTO, -1)]).await;
@@ -339,7 +312,7 @@ async fn geomodel_several_hops_in_one_run() {
 /// it (a barrier on its first two reads), and counts conflicts.
 #[derive(Debug)]
 struct Interleaving {
-    inner: Arc<SqliteLocalities>,
+    inner: Arc<dyn LocalityStore>,
     first: String,
     reads_of_first: AtomicUsize,
     barrier: tokio::sync::Barrier,
@@ -463,11 +436,11 @@ async fn geomodel_asn_movement_factor() {
         assert_eq!(entry.name, "geomodel_location.AlertGeoModel");
         assert!(entry.enabled_by_default && entry.tasks.is_empty());
         let alert = entry.stateful[0].clone();
-        let backend = StoreAlertBackend::new(h.events.clone());
+        let backend = h.store.backend();
+        let backend = backend.as_ref();
         let run = |minutes| {
             let ctx = AlertContext { now: at(minutes), reverse_dns: Arc::new(mock_dns()), watchlist: Vec::new() };
             let alert = alert.clone();
-            let backend = &backend;
             async move { alert.run(AlertEnv { backend, plugins: &[] }, &ctx).await.expect("run") }
         };
         h.index(&[auth0("mover", "81.2.69.10", SAN_FRANCISCO, -1), auth0("stayer", "81.2.69.20", SAN_FRANCISCO, -1)])
@@ -494,7 +467,7 @@ async fn geomodel_asn_movement_factor() {
 
 fn config_error(config: Value) -> String {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = Arc::new(SqliteLocalities::open(&dir.path().join("l.db")).expect("localities"));
+    let store = Arc::new(MemoryLocalities::new());
     match mozdef_alerts::geomodel::entry(&config_source(dir.path(), &config), store) {
         Err(AlertError::Config { message, .. }) => message,
         Err(other) => panic!("not a configuration error: {other}"),
@@ -536,7 +509,7 @@ fn geomodel_is_in_the_setup_with_a_locality_store() {
     };
     let without = AlertSetup::default();
     assert!(!names(&without).iter().any(|n| n == "geomodel_location.AlertGeoModel"));
-    let store = Arc::new(SqliteLocalities::open(&dir.path().join("l.db")).expect("localities"));
+    let store = Arc::new(MemoryLocalities::new());
     let with = AlertSetup { localities: Some(store), ..AlertSetup::default() };
     assert!(names(&with).iter().any(|n| n == "geomodel_location.AlertGeoModel"));
     let broken = AlertSetup { config_dir: Some(dir.path().to_path_buf()), ..with };

@@ -5,7 +5,7 @@
 use mozdef_alerts::catalogue::get_watchlist;
 use serde_json::{Value, json};
 
-use crate::common::*;
+use super::common::*;
 
 fn default_event() -> Value {
     event(json!({

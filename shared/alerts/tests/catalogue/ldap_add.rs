@@ -3,8 +3,8 @@
 
 use mozdef_alerts::catalogue::ldap_add;
 
-use crate::common::*;
-use crate::shapes::*;
+use super::common::*;
+use super::shapes::*;
 
 #[tokio::test]
 async fn ldap_add() {

@@ -1,53 +1,11 @@
-//! The alert catalogue, alert by alert, in MozDef's test style (inventory §8): a default event
-//! merged with per-case changes, time frozen at 2017-01-01 01:00:00 UTC, positive cases
-//! compared key by key with the stored alert, negative cases raising nothing. Every case runs
-//! on the embedded store, and on OpenSearch too when `MOZDEF_TEST_OPENSEARCH_URL` is set
-//! (scripts/test sets it).
+//! The alert catalogue, alert by alert, in MozDef's test style (inventory §8), on the
+//! in-memory backend (`mozdef_alerts::testing::MemoryBackend`): the domain's logic tested
+//! without a store. The same cases (`cases.rs`) run on the embedded store and on OpenSearch in
+//! `tests/parity` (the `mozdef-parity-tests` crate). The alert actions' tests need no store and
+//! run here only.
 #![allow(clippy::expect_used, clippy::unwrap_used, missing_docs)]
 
 mod actions;
-mod auditd_sftp;
-mod auth0_bruteforce_user;
-mod auth0_vertical_password_guessing;
-mod bruteforce_ssh;
-mod bugzilla_auth_bruteforce;
-mod cloudtrail_logging_disabled;
-mod common;
-mod deadman;
-mod deadman_generic;
-mod duo_authfail;
-mod duo_fail_open;
-mod generic_alert_loader;
-mod geomodel;
-mod get_watchlist;
-mod guard_duty_probe;
-mod http_auth_bruteforce;
-mod http_errors;
-mod ldap_add;
-mod ldap_bruteforce_user;
-mod ldap_delete;
-mod ldap_group;
-mod ldap_lockout;
-mod multiple_intel_hits;
-mod nsm_scan_address;
-mod nsm_scan_port;
-mod nsm_scan_random;
-mod old_events;
-mod plugins;
-mod promisc_audit;
-mod promisc_kernel;
-mod proxy_drop_executable;
-mod proxy_drop_ip;
-mod proxy_drop_non_standard_port;
-mod proxy_exfil_domains;
-mod session_opened_sensitive_user;
-mod shapes;
-mod ssh_access;
-mod ssh_access_signreleng;
-mod ssh_bruteforce_bro;
-mod ssh_lateral;
-mod ssl_blacklist_hit;
-mod trace_audit;
-mod triagebot_escalation;
-mod vpn_duo_auth_failures;
-mod write_audit;
+#[path = "cases.rs"]
+mod cases;
+mod stores;

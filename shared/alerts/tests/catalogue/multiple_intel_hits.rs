@@ -5,7 +5,7 @@ use mozdef_alerts::catalogue::multiple_intel_hits;
 use mozdef_model::isoformat;
 use serde_json::{Value, json};
 
-use crate::common::*;
+use super::common::*;
 
 const PREFIX: &str = "sensor1  Bro intel match for indicator: on evil.example.com sample hosts that hit it: ";
 

@@ -4,8 +4,8 @@
 use mozdef_alerts::catalogue::nsm_scan_random;
 use serde_json::json;
 
-use crate::common::*;
-use crate::shapes::*;
+use super::common::*;
+use super::shapes::*;
 
 #[tokio::test]
 async fn nsm_scan_random() {

@@ -3,7 +3,7 @@
 use mozdef_alerts::catalogue::old_events;
 use serde_json::{Value, json};
 
-use crate::common::*;
+use super::common::*;
 
 /// The base event stamped `hours` ago but received now.
 fn stamped_hours_ago(hours: i64) -> Value {

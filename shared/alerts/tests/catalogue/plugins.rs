@@ -1,6 +1,6 @@
 //! Alert plugins (`tests/alerts/plugins/test_*.py`): the alert documents MozDef's tests fed
-//! each plugin, enriched by the plugin on a store holding the events it looks up (the
-//! embedded store, and OpenSearch when `MOZDEF_TEST_OPENSEARCH_URL` is set), compared whole
+//! each plugin, enriched by the plugin on a store holding the events it looks up (every
+//! store of the test root), compared whole
 //! with the expected enriched documents. MozDef mocked the searches; here the fixture events
 //! also hold near misses (other addresses, other sources, outside the window) that a broken
 //! query would pick up.
@@ -12,12 +12,10 @@ use mozdef_alerts::catalogue::bruteforce_ssh;
 use mozdef_alerts::plugins::{self, possible_usernames};
 use mozdef_alerts::{AlertContext, AlertPlugin, ConfigSource};
 use mozdef_model::Document;
-use mozdef_service::StoreAlertBackend;
-use mozdef_store::indices::{alerts_index, events_index};
-use mozdef_store::{EventStore, IndexRequest, ItemOutcome};
+use mozdef_model::indices::{alerts_index, events_index};
 use serde_json::{Value, json};
 
-use crate::common::*;
+use super::common::*;
 
 /// Settings from `MOZDEF_ALERT_*` variables only.
 fn config(env: &[(&str, &str)]) -> ConfigSource {
@@ -47,39 +45,23 @@ fn document(value: &Value) -> Document {
 
 async fn enrich_on(
     plugin: &dyn AlertPlugin,
-    store: Arc<dyn EventStore>,
+    store: &dyn TestStore,
     fixtures: &[(String, Value)],
     alert: &Value,
 ) -> Value {
-    if !fixtures.is_empty() {
-        let requests: Vec<IndexRequest> = fixtures
-            .iter()
-            .enumerate()
-            .map(|(n, (index, source))| IndexRequest {
-                index: index.clone(),
-                id: format!("f{n}"),
-                source: document(source),
-            })
-            .collect();
-        let outcomes = store.index(&requests).await.expect("index");
-        assert!(outcomes.iter().all(|o| *o == ItemOutcome::Indexed), "fixtures not indexed: {outcomes:?}");
-    }
-    store.refresh().await.expect("refresh");
-    let backend = StoreAlertBackend::new(store);
-    let enriched = plugin.on_message(document(alert), &backend, &AlertContext::at(now())).await;
+    let docs = fixtures.iter().enumerate().map(|(n, (index, source))| (index.clone(), format!("f{n}"), source.clone()));
+    store.index(docs.collect()).await;
+    let backend = store.backend();
+    let enriched = plugin.on_message(document(alert), backend.as_ref(), &AlertContext::at(now())).await;
     Value::Object(enriched.unwrap_or_else(|e| panic!("{} failed: {e}", plugin.name())))
 }
 
-/// `alert` enriched by `plugin` on a fresh embedded store holding `fixtures`, and on
-/// OpenSearch when the run provides it; each result named by its store.
+/// `alert` enriched by `plugin` on fresh stores holding `fixtures` (every store of the test
+/// root); each result named by its store.
 async fn enriched(plugin: &dyn AlertPlugin, fixtures: &[(String, Value)], alert: &Value) -> Vec<(&'static str, Value)> {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let embedded = mozdef_store_embedded::EmbeddedStore::open(dir.path()).expect("embedded store");
-    let mut results = vec![("embedded", enrich_on(plugin, Arc::new(embedded), fixtures, alert).await)];
-    if let Some(url) = std::env::var("MOZDEF_TEST_OPENSEARCH_URL").ok().filter(|u| !u.is_empty()) {
-        let (store, cleanup) = mozdef_store_opensearch::testing::isolated_store_at(&url).await;
-        results.push(("opensearch", enrich_on(plugin, Arc::new(store), fixtures, alert).await));
-        drop(cleanup);
+    let mut results = Vec::new();
+    for store in stores().await {
+        results.push((store.label(), enrich_on(plugin, store.as_ref(), fixtures, alert).await));
     }
     results
 }

@@ -3,7 +3,7 @@
 use mozdef_alerts::catalogue::promisc_audit;
 use serde_json::{Value, json};
 
-use crate::common::*;
+use super::common::*;
 
 fn default_event() -> Value {
     event(json!({

@@ -4,8 +4,8 @@
 use mozdef_alerts::catalogue::proxy_drop_ip;
 use serde_json::{Value, json};
 
-use crate::common::*;
-use crate::shapes::*;
+use super::common::*;
+use super::shapes::*;
 
 fn alert(destinations: &str) -> Value {
     squid_alert(format!(

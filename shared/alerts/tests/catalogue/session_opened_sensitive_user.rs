@@ -9,7 +9,7 @@ use mozdef_alerts::catalogue::session_opened_sensitive_user;
 use mozdef_model::isoformat;
 use serde_json::{Value, json};
 
-use crate::common::*;
+use super::common::*;
 
 fn default_event() -> Value {
     event(json!({

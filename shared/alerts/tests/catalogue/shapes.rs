@@ -6,7 +6,7 @@
 use mozdef_alerts::ConfigSource;
 use serde_json::{Value, json};
 
-use crate::common::*;
+use super::common::*;
 
 /// An alert's test fixtures: the default event and the alert it raises; cases are changes
 /// to them.

@@ -3,7 +3,7 @@
 use mozdef_alerts::catalogue::ssh_access;
 use serde_json::{Value, json};
 
-use crate::common::*;
+use super::common::*;
 
 fn default_event() -> Value {
     event(json!({

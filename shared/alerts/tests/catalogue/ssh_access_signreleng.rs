@@ -7,7 +7,7 @@ use mozdef_alerts::ConfigSource;
 use mozdef_alerts::catalogue::ssh_access_signreleng;
 use serde_json::{Value, json};
 
-use crate::common::*;
+use super::common::*;
 
 fn default_event() -> Value {
     event(json!({

@@ -6,7 +6,7 @@
 use mozdef_alerts::catalogue::ssh_lateral;
 use serde_json::{Value, json};
 
-use crate::common::*;
+use super::common::*;
 
 fn default_event() -> Value {
     event(json!({

@@ -4,7 +4,7 @@ use mozdef_alerts::ConfigSource;
 use mozdef_alerts::catalogue::trace_audit;
 use serde_json::{Value, json};
 
-use crate::common::*;
+use super::common::*;
 
 fn default_event() -> Value {
     event(json!({

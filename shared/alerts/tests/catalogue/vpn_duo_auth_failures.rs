@@ -5,7 +5,7 @@
 use mozdef_alerts::catalogue::vpn_duo_auth_failures;
 use serde_json::{Value, json};
 
-use crate::common::*;
+use super::common::*;
 
 fn default_event() -> Value {
     event(json!({
