@@ -224,7 +224,8 @@ fn one_line(
 /// standard error.
 fn write_in_order(done: &Receiver<(usize, Vec<Done>)>) -> anyhow::Result<Counts> {
     let mut stdout = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
-    let mut stderr = BufWriter::new(std::io::stderr().lock());
+    // Not locked for the whole run: the workers' log lines go to standard error too.
+    let mut stderr = BufWriter::new(std::io::stderr());
     let mut waiting: BTreeMap<usize, Vec<Done>> = BTreeMap::new();
     let mut next = 0;
     let mut counts = Counts::default();

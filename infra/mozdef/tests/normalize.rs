@@ -50,12 +50,17 @@ fn normalize(data_dir: &Path, input: &str, extra: &[&str], env: &[(&str, &str)])
         command.env(k, v);
     }
     let mut child = command.spawn().expect("run mozdef normalize");
-    {
+    // Written from a thread of its own: the child's output is read meanwhile, so neither pipe
+    // can fill up and stall the other.
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_owned();
+    let writer = std::thread::spawn(move || {
         use std::io::Write;
-        let mut stdin = child.stdin.take().unwrap();
-        stdin.write_all(input.as_bytes()).unwrap();
-    }
-    child.wait_with_output().unwrap()
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    output
 }
 
 fn documents(output: &Output) -> Vec<Value> {
@@ -81,7 +86,8 @@ fn order_kept_refusals_reported_with_line_numbers_bad_lines_skipped() {
         "[1, 2]".to_owned(),
         json!({"summary": "last", "details": {"n": 9}}).to_string(),
     ];
-    let output = normalize(dir.path(), &lines.join("\n"), &[], &[]);
+    let at = ["--received", "2026-11-23T12:00:00Z"];
+    let output = normalize(dir.path(), &lines.join("\n"), &at, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     let docs = documents(&output);
     let order: Vec<&Value> = docs.iter().map(|d| &d["details"]["n"]).collect();
@@ -98,7 +104,7 @@ fn order_kept_refusals_reported_with_line_numbers_bad_lines_skipped() {
     }
     assert!(err.contains("normalize: 9 lines: 3 documents, 4 reported"), "{err}");
 
-    let explained = normalize(dir.path(), &lines.join("\n"), &["--explain"], &[]);
+    let explained = normalize(dir.path(), &lines.join("\n"), &["--explain", at[0], at[1]], &[]);
     let err = stderr(&explained);
     assert!(err.contains("line 3: norm_app (changed)"), "{err}");
     assert!(err.contains("line 1: offered to no plugin"), "{err}");
@@ -233,7 +239,7 @@ async fn output_is_what_mozdef_dev_indexes() {
     let received = hits[0]["_source"]["receivedtimestamp"].as_str().unwrap().to_owned();
     assert!(hits.iter().all(|h| h["_source"]["receivedtimestamp"] == received.as_str()), "one request, one time");
     let sitetypes: BTreeSet<&str> = hits.iter().filter_map(|h| h["_source"]["details"]["sitetype"].as_str()).collect();
-    assert_eq!(sitetypes, BTreeSet::from(["datacenter", "office"]), "mozdef dev read the plugin settings");
+    assert!(sitetypes.is_superset(&BTreeSet::from(["datacenter", "office"])), "mozdef dev read the plugin settings");
 
     let output = tokio::task::spawn_blocking({
         let dir = dir.path().to_owned();
