@@ -70,7 +70,7 @@ impl PipelineOptions {
     pub fn plugin_config(&self, data_dir: Option<&Path>) -> Result<PluginConfig, ServiceError> {
         let dir = existing_or_given(self.plugin_config.as_deref(), data_dir, "plugin-config");
         let loaded = PluginConfig::load(dir.as_deref(), |key| std::env::var(key).ok())
-            .map_err(|e| ServiceError::config("--plugin-config", e))?;
+            .map_err(|e| ServiceError::config("--plugin-config / OPTIONS_PLUGIN_CONFIG_DIR", e))?;
         for file in &loaded.sidecars {
             tracing::info!(file = %file.display(), "plugin settings read");
         }
@@ -109,7 +109,7 @@ fn open_geoip(paths: &[PathBuf], data_dir: Option<&Path>) -> Result<Option<Arc<G
         );
         return Ok(None);
     }
-    let db = GeoIp::open_all(&paths).map_err(|e| ServiceError::config("--geoip", e))?;
+    let db = GeoIp::open_all(&paths).map_err(|e| ServiceError::config("--geoip / OPTIONS_GEOIP", e))?;
     for info in db.databases() {
         tracing::info!(path = %info.path.display(), database_type = info.database_type, "GeoIP database");
     }
@@ -120,7 +120,8 @@ fn open_geoip(paths: &[PathBuf], data_dir: Option<&Path>) -> Result<Option<Arc<G
 /// plugin fails the start with its file and line.
 fn load_user_plugins(dir: Option<&Path>, data_dir: Option<&Path>) -> Result<Vec<Box<dyn Plugin>>, ServiceError> {
     let Some(dir) = existing_or_given(dir, data_dir, "plugins") else { return Ok(Vec::new()) };
-    let loaded = user_plugins::load_dir(&dir).map_err(|e| ServiceError::config("--plugins-dir", e))?;
+    let loaded =
+        user_plugins::load_dir(&dir).map_err(|e| ServiceError::config("--plugins-dir / OPTIONS_PLUGINS_DIR", e))?;
     tracing::info!(dir = %dir.display(), plugins = loaded.len(), "user plugins loaded");
     Ok(loaded)
 }
