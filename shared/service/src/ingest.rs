@@ -221,19 +221,18 @@ impl Ingest {
     /// stored, or whose commit failed, comes back as [`EventOutcome::Retry`].
     pub async fn ingest_batch(&self, store: &dyn EventStore, records: Vec<IngestRecord>) -> Vec<RecordOutcome> {
         let mut batch = self.process(records);
-        let attempted = self.store(store, &mut batch).await;
-        if attempted.is_ok()
+        if let Err(e) = self.store(store, &mut batch).await {
+            tracing::warn!(error = %e, records = batch.pending(), "the batch's indexing failed; its records are to retry");
+        }
+        let stored = |e: &EventOutcome| matches!(e, EventOutcome::Indexed { .. } | EventOutcome::Quarantined { .. });
+        if batch.outcomes.iter().flat_map(|o| &o.events).any(stored)
             && let Err(e) = store.refresh().await
         {
             // Indexed but not committed: not durable on a store that needs the commit.
             tracing::warn!(error = %e, "commit failed; the batch's stored events will be delivered again");
             let reason = format!("commit failed: {e}");
-            for outcome in &mut batch.outcomes {
-                for event in &mut outcome.events {
-                    if matches!(event, EventOutcome::Indexed { .. } | EventOutcome::Quarantined { .. }) {
-                        *event = EventOutcome::Retry { reason: reason.clone() };
-                    }
-                }
+            for event in batch.outcomes.iter_mut().flat_map(|o| o.events.iter_mut()).filter(|e| stored(e)) {
+                *event = EventOutcome::Retry { reason: reason.clone() };
             }
         }
         batch.into_outcomes()

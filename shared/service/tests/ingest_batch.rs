@@ -51,7 +51,9 @@ struct Faulty {
     inner: Arc<dyn EventStore>,
     /// Items of the next `index` call from this position on get `Retry` (usize::MAX: none).
     retry_from: AtomicUsize,
-    fail_next_index: AtomicBool,
+    /// The `index` call (counted from 1) that fails whole; 0: none.
+    fail_call: AtomicUsize,
+    calls: AtomicUsize,
     fail_next_refresh: AtomicBool,
 }
 
@@ -60,7 +62,8 @@ impl Faulty {
         Faulty {
             inner,
             retry_from: AtomicUsize::new(usize::MAX),
-            fail_next_index: AtomicBool::new(false),
+            fail_call: AtomicUsize::new(0),
+            calls: AtomicUsize::new(0),
             fail_next_refresh: AtomicBool::new(false),
         }
     }
@@ -69,7 +72,8 @@ impl Faulty {
 #[async_trait]
 impl EventStore for Faulty {
     async fn index(&self, docs: &[IndexRequest]) -> Result<Vec<ItemOutcome>, StoreError> {
-        if self.fail_next_index.swap(false, Ordering::SeqCst) {
+        let call = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+        if self.fail_call.load(Ordering::SeqCst) == call {
             return Err(StoreError::Unavailable("injected: the cluster is gone".into()));
         }
         let retry_from = self.retry_from.swap(usize::MAX, Ordering::SeqCst).min(docs.len());
@@ -262,7 +266,7 @@ async fn a_store_failing_half_way_reports_exactly_what_it_did_not_store() {
         assert_eq!(all.total, Some(10), "{backend}: exactly once");
 
         // A request that fails whole, and a commit that fails, leave everything to retry.
-        store.fail_next_index.store(true, Ordering::SeqCst);
+        store.fail_call.store(store.calls.load(Ordering::SeqCst) + 1, Ordering::SeqCst);
         let outcomes = ingest.ingest_batch(&store, singles(3, "w")).await;
         assert!(outcomes.iter().all(RecordOutcome::needs_retry), "{backend}: {outcomes:?}");
         assert!(stored(inner.as_ref(), EVENTS_INDEX, &id("w0", 0)).await.is_none(), "{backend}");
@@ -274,6 +278,20 @@ async fn a_store_failing_half_way_reports_exactly_what_it_did_not_store() {
                 .all(|o| matches!(&o.events[..], [EventOutcome::Retry { reason }] if reason.contains("commit"))),
             "{backend}: {outcomes:?}"
         );
+
+        // The store refuses an event and then fails while its quarantine record is written:
+        // what it did store stays stored (and committed), the refused event is to retry.
+        let mut records = singles(2, "q");
+        records.push(record(
+            "q2",
+            RecordContent::Events(vec![doc(json!({"summary": "no", "reject": true, "customendpoint": true}))]),
+        ));
+        store.fail_call.store(store.calls.load(Ordering::SeqCst) + 2, Ordering::SeqCst);
+        let outcomes = ingest.ingest_batch(&store, records).await;
+        let retry: Vec<bool> = outcomes.iter().map(RecordOutcome::needs_retry).collect();
+        assert_eq!(retry, [false, false, true], "{backend}: {outcomes:?}");
+        assert!(stored(inner.as_ref(), EVENTS_INDEX, &id("q1", 0)).await.is_some(), "{backend}: committed");
+        assert!(stored(inner.as_ref(), QUARANTINE_INDEX, &id("q2", 0)).await.is_none(), "{backend}");
     })
     .await;
 }
