@@ -4,6 +4,7 @@
 
 mod config;
 pub mod lambda_env;
+pub mod loginput_message;
 mod opensearch;
 mod s3;
 mod sns;
