@@ -1,19 +1,29 @@
 //! AWS plumbing of MozDef in Rust: SDK configuration on one TLS stack (rustls with ring),
 //! endpoint overrides for local emulators, the S3 object source of the CloudTrail decoder, and
 //! the SNS publisher of the alert actions.
+//!
+//! The events queue between the loginput and ingest Lambdas: [`SqsEventQueue`] puts requests on
+//! it ([`events_split`] cuts them into messages), [`SqsRecordReader`] reads its records back
+//! ([`sqs_classify`] picks the decoder of every other source on the queue).
 
 mod config;
+pub mod events_queue;
+pub mod events_split;
 pub mod lambda_env;
 pub mod loginput_message;
 mod opensearch;
 mod s3;
 mod sns;
 mod sqs;
+pub mod sqs_classify;
+pub mod sqs_records;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use config::{AwsOptions, load};
+pub use events_queue::SqsEventQueue;
 pub use opensearch::opensearch_config;
 pub use s3::S3Objects;
 pub use sns::SnsTopics;
 pub use sqs::SqsAlertQueue;
+pub use sqs_records::SqsRecordReader;
