@@ -4,7 +4,8 @@
 //!   `/_bulk`, `/status`, `/test`), which validate what shippers send and hand it to the
 //!   durable [`EventQueue`](mozdef_store::EventQueue);
 //! * [`rest`]: the REST API under `/api` (search, events, status);
-//! * [`alerts`]: alerts, running them, and their schedules under `/api`.
+//! * [`alerts`]: alerts, running them, and their schedules under `/api`;
+//! * [`shipper_auth`]: the optional shipper token check in front of loginput's event routes.
 //!
 //! Each router has its own state ([`LoginputState`]: a queue and limits; [`ApiState`]:
 //! stores and a clock), so a loginput Lambda builds no store and an API Lambda no ingest
@@ -17,6 +18,7 @@ mod body;
 mod error;
 pub mod loginput;
 pub mod rest;
+pub mod shipper_auth;
 
 use std::sync::Arc;
 
@@ -27,6 +29,7 @@ use mozdef_service::{IngestStats, RunAlertsNow};
 use mozdef_store::{EventQueue, EventStore};
 
 pub use error::ApiError;
+pub use shipper_auth::{Shipper, ShipperAuth};
 
 /// Size and shape limits of what loginput accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,9 +86,15 @@ impl std::fmt::Debug for ApiState {
     }
 }
 
-/// loginput on MozDef's paths, with a JSON 404 for anything else (the loginput Lambda).
+/// loginput on MozDef's paths, open to any shipper, with a JSON 404 for anything else.
 pub fn loginput_router(state: LoginputState) -> Router {
-    loginput::router().fallback(error::not_found).with_state(state)
+    loginput_router_with_auth(state, None)
+}
+
+/// loginput on MozDef's paths with a JSON 404 for anything else (the loginput Lambda); with
+/// `auth`, the event routes need a shipper token ([`shipper_auth`]).
+pub fn loginput_router_with_auth(state: LoginputState, auth: Option<Arc<dyn ShipperAuth>>) -> Router {
+    loginput_routes(state, auth).fallback(error::not_found)
 }
 
 /// The REST API under `/api`, with a JSON 404 for anything else (the API Lambda).
@@ -93,9 +102,23 @@ pub fn api_router(state: ApiState) -> Router {
     Router::new().nest("/api", rest_routes(state)).fallback(error::not_found)
 }
 
-/// loginput on MozDef's paths and the REST API under `/api`, in one router (`mozdef dev`).
+/// loginput on MozDef's paths and the REST API under `/api`, in one router, loginput open.
 pub fn router(loginput: LoginputState, api: ApiState) -> Router {
-    loginput::router().with_state(loginput).nest("/api", rest_routes(api)).fallback(error::not_found)
+    router_with_auth(loginput, None, api)
+}
+
+/// loginput on MozDef's paths (with `auth`, the event routes need a shipper token) and the
+/// REST API under `/api`, in one router (`mozdef dev`).
+pub fn router_with_auth(loginput: LoginputState, auth: Option<Arc<dyn ShipperAuth>>, api: ApiState) -> Router {
+    loginput_routes(loginput, auth).nest("/api", rest_routes(api)).fallback(error::not_found)
+}
+
+fn loginput_routes(state: LoginputState, auth: Option<Arc<dyn ShipperAuth>>) -> Router {
+    let events = match auth {
+        Some(auth) => shipper_auth::require_shipper_token(loginput::event_routes(), auth),
+        None => loginput::event_routes(),
+    };
+    loginput::health_routes().merge(events).with_state(state)
 }
 
 fn rest_routes(state: ApiState) -> Router {

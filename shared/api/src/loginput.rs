@@ -23,16 +23,28 @@ use crate::{ApiError, Limits, LoginputState};
 
 /// The loginput routes, to be given an [`LoginputState`].
 pub fn router() -> Router<LoginputState> {
-    let mut router = Router::new();
-    let routes: [(&str, MethodRouter<LoginputState>); 7] = [
-        ("/status", get(status)),
-        ("/test", get(test)),
+    health_routes().merge(event_routes())
+}
+
+/// `/status` and `/test`: open even where shippers authenticate.
+pub fn health_routes() -> Router<LoginputState> {
+    with_trailing_slash([("/status", get(status)), ("/test", get(test))])
+}
+
+/// The routes that take events (where shippers authenticate, each needs a token).
+pub fn event_routes() -> Router<LoginputState> {
+    with_trailing_slash([
         ("/events", post(events).put(events)),
         ("/nxlog", post(events).put(events)),
         ("/cef", post(cef).put(cef)),
         ("/custom/{application}", post(custom).put(custom)),
         ("/_bulk", post(bulk).put(bulk)),
-    ];
+    ])
+}
+
+/// Each route at its path with and without a trailing `/`.
+fn with_trailing_slash<const N: usize>(routes: [(&str, MethodRouter<LoginputState>); N]) -> Router<LoginputState> {
+    let mut router = Router::new();
     for (path, route) in routes {
         router = router.route(path, route.clone()).route(&format!("{path}/"), route);
     }

@@ -9,6 +9,8 @@
 //! * [`alert_runner`]: the alert catalogue run on schedule or on demand over a store
 //!   ([`AlertRunner`], [`RunAlertsNow`]); [`alert_actions`]: the actions run on stored alerts
 //!   ([`ActionRunner`]); [`alert_backend`]: the alert framework's backend on any store;
+//! * [`shipper_tokens`]: loginput's shipper tokens, created, listed, revoked and checked
+//!   through a short cache ([`ShipperTokens`]);
 //! * [`site`]: the one site configuration ([`PipelineOptions`], [`AlertOptions`],
 //!   [`OpenSearchOptions`]), read from flags or the environment ([`from_env`]).
 
@@ -18,6 +20,7 @@ pub mod alert_runner;
 mod error;
 pub mod ingest;
 mod options;
+pub mod shipper_tokens;
 pub mod site;
 
 pub use alert_actions::{ActionRunner, InProcessActions};
@@ -26,4 +29,5 @@ pub use alert_runner::{AlertRunner, RunAlertsNow, RunFailure, RunNow, RunReport}
 pub use error::ServiceError;
 pub use ingest::{EventOutcome, Ingest, IngestBatch, IngestRecord, IngestStats, RecordContent, RecordOutcome};
 pub use options::from_env;
+pub use shipper_tokens::{ShipperTokens, TokenError};
 pub use site::{AlertOptions, OpenSearchOptions, PipelineOptions};

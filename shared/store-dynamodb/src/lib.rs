@@ -2,12 +2,14 @@
 //! [`DynamoSchedules`] holds the alert schedules
 //! (MozDef's Mongo `alertschedules`) and passes the same
 //! [`check_schedule_store`](mozdef_alerts::testing::check_schedule_store) as the SQLite
-//! store of `mozdef dev`.
+//! store of `mozdef dev`; [`DynamoShipperTokens`] holds loginput's shipper tokens (key `hash`).
 
 mod error;
 mod localities;
 mod schedules;
+mod shipper_tokens;
 mod table;
 
 pub use localities::DynamoLocalities;
 pub use schedules::DynamoSchedules;
+pub use shipper_tokens::DynamoShipperTokens;

@@ -8,6 +8,7 @@
 
 mod error;
 mod queue;
+pub mod shipper_tokens;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -26,6 +27,7 @@ pub use mozdef_model::{EventRef, tag_alert_source};
 
 pub use error::StoreError;
 pub use queue::{EventQueue, QueueError};
+pub use shipper_tokens::{ShipperToken, ShipperTokenStore};
 
 /// One document to index: an upsert of `source` under `id` in the concrete index `index`.
 #[derive(Debug, Clone, PartialEq)]
