@@ -1,0 +1,33 @@
+//! The checks, one function each, every one returning its findings (none: the template passes).
+
+pub mod api;
+pub mod functions;
+pub mod queues;
+pub mod roles;
+pub mod storage;
+pub mod wiring;
+
+use crate::template::{Finding, Template};
+
+/// A check: its findings on a template.
+pub type Check = fn(&Template) -> Vec<Finding>;
+
+/// Every check, by name.
+pub const ALL: [(&str, Check); 11] = [
+    ("function-roles", roles::function_roles),
+    ("no-wildcards", roles::wildcards),
+    ("dead-letter-queues", queues::dead_letter_queues),
+    ("visibility-timeouts", queues::visibility_timeouts),
+    ("batch-item-failures", queues::batch_item_failures),
+    ("queue-alarms", queues::queue_alarms),
+    ("buckets", storage::buckets),
+    ("tables", storage::tables),
+    ("api-routes", api::api_routes),
+    ("functions", functions::functions),
+    ("wiring", wiring::wiring),
+];
+
+/// The findings of every check.
+pub fn all(template: &Template) -> Vec<Finding> {
+    ALL.iter().flat_map(|(_, check)| check(template)).collect()
+}

@@ -1,0 +1,188 @@
+//! What the parent template must give each function and table: the contract with the code in
+//! `functions/` and `shared/` (the variables each function reads, the IAM actions its calls
+//! need, the keys the stores use), written once here and checked against the template.
+
+/// The variables every function on OpenSearch reads
+/// (`mozdef_aws::lambda_env::opensearch_from_env`).
+const OPENSEARCH: [&str; 3] = ["MOZDEF_OPENSEARCH_URL", "MOZDEF_OPENSEARCH_SIGV4", "MOZDEF_OPENSEARCH_PREFIX"];
+
+/// What it takes to write CloudWatch Logs (each function, its own log group only).
+const LOGS: [&str; 2] = ["logs:CreateLogStream", "logs:PutLogEvents"];
+
+/// OpenSearch: reading (search is a POST), writing, administering; and a Serverless collection.
+const ES_READ: [&str; 3] = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost"];
+const ES_WRITE: [&str; 4] = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut"];
+const ES_ADMIN: [&str; 5] = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"];
+const AOSS: [&str; 1] = ["aoss:APIAccessAll"];
+
+/// What an SQS event source mapping needs of the function's role.
+const SQS_CONSUMER: [&str; 4] =
+    ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"];
+
+/// `mozdef_store_dynamodb::DynamoSchedules` (update, scan, put, delete; get for one schedule).
+const SCHEDULES: [&str; 5] =
+    ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Scan"];
+
+/// One function of the parent template.
+#[derive(Debug)]
+pub struct FunctionSpec {
+    /// Its logical id.
+    pub logical_id: &'static str,
+    /// The parameter naming its zip (`mozdef deploy`: `<Function>CodeKey`).
+    pub code_key: &'static str,
+    /// The IAM actions its role may allow, and no others.
+    pub actions: &'static [&'static [&'static str]],
+    /// The variables it must be given.
+    pub required_env: &'static [&'static [&'static str]],
+    /// The variables it may be given besides.
+    pub optional_env: &'static [&'static str],
+    /// Whether `MOZDEF_ALERT_<MODULE>__<KEY>` settings may be given too.
+    pub alert_module_settings: bool,
+    /// Whether it must have reserved concurrency (it protects OpenSearch).
+    pub reserved_concurrency: bool,
+}
+
+impl FunctionSpec {
+    /// Whether its role may allow `action`.
+    pub fn allows(&self, action: &str) -> bool {
+        self.actions.iter().any(|group| group.contains(&action))
+    }
+
+    /// Every variable it must be given.
+    pub fn required(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.required_env.iter().flat_map(|group| group.iter().copied())
+    }
+
+    /// Whether it may be given `name`.
+    pub fn accepts(&self, name: &str) -> bool {
+        self.required().any(|r| r == name)
+            || self.optional_env.contains(&name)
+            || (self.alert_module_settings && name.starts_with("MOZDEF_ALERT_") && name.contains("__"))
+    }
+}
+
+/// The functions of the parent template.
+pub const FUNCTIONS: [FunctionSpec; 6] = [
+    FunctionSpec {
+        logical_id: "LoginputFunction",
+        code_key: "LoginputCodeKey",
+        actions: &[&LOGS, &["sqs:SendMessage", "s3:PutObject", "dynamodb:GetItem"]],
+        required_env: &[&[
+            "MOZDEF_EVENTS_QUEUE_URL",
+            "MOZDEF_LARGE_EVENTS_BUCKET",
+            "MOZDEF_SHIPPER_TOKENS_TABLE",
+            "MOZDEF_LOGINPUT_OPEN",
+            "OPTIONS_MAX_EVENT_BYTES",
+            "OPTIONS_MAX_BULK_BYTES",
+            "RUST_LOG",
+        ]],
+        optional_env: &[],
+        alert_module_settings: false,
+        reserved_concurrency: false,
+    },
+    FunctionSpec {
+        logical_id: "IngestFunction",
+        code_key: "IngestCodeKey",
+        actions: &[&LOGS, &SQS_CONSUMER, &["s3:GetObject", "kms:Decrypt"], &ES_WRITE, &AOSS],
+        required_env: &[&OPENSEARCH, &["OPTIONS_MOZDEFHOSTNAME", "RUST_LOG"]],
+        optional_env: &[
+            "OPTIONS_GEOIP",
+            "OPTIONS_PLUGINS_DIR",
+            "OPTIONS_PLUGIN_CONFIG_DIR",
+            "MOZDEF_MAX_DECOMPRESSED_BYTES",
+        ],
+        alert_module_settings: false,
+        reserved_concurrency: true,
+    },
+    FunctionSpec {
+        logical_id: "ApiFunction",
+        code_key: "ApiCodeKey",
+        actions: &[&LOGS, &ES_READ, &AOSS, &SCHEDULES, &["lambda:InvokeFunction"]],
+        required_env: &[
+            &OPENSEARCH,
+            &[
+                "MOZDEF_SCHEDULES_TABLE",
+                "MOZDEF_ALERTS_FUNCTION",
+                "MOZDEF_OIDC_ISSUER",
+                "MOZDEF_OIDC_AUDIENCE",
+                "RUST_LOG",
+            ],
+        ],
+        optional_env: &[],
+        alert_module_settings: false,
+        reserved_concurrency: false,
+    },
+    FunctionSpec {
+        logical_id: "MaintenanceFunction",
+        code_key: "MaintenanceCodeKey",
+        actions: &[&LOGS, &ES_ADMIN, &AOSS],
+        required_env: &[&OPENSEARCH, &["MOZDEF_OPENSEARCH_REPLICAS", "RUST_LOG"]],
+        optional_env: &[
+            "MOZDEF_EVENTS_PRUNE_DAYS",
+            "MOZDEF_EVENTS_CLOSE_DAYS",
+            "MOZDEF_ALERTS_PRUNE_MONTHS",
+            "MOZDEF_DASHBOARDS_URL",
+        ],
+        alert_module_settings: false,
+        reserved_concurrency: false,
+    },
+    FunctionSpec {
+        logical_id: "AlertsFunction",
+        code_key: "AlertsCodeKey",
+        actions: &[&LOGS, &ES_WRITE, &AOSS, &SCHEDULES, &["dynamodb:GetItem", "dynamodb:PutItem", "sqs:SendMessage"]],
+        required_env: &[
+            &OPENSEARCH,
+            &["MOZDEF_SCHEDULES_TABLE", "MOZDEF_ALERTS_QUEUE_URL", "MOZDEF_LOCALITIES_TABLE", "RUST_LOG"],
+        ],
+        optional_env: &["MOZDEF_ALERT_CONFIG_DIR", "MOZDEF_ALERT_RULES_DIR", "MOZDEF_ALERT_PLUGINS"],
+        alert_module_settings: true,
+        reserved_concurrency: true,
+    },
+    FunctionSpec {
+        logical_id: "AlertActionsFunction",
+        code_key: "AlertActionsCodeKey",
+        actions: &[&LOGS, &SQS_CONSUMER, &ES_WRITE, &AOSS, &["sns:Publish"]],
+        required_env: &[&OPENSEARCH, &["RUST_LOG"]],
+        optional_env: &["MOZDEF_ALERT_CONFIG_DIR"],
+        alert_module_settings: true,
+        reserved_concurrency: false,
+    },
+];
+
+/// The spec of a function by logical id.
+pub fn function(logical_id: &str) -> Option<&'static FunctionSpec> {
+    FUNCTIONS.iter().find(|f| f.logical_id == logical_id)
+}
+
+/// One DynamoDB table: its keys as the code reads them, and its TTL attribute.
+#[derive(Debug)]
+pub struct TableSpec {
+    /// Its logical id.
+    pub logical_id: &'static str,
+    /// The partition key (a string attribute).
+    pub partition_key: &'static str,
+    /// The sort key, if any.
+    pub sort_key: Option<&'static str>,
+    /// The TTL attribute, if items expire.
+    pub ttl: Option<&'static str>,
+}
+
+/// The tables of the parent template: schedules (`DynamoSchedules`), GeoModel's localities
+/// (`DynamoLocalities`, expiring), shipper tokens (`DynamoShipperTokens`), and the two
+/// reserved for the REST API's records (issue 13).
+pub const TABLES: [TableSpec; 5] = [
+    TableSpec { logical_id: "SchedulesTable", partition_key: "name", sort_key: None, ttl: None },
+    TableSpec { logical_id: "LocalitiesTable", partition_key: "id", sort_key: None, ttl: Some("expires_at") },
+    TableSpec { logical_id: "ShipperTokensTable", partition_key: "hash", sort_key: None, ttl: None },
+    TableSpec { logical_id: "IncidentsTable", partition_key: "id", sort_key: None, ttl: None },
+    TableSpec { logical_id: "RecordsTable", partition_key: "pk", sort_key: Some("sk"), ttl: Some("expires_at") },
+];
+
+/// MozDef's loginput paths (each also reachable with a trailing slash).
+pub const LOGINPUT_PATHS: [&str; 7] = ["/events", "/_bulk", "/custom/{app}", "/nxlog", "/cef", "/status", "/test"];
+
+/// The functions API Gateway invokes, by integration: loginput (shipper tokens, checked by the
+/// function) and the REST API (behind the JWT authorizer).
+pub const LOGINPUT_FUNCTION: &str = "LoginputFunction";
+/// The REST API's function.
+pub const API_FUNCTION: &str = "ApiFunction";

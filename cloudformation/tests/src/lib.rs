@@ -1,0 +1,29 @@
+//! Static checks of MozDef's CloudFormation templates (`cloudformation/*.json`): what
+//! cfn-lint and checkov (run by `scripts/check-templates`) and the AWS emulator cannot see.
+//! The emulator skips API Gateway, OpenSearch, Cognito, alarms and resource policies and
+//! ignores bucket lifecycles, public access blocks and DynamoDB recovery settings, so these
+//! checks read the parsed template instead: one least-privilege role per function with
+//! actions from its allow-list (`expectations`), no wildcard actions or open policies,
+//! visibility timeouts at least six times their consumer's timeout, a dead-letter queue behind
+//! every queue, partial batch responses, encryption, public access blocks, TLS-only bucket
+//! policies, point-in-time recovery and TTL, the JWT authorizer on every `/api` route, the
+//! functions' runtime, code and environment, and the wiring of parameters, conditions and
+//! outputs. Each check returns [`Finding`]s; the tests run them on the real templates and on
+//! deliberately broken copies.
+
+pub mod checks;
+pub mod expectations;
+pub mod policy;
+pub mod template;
+
+pub use template::{Finding, Template, TemplateError};
+
+/// The directory of the templates (`cloudformation/`).
+pub fn templates_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The parent template, `cloudformation/mozdef.json` (the file `mozdef deploy` launches).
+pub fn parent() -> Result<Template, TemplateError> {
+    Template::load(&templates_dir().join("mozdef.json"))
+}
