@@ -188,7 +188,13 @@ impl EventQueue for SqsEventQueue {
         for object in &objects {
             self.put_object(object).await?;
         }
-        tracing::debug!(request, events = events.len(), messages = messages.len(), objects = objects.len(), "sending request");
+        tracing::debug!(
+            request,
+            events = events.len(),
+            messages = messages.len(),
+            objects = objects.len(),
+            "sending request"
+        );
         self.send(&request, messages).await
     }
 }
@@ -235,7 +241,9 @@ impl Sender {
                 return refused;
             }
             if attempt >= self.retry.attempts.max(1) {
-                refused.extend(retry.into_iter().map(|(m, why)| format!("part {}: {why} (after {attempt} attempts)", m.part)));
+                refused.extend(
+                    retry.into_iter().map(|(m, why)| format!("part {}: {why} (after {attempt} attempts)", m.part)),
+                );
                 return refused;
             }
             tracing::warn!(entries = retry.len(), attempt, first = %retry[0].1, "SQS refused entries for now; sending them again");

@@ -175,7 +175,10 @@ impl Builder<'_> {
         };
         let body = reference.to_body();
         if body.len() + attribute_bytes() > self.limits.max_message_bytes {
-            return Err(QueueError::TooLarge { size: body.len() + attribute_bytes(), limit: self.limits.max_message_bytes });
+            return Err(QueueError::TooLarge {
+                size: body.len() + attribute_bytes(),
+                limit: self.limits.max_message_bytes,
+            });
         }
         let part = self.next_part();
         self.messages.push(OutgoingMessage {

@@ -16,6 +16,8 @@ mod s3;
 mod sns;
 mod sqs;
 pub mod sqs_classify;
+#[cfg(feature = "testing")]
+pub mod sqs_mapping;
 pub mod sqs_records;
 #[cfg(feature = "testing")]
 pub mod testing;

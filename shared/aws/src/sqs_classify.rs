@@ -89,7 +89,8 @@ mod tests {
 
     #[test]
     fn notifications_go_to_cloudtrail_bare_or_wrapped() {
-        let s3 = json!({"Records": [{"eventSource": "aws:s3", "s3": {"bucket": {"name": "b"}, "object": {"key": "k"}}}]});
+        let s3 =
+            json!({"Records": [{"eventSource": "aws:s3", "s3": {"bucket": {"name": "b"}, "object": {"key": "k"}}}]});
         let trail = json!({"s3Bucket": "b", "s3ObjectKey": ["k"]});
         let test = json!({"Service": "Amazon S3", "Event": "s3:TestEvent"});
         for body in [&s3, &trail, &test] {
@@ -114,7 +115,10 @@ mod tests {
         assert_eq!(of(json!({"TopicArn": "t", "Message": 3})), Source::Sns, "its decoder names the bad Message");
         assert_eq!(of(json!({"Message": "m"})), Source::Sqs, "a shipper's field, not an envelope");
         assert_eq!(of(json!({"summary": "s", "Records": [{"eventSource": "aws:kinesis"}]})), Source::Sqs);
-        assert_eq!(of(json!({"source": "aws.ec2", "detail-type": "EC2 Instance State-change Notification"})), Source::Sqs);
+        assert_eq!(
+            of(json!({"source": "aws.ec2", "detail-type": "EC2 Instance State-change Notification"})),
+            Source::Sqs
+        );
         assert_eq!(classify(b"eyJzdW1tYXJ5IjogInMifQ=="), Source::Sqs, "base64");
         assert_eq!(classify(b"\x00not json"), Source::Sqs);
         assert_eq!(classify(b"[1, 2]"), Source::Sqs);

@@ -222,7 +222,10 @@ mod tests {
 
     #[test]
     fn queue_names_come_from_the_source_arn() {
-        assert_eq!(queue_name(&message(Some("arn:aws:sqs:us-east-1:123456789012:mozdef-events"), None)), "mozdef-events");
+        assert_eq!(
+            queue_name(&message(Some("arn:aws:sqs:us-east-1:123456789012:mozdef-events"), None)),
+            "mozdef-events"
+        );
         assert_eq!(queue_name(&message(None, None)), "sqs");
         assert_eq!(queue_name(&message(Some("arn:aws:sqs:us-east-1:1:"), None)), "sqs");
     }
