@@ -16,8 +16,7 @@ const ES_ADMIN: [&str; 5] = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "
 const AOSS: [&str; 1] = ["aoss:APIAccessAll"];
 
 /// What an SQS event source mapping needs of the function's role.
-const SQS_CONSUMER: [&str; 4] =
-    ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"];
+const SQS_CONSUMER: [&str; 3] = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"];
 
 /// `mozdef_store_dynamodb::DynamoSchedules` (update, scan, put, delete; get for one schedule).
 const SCHEDULES: [&str; 5] =
