@@ -16,7 +16,7 @@ use mozdef_store_opensearch::OpenSearchStore;
 use mozdef_store_opensearch::lifecycle::{self, LifecycleConfig};
 use tokio::sync::watch;
 
-use crate::{alerting, worker};
+use crate::{alerting, token, worker};
 
 /// Options of `mozdef dev`.
 #[derive(Debug, clap::Args)]
@@ -53,6 +53,9 @@ pub struct DevArgs {
     /// Largest /_bulk body, in bytes.
     #[arg(long, env = "OPTIONS_MAX_BULK_BYTES", default_value_t = Limits::default().max_bulk_bytes)]
     pub max_bulk_bytes: usize,
+    /// Whether shippers need a token (`mozdef token create NAME`) to send events.
+    #[arg(long, env = "MOZDEF_SHIPPER_TOKENS", value_enum, default_value = "open")]
+    pub shipper_tokens: token::ShipperTokensMode,
 }
 
 /// Runs until SIGINT or SIGTERM, then stops accepting, drains the log into the store and exits.
@@ -78,9 +81,10 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         tokio::spawn(mozdef_service::alert_runner::run_schedule(alerts.clone(), clock.clone(), stop_tx.subscribe()))
     });
     let loginput = LoginputState { queue: Arc::new(wal.clone()), limits };
+    let shippers = token::dev_shipper_check(args.shipper_tokens, &args.data_dir, args.listen).await?;
     let api =
         ApiState { store, schedules, clock, run_alerts: Some(alerts), ingest_stats: Some(ingest.stats().clone()) };
-    let app = mozdef_api::router(loginput, api);
+    let app = mozdef_api::router_with_auth(loginput, shippers, api);
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;

@@ -2,7 +2,7 @@
 //! ingest and the embedded store, no AWS, no Java); `mozdef normalize` runs a file of events
 //! through the same pipeline and prints what it makes of them; `mozdef send` sends sample or
 //! recorded events, or CloudTrail logs and GuardDuty findings run through the ingest decoders,
-//! to any loginput.
+//! to any loginput; `mozdef token` manages loginput's shipper tokens.
 
 mod alerting;
 mod dev;
@@ -10,6 +10,7 @@ mod normalize;
 mod replay;
 mod sample;
 mod send;
+mod token;
 mod worker;
 
 use std::process::ExitCode;
@@ -43,6 +44,8 @@ enum Command {
     Normalize(normalize::NormalizeArgs),
     /// Send sample or recorded events, or decoded CloudTrail logs / GuardDuty findings, to a loginput.
     Send(send::SendArgs),
+    /// Create, list or revoke loginput's shipper tokens (SQLite locally, DynamoDB on AWS).
+    Token(token::TokenArgs),
 }
 
 fn init_logging(format: &str, default_level: &str) {
@@ -59,11 +62,12 @@ fn init_logging(format: &str, default_level: &str) {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     // normalize's standard error is for its reports: only warnings and errors by default.
-    let default_level = if matches!(cli.command, Command::Normalize(_)) { "warn" } else { "info" };
+    let default_level = if matches!(cli.command, Command::Normalize(_) | Command::Token(_)) { "warn" } else { "info" };
     init_logging(&cli.log_format, default_level);
     let result = match cli.command {
         Command::Dev(args) => dev::run(args).await,
         Command::Send(args) => send::run(args).await,
+        Command::Token(args) => token::run(args).await,
         Command::Normalize(args) => tokio::task::block_in_place(|| normalize::run(args)),
     };
     match result {
