@@ -16,6 +16,10 @@ use opensearch::http::Method;
 use crate::lifecycle::{LifecycleConfig, install_templates};
 use crate::{OpenSearchConfig, OpenSearchStore};
 
+mod fault_proxy;
+
+pub use fault_proxy::{FaultProxy, Faults, ProxyStats, STALL, start_fault_proxy};
+
 /// The repository root (scripts live there).
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")

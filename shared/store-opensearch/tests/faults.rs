@@ -1,19 +1,14 @@
 //! No loss under faults, on real OpenSearch: bulk items and whole requests refused with 429
 //! and 5xx by a loopback proxy in front of the test cluster, answers lost after OpenSearch
 //! applied a request, mapping rejections, and a private node killed with SIGKILL in the
-//! middle of a stream of batches and restarted.
+//! middle of a stream of batches and restarted. The proxy is
+//! `mozdef_store_opensearch::testing::start_fault_proxy`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
-use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use mozdef_model::isoformat;
 use mozdef_query::SearchQuery;
@@ -21,245 +16,11 @@ use mozdef_store::indices::events_index;
 use mozdef_store::{EventStore, IndexRequest, ItemOutcome, SearchRequest};
 use mozdef_store_opensearch::lifecycle::install_templates;
 use mozdef_store_opensearch::testing::{
-    Cleanup, Node, free_port, isolated_store, repo_root, test_lifecycle, unique_prefix,
+    Cleanup, Faults, Node, STALL, free_port, isolated_store, repo_root, start_fault_proxy, test_lifecycle,
+    unique_prefix,
 };
 use mozdef_store_opensearch::{BulkLimits, OpenSearchConfig, OpenSearchStore, RetryPolicy};
-use serde_json::{Value, json};
-
-// ---------------------------------------------------------------------------------------
-// The fault-injecting proxy
-// ---------------------------------------------------------------------------------------
-
-/// What the proxy does to `POST /_bulk`.
-#[derive(Debug, Clone, Copy, Default)]
-struct Faults {
-    /// Records whose number is a multiple of this are answered 429 (and not forwarded) the
-    /// first time the proxy sees them.
-    first_attempt_every: Option<u64>,
-    /// Records whose id starts with this are answered 429 every time.
-    always_prefix: Option<&'static str>,
-    /// Bulk requests numbered below this follow a fixed schedule of whole-request faults:
-    /// 503, 429, forwarded to OpenSearch with the answer replaced by a 502, or forwarded and
-    /// answered only after [`STALL`] (longer than the client waits). The last two are applied
-    /// without the client knowing.
-    request_faults_below: u32,
-}
-
-/// What the proxy did.
-#[derive(Debug, Default)]
-struct Stats {
-    /// Records answered 429 without being forwarded.
-    items_refused: usize,
-    /// Whole requests answered 503 or 429 without being forwarded.
-    requests_refused: usize,
-    /// Requests forwarded and applied whose answer became a 502.
-    answers_lost: usize,
-    /// Requests forwarded and applied, answered after the client's timeout.
-    answers_stalled: usize,
-    /// Records forwarded inside a request whose answer was lost.
-    applied_unacknowledged: HashSet<String>,
-}
-
-#[derive(Debug)]
-struct Proxy {
-    upstream: String,
-    http: reqwest::Client,
-    faults: Faults,
-    bulk_requests: AtomicU32,
-    /// How often each id reached the item stage (the request as a whole was not refused).
-    attempts: Mutex<HashMap<String, u32>>,
-    stats: Mutex<Stats>,
-}
-
-/// How long a stalled answer takes; more than the client's timeout in the test that stalls.
-const STALL: Duration = Duration::from_secs(3);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RequestFault {
-    Unavailable,
-    TooManyRequests,
-    LoseAnswer,
-    Stall,
-}
-
-impl Proxy {
-    fn request_fault(&self, n: u32) -> Option<RequestFault> {
-        if n >= self.faults.request_faults_below {
-            return None;
-        }
-        match n % 6 {
-            1 => Some(RequestFault::Unavailable),
-            3 => Some(RequestFault::TooManyRequests),
-            5 => Some(RequestFault::LoseAnswer),
-            2 if n >= 6 => Some(RequestFault::Stall),
-            _ => None,
-        }
-    }
-
-    fn refuses(&self, id: &str, attempt: u32) -> bool {
-        if self.faults.always_prefix.is_some_and(|p| id.starts_with(p)) {
-            return true;
-        }
-        let number: Option<u64> = id.rsplit('-').next().and_then(|n| n.parse().ok());
-        match (self.faults.first_attempt_every, number) {
-            (Some(every), Some(number)) => attempt == 1 && number % every == 0,
-            _ => false,
-        }
-    }
-}
-
-fn json_response(status: u16, body: Vec<u8>) -> Response {
-    let status = StatusCode::from_u16(status).unwrap();
-    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
-}
-
-fn error_response(status: u16, kind: &str, reason: &str) -> Response {
-    let body = json!({"error": {"type": kind, "reason": reason}, "status": status});
-    json_response(status, body.to_string().into_bytes())
-}
-
-async fn forward(
-    proxy: &Proxy,
-    method: Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: Bytes,
-) -> Result<(u16, Vec<u8>), String> {
-    let path = uri.path_and_query().map_or("/", |p| p.as_str());
-    let mut request = proxy.http.request(method, format!("{}{path}", proxy.upstream)).body(body);
-    if let Some(content_type) = headers.get(header::CONTENT_TYPE) {
-        request = request.header(header::CONTENT_TYPE, content_type);
-    }
-    let answer = request.send().await.map_err(|e| e.to_string())?;
-    let status = answer.status().as_u16();
-    let bytes = answer.bytes().await.map_err(|e| e.to_string())?;
-    Ok((status, bytes.to_vec()))
-}
-
-async fn handle(
-    State(proxy): State<Arc<Proxy>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let result = if method == Method::POST && uri.path() == "/_bulk" {
-        bulk(&proxy, &uri, &headers, body).await
-    } else {
-        forward(&proxy, method, &uri, &headers, body).await.map(|(status, body)| json_response(status, body))
-    };
-    result.unwrap_or_else(|e| error_response(502, "proxy_exception", &e))
-}
-
-async fn bulk(proxy: &Proxy, uri: &Uri, headers: &HeaderMap, body: Bytes) -> Result<Response, String> {
-    let n = proxy.bulk_requests.fetch_add(1, Ordering::SeqCst);
-    let fault = proxy.request_fault(n);
-    match fault {
-        Some(RequestFault::Unavailable) => {
-            proxy.stats.lock().unwrap().requests_refused += 1;
-            return Ok(error_response(503, "unavailable_shards_exception", "injected: primary shard is not active"));
-        }
-        Some(RequestFault::TooManyRequests) => {
-            proxy.stats.lock().unwrap().requests_refused += 1;
-            return Ok(error_response(429, "circuit_breaking_exception", "injected: [parent] Data too large"));
-        }
-        _ => {}
-    }
-
-    // The records: (action line, source line, action kind, index, id).
-    let lines: Vec<&[u8]> = body.split(|b| *b == b'\n').filter(|l| !l.is_empty()).collect();
-    assert_eq!(lines.len() % 2, 0, "index actions come in pairs");
-    let mut refused = Vec::with_capacity(lines.len() / 2);
-    let mut forwarded = Vec::with_capacity(body.len());
-    let mut records = Vec::with_capacity(lines.len() / 2);
-    {
-        let mut attempts = proxy.attempts.lock().unwrap();
-        for pair in lines.chunks(2) {
-            let action: Value = serde_json::from_slice(pair[0]).map_err(|e| e.to_string())?;
-            let (kind, meta) = action.as_object().and_then(|o| o.iter().next()).ok_or("empty action")?;
-            let id = meta["_id"].as_str().ok_or("action without _id")?.to_owned();
-            let attempt = attempts.entry(id.clone()).or_default();
-            *attempt += 1;
-            let refuse = proxy.refuses(&id, *attempt);
-            if refuse {
-                proxy.stats.lock().unwrap().items_refused += 1;
-            } else {
-                forwarded.extend_from_slice(pair[0]);
-                forwarded.push(b'\n');
-                forwarded.extend_from_slice(pair[1]);
-                forwarded.push(b'\n');
-            }
-            refused.push(refuse);
-            if !refuse && matches!(fault, Some(RequestFault::LoseAnswer | RequestFault::Stall)) {
-                proxy.stats.lock().unwrap().applied_unacknowledged.insert(id.clone());
-            }
-            records.push((kind.clone(), meta["_index"].clone(), id));
-        }
-    }
-
-    let mut real_items = Vec::new();
-    let mut took = 0;
-    if !forwarded.is_empty() {
-        let (status, answer) = forward(proxy, Method::POST, uri, headers, Bytes::from(forwarded)).await?;
-        if !(200..300).contains(&status) {
-            return Ok(json_response(status, answer));
-        }
-        let answer: Value = serde_json::from_slice(&answer).map_err(|e| e.to_string())?;
-        took = answer["took"].as_u64().unwrap_or(0);
-        real_items = answer["items"].as_array().cloned().ok_or("bulk answer without items")?;
-    }
-    match fault {
-        Some(RequestFault::LoseAnswer) => {
-            proxy.stats.lock().unwrap().answers_lost += 1;
-            return Ok(error_response(
-                502,
-                "bad_gateway",
-                "injected: the answer was lost after OpenSearch applied the request",
-            ));
-        }
-        Some(RequestFault::Stall) => {
-            proxy.stats.lock().unwrap().answers_stalled += 1;
-            tokio::time::sleep(STALL).await;
-        }
-        _ => {}
-    }
-
-    let mut real = real_items.into_iter();
-    let mut items = Vec::with_capacity(records.len());
-    let mut errors = false;
-    for ((kind, index, id), refuse) in records.into_iter().zip(refused) {
-        let item = if refuse {
-            let error = json!({"type": "es_rejected_execution_exception",
-                "reason": "rejected execution of coordinating operation [injected by the test proxy]"});
-            json!({kind: {"_index": index, "_id": id, "status": 429, "error": error}})
-        } else {
-            real.next().ok_or("OpenSearch answered fewer items than it was sent")?
-        };
-        errors |= item.as_object().and_then(|o| o.values().next()).is_some_and(|i| i.get("error").is_some());
-        items.push(item);
-    }
-    assert!(real.next().is_none(), "OpenSearch answered more items than it was sent");
-    let answer = json!({"took": took, "errors": errors, "items": items});
-    Ok(json_response(200, answer.to_string().into_bytes()))
-}
-
-/// Starts a proxy in front of `upstream`; returns its URL.
-async fn start_proxy(upstream: &str, faults: Faults) -> (String, Arc<Proxy>) {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let proxy = Arc::new(Proxy {
-        upstream: upstream.trim_end_matches('/').to_owned(),
-        http: reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(60)).build().unwrap(),
-        faults,
-        bulk_requests: AtomicU32::new(0),
-        attempts: Mutex::default(),
-        stats: Mutex::default(),
-    });
-    let app = Router::new().fallback(handle).with_state(proxy.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, proxy)
-}
+use serde_json::json;
 
 // ---------------------------------------------------------------------------------------
 // Helpers
@@ -330,8 +91,9 @@ fn quick_retries(max_attempts: u32) -> RetryPolicy {
 async fn passing_refusals_are_retried_until_every_record_is_stored_once() {
     const TOTAL: usize = 5_000;
     let (url, direct, _cleanup) = direct_store().await;
-    let faults = Faults { first_attempt_every: Some(3), always_prefix: None, request_faults_below: 12 };
-    let (proxy_url, proxy) = start_proxy(&url, faults).await;
+    let faults =
+        Faults { first_attempt_every: Some(3), always_prefix: None, request_faults_below: 12, reject_index: None };
+    let (proxy_url, proxy) = start_fault_proxy(&url, faults).await;
     // Bounded: at most 8 whole-request faults and one item fault per record. The client
     // gives up on an answer after 2 s, before the stalled one comes.
     let timeout = Duration::from_secs(2);
@@ -380,8 +142,9 @@ async fn lasting_refusals_come_back_retryable_and_the_rest_is_stored() {
     const TOTAL: usize = 2_000;
     const ATTEMPTS: u32 = 4;
     let (url, direct, _cleanup) = direct_store().await;
-    let faults = Faults { first_attempt_every: None, always_prefix: Some("hot-"), request_faults_below: 0 };
-    let (proxy_url, proxy) = start_proxy(&url, faults).await;
+    let faults =
+        Faults { first_attempt_every: None, always_prefix: Some("hot-"), request_faults_below: 0, reject_index: None };
+    let (proxy_url, proxy) = start_fault_proxy(&url, faults).await;
     let store = store_at(&proxy_url, direct.client().prefix(), quick_retries(ATTEMPTS), Duration::from_secs(30)).await;
 
     let id = |n: usize| if n % 10 == 7 { format!("hot-{n:05}") } else { format!("rec-{n:05}") };
@@ -426,7 +189,7 @@ async fn lasting_refusals_come_back_retryable_and_the_rest_is_stored() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mapping_errors_are_rejected_once_with_the_reason_while_batch_mates_are_stored() {
     let (url, direct, _cleanup) = direct_store().await;
-    let (proxy_url, proxy) = start_proxy(&url, Faults::default()).await;
+    let (proxy_url, proxy) = start_fault_proxy(&url, Faults::default()).await;
     let store = store_at(&proxy_url, direct.client().prefix(), quick_retries(5), Duration::from_secs(30)).await;
 
     let mut docs: Vec<IndexRequest> = (0..6).map(|n| event(n, format!("ok-{n}"))).collect();
