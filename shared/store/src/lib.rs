@@ -1,6 +1,7 @@
 //! Storage traits every MozDef backend implements (the embedded tantivy store locally,
 //! OpenSearch on AWS): the [`EventStore`] of events and alerts and the durable
-//! [`EventQueue`] between loginput and ingest; MozDef's index naming ([`indices`], kept in
+//! [`EventQueue`] between loginput and ingest; the [`ShipperTokenStore`] of loginput's
+//! shipper tokens (SQLite locally, DynamoDB on AWS); MozDef's index naming ([`indices`], kept in
 //! `mozdef-model` and re-exported here); and one conformance suite that every backend must
 //! pass unchanged ([`conformance`] and the scenario runner [`scenarios`], behind the
 //! `conformance` feature). It knows neither the pipeline nor the alert framework: the

@@ -5,7 +5,7 @@
 //! only keeps and finds records, by hash for a check and by name for a revocation.
 //!
 //! Implemented in SQLite for `mozdef dev` and in DynamoDB on AWS; both pass
-//! [`check_shipper_token_store`] (feature `conformance`).
+//! `check_shipper_token_store` (feature `conformance`).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
