@@ -5,6 +5,7 @@
 //! to any loginput; `mozdef token` manages loginput's shipper tokens.
 
 mod alerting;
+mod deploy;
 mod dev;
 mod normalize;
 mod replay;
@@ -42,6 +43,9 @@ enum Command {
     /// Run events (NDJSON) through the pipeline `mozdef dev` would use and print the normalized
     /// documents.
     Normalize(normalize::NormalizeArgs),
+    /// Deploy MozDef on AWS (or tear it down): artefacts, templates, a change set, the stack's
+    /// progress and outputs.
+    Deploy(deploy::DeployArgs),
     /// Send sample or recorded events, or decoded CloudTrail logs / GuardDuty findings, to a loginput.
     Send(send::SendArgs),
     /// Create, list or revoke loginput's shipper tokens (SQLite locally, DynamoDB on AWS).
@@ -68,6 +72,7 @@ async fn main() -> ExitCode {
         Command::Dev(args) => dev::run(args).await,
         Command::Send(args) => send::run(args).await,
         Command::Token(args) => token::run(args).await,
+        Command::Deploy(args) => deploy::run(args).await,
         Command::Normalize(args) => tokio::task::block_in_place(|| normalize::run(args)),
     };
     match result {

@@ -22,6 +22,7 @@ pub mod sqs_records;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use aws_config::SdkConfig;
 pub use config::{AwsOptions, load};
 pub use events_queue::SqsEventQueue;
 pub use opensearch::opensearch_config;
