@@ -1,81 +1,22 @@
 //! loginput with shipper tokens, through `oneshot`: tokens from `ShipperTokens` over the
 //! SQLite store; every refusal is a 401 with a JSON error and queues nothing; `/status` and
-//! `/test` stay open; the accepted case queues the events and logs the shipper, never the
-//! secret.
+//! `/test` stay open; the accepted case queues the events.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+mod shipper;
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
-use mozdef_api::{ApiState, Limits, LoginputState, ShipperAuth, loginput_router_with_auth, router_with_auth};
+use axum::http::StatusCode;
+use mozdef_api::{ApiState, ShipperAuth, loginput_router_with_auth, router_with_auth};
 use mozdef_model::{Document, SystemClock};
-use mozdef_service::ShipperTokens;
 use mozdef_service::TokenError;
-use mozdef_service::shipper_tokens::{CacheSettings, Verification};
-use mozdef_store::{EventQueue, QueueError, StoreError};
-use mozdef_store_embedded::{EmbeddedStore, SqliteSchedules, SqliteShipperTokens};
+use mozdef_service::shipper_tokens::Verification;
+use mozdef_store::StoreError;
+use mozdef_store_embedded::{EmbeddedStore, SqliteSchedules};
 use serde_json::{Value, json};
-use tower::ServiceExt;
-
-/// Every event the router handed on, in order.
-#[derive(Debug, Default)]
-struct Queued(Mutex<Vec<Document>>);
-
-#[async_trait]
-impl EventQueue for Queued {
-    async fn accept(&self, mut events: Vec<Document>) -> Result<(), QueueError> {
-        self.0.lock().unwrap().append(&mut events);
-        Ok(())
-    }
-}
-
-struct Setup {
-    tokens: Arc<ShipperTokens>,
-    queue: Arc<Queued>,
-    dir: tempfile::TempDir,
-}
-
-impl Setup {
-    fn new() -> Setup {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteShipperTokens::open(&dir.path().join("mozdef.sqlite")).unwrap();
-        let tokens = Arc::new(ShipperTokens::new(Arc::new(store), CacheSettings::default()));
-        Setup { tokens, queue: Arc::default(), dir }
-    }
-
-    fn state(&self) -> LoginputState {
-        LoginputState { queue: self.queue.clone(), limits: Limits::default() }
-    }
-
-    fn app(&self) -> Router {
-        loginput_router_with_auth(self.state(), Some(self.tokens.clone()))
-    }
-
-    fn queued(&self) -> Vec<Document> {
-        self.queue.0.lock().unwrap().clone()
-    }
-}
-
-async fn send(app: &Router, method: &str, uri: &str, authorization: Option<&str>, body: &str) -> (StatusCode, Value) {
-    let mut request = Request::builder().method(method).uri(uri);
-    if let Some(value) = authorization {
-        request = request.header(header::AUTHORIZATION, value);
-    }
-    let response = app.clone().oneshot(request.body(Body::from(body.to_owned())).unwrap()).await.unwrap();
-    let status = response.status();
-    if status == StatusCode::UNAUTHORIZED {
-        let challenge = response.headers().get(header::WWW_AUTHENTICATE).and_then(|v| v.to_str().ok());
-        assert!(challenge.is_some_and(|c| c.starts_with("Bearer")), "401 without a Bearer challenge: {challenge:?}");
-    }
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap() };
-    (status, body)
-}
+use shipper::{Setup, send};
 
 /// Every route that takes events, with a body it accepts.
 const EVENT_ROUTES: [(&str, &str); 7] = [
@@ -205,45 +146,4 @@ async fn in_one_router_only_loginput_needs_tokens() {
     let (status, _) = send(&app, "POST", "/events", Some(&format!("Bearer {}", token.secret)), "{}").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(setup.queued().len(), 1);
-}
-
-/// A log sink for one test (the subscriber is the test thread's default).
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Logs {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-#[tokio::test(flavor = "current_thread")]
-async fn the_shipper_is_logged_and_the_secret_never() {
-    let logs = Logs::default();
-    let sink = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || sink.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-
-    let setup = Setup::new();
-    let app = setup.app();
-    let valid = setup.tokens.create("web1").await.unwrap();
-    let revoked = setup.tokens.create("old-shipper").await.unwrap();
-    setup.tokens.revoke("old-shipper").await.unwrap();
-    for secret in [&valid.secret, &revoked.secret] {
-        send(&app, "POST", "/events", Some(&format!("Bearer {secret}")), r#"{"summary": "s"}"#).await;
-    }
-    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
-    assert!(text.contains("shipper{shipper=web1}") && text.contains("accepted"), "{text}");
-    assert!(text.contains("revoked shipper token refused") && text.contains("shipper=old-shipper"), "{text}");
-    for secret in [&valid.secret, &revoked.secret] {
-        assert!(!text.contains(&secret[4..]), "a secret was logged: {text}");
-    }
 }
