@@ -20,13 +20,14 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DurationRound, Utc};
 use mozdef_store::{ShipperToken, ShipperTokenStore, StoreError};
 use ring::rand::{SecureRandom, SystemRandom};
+use tokio::time::Instant;
 
 /// What every secret starts with.
 pub const TOKEN_PREFIX: &str = "mzd_";

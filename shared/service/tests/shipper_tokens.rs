@@ -111,12 +111,11 @@ async fn names_are_unique_among_active_tokens_and_revocation_needs_one() {
     );
 }
 
-#[tokio::test]
+/// On tokio's paused clock: the defaults (a minute, five seconds) pass in no time.
+#[tokio::test(start_paused = true)]
 async fn answers_are_cached_for_their_ttl() {
     let setup = setup();
-    let settings =
-        CacheSettings { ttl: Duration::from_millis(400), negative_ttl: Duration::from_millis(200), max_entries: 100 };
-    let tokens = tokens(&setup, settings);
+    let tokens = tokens(&setup, CacheSettings::default());
     let token = tokens.create("web1").await.unwrap();
 
     // A valid token: one store read, then the cache.
@@ -128,8 +127,9 @@ async fn answers_are_cached_for_their_ttl() {
     // Revoked elsewhere (another process on the same store): still valid until the TTL ends.
     let elsewhere = ShipperTokens::new(setup.store.clone(), CacheSettings::default());
     elsewhere.revoke("web1").await.unwrap();
+    tokio::time::advance(Duration::from_secs(59)).await;
     assert_eq!(tokens.verify(&token.secret).await.unwrap(), Verification::Valid("web1".into()));
-    tokio::time::sleep(Duration::from_millis(450)).await;
+    tokio::time::advance(Duration::from_secs(2)).await;
     assert_eq!(tokens.verify(&token.secret).await.unwrap(), Verification::Revoked("web1".into()));
     assert_eq!(finds(&setup), 2);
 
@@ -139,7 +139,10 @@ async fn answers_are_cached_for_their_ttl() {
         assert_eq!(tokens.verify(&unknown).await.unwrap(), Verification::Unknown);
     }
     assert_eq!(finds(&setup), 3);
-    tokio::time::sleep(Duration::from_millis(250)).await;
+    tokio::time::advance(Duration::from_secs(4)).await;
+    assert_eq!(tokens.verify(&unknown).await.unwrap(), Verification::Unknown);
+    assert_eq!(finds(&setup), 3);
+    tokio::time::advance(Duration::from_secs(2)).await;
     assert_eq!(tokens.verify(&unknown).await.unwrap(), Verification::Unknown);
     assert_eq!(finds(&setup), 4);
 
