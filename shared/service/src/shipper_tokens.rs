@@ -150,7 +150,7 @@ pub fn check_name(name: &str) -> Result<(), TokenError> {
     if !name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')) {
         return invalid("only ASCII letters, digits, '.', '_' and '-' are allowed");
     }
-    if !name.as_bytes()[0].is_ascii_alphanumeric() {
+    if !name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
         return invalid("a name starts with a letter or a digit");
     }
     Ok(())
