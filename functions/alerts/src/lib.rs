@@ -1,5 +1,7 @@
 //! Lambda `alerts`: EventBridge (every minute) → the due alerts of the catalogue run on
-//! OpenSearch → each raised alert goes to the alerts SQS queue for `alert-actions`.
+//! OpenSearch → each raised alert goes to the alerts SQS queue for `alert-actions`. The API
+//! function's "run alerts now" arrives as an asynchronous invoke with a run-now payload
+//! (`mozdef_aws::alert_invoke::RunNowRequest`) and runs the named alerts the same way.
 //!
 //! Configuration (environment, checked at cold start): `MOZDEF_OPENSEARCH_URL`,
 //! `MOZDEF_OPENSEARCH_SIGV4` (`es` or `aoss`, optional), `MOZDEF_OPENSEARCH_PREFIX`,

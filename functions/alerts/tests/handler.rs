@@ -12,31 +12,17 @@ use mozdef_aws::SqsAlertQueue;
 use mozdef_aws::testing::Moto;
 use mozdef_fn_alerts::handler::handle;
 use mozdef_service::AlertRunner;
-use mozdef_store::{EventStore, IndexRequest};
 use mozdef_store_dynamodb::DynamoSchedules;
 use mozdef_store_embedded::EmbeddedStore;
 use serde_json::{Value, json};
+use support::bruteforce;
+
+mod support;
 
 fn scheduled_event(time: &str) -> EventBridgeEvent<Value> {
     let mut event: Value = serde_json::from_str(include_str!("fixtures/eventbridge-scheduled.json")).unwrap();
     event["time"] = json!(time);
     serde_json::from_value(event).unwrap()
-}
-
-async fn bruteforce(store: &EmbeddedStore, source_ip: &str, at: &str) {
-    let docs: Vec<IndexRequest> = (0..10)
-        .map(|n| {
-            let source = json!({
-                "utctimestamp": at, "receivedtimestamp": at, "category": "syslog", "hostname": "bastion1",
-                "summary": format!("Failed password for invalid user root from {source_ip}"),
-                "details": {"program": "sshd", "sourceipaddress": source_ip}
-            });
-            let id = format!("{source_ip}-{n}");
-            IndexRequest { index: "events-20261123".into(), id, source: source.as_object().unwrap().clone() }
-        })
-        .collect();
-    store.index(&docs).await.unwrap();
-    store.refresh().await.unwrap();
 }
 
 async fn runner(store: &EmbeddedStore, schedules: DynamoSchedules, queue: SqsAlertQueue) -> AlertRunner {

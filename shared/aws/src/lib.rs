@@ -5,7 +5,15 @@
 //! The events queue between the loginput and ingest Lambdas: [`SqsEventQueue`] puts requests on
 //! it ([`events_split`] cuts them into messages), [`SqsRecordReader`] reads its records back
 //! ([`sqs_classify`] picks the decoder of every other source on the queue).
+//!
+//! "Run alerts now" from the API function: [`alert_invoke`] hands it to the alerts function
+//! (an asynchronous invoke with a payload both sides read the same way). CloudFormation custom
+//! resources: [`cfn_response`] answers them at their pre-signed response URL.
 
+pub mod alert_invoke;
+pub mod cfn_response;
+#[cfg(feature = "testing")]
+pub mod cold_start;
 mod config;
 pub mod events_queue;
 pub mod events_split;

@@ -5,12 +5,14 @@
 //! * [`config`]: URL, basic or SigV4 auth, index prefix, bulk bounds, retries.
 //! * [`translate`]: MozDef's query model in OpenSearch's DSL (filter context).
 //! * [`bulk`]: bulk indexing that classifies every record (indexed, reject, retry).
+//! * [`dashboards`]: OpenSearch Dashboards index patterns for events and alerts.
 //! * [`lifecycle`]: MozDef's index template, daily and monthly indices, aliases, pruning and
 //!   closing (the rotateIndexes, pruneIndexes and closeIndices crons).
 
 pub mod bulk;
 pub mod client;
 pub mod config;
+pub mod dashboards;
 mod error;
 pub mod lifecycle;
 mod store;

@@ -1,0 +1,28 @@
+//! The `maintenance` Lambda binary: configuration once at cold start, then one scheduled run
+//! or custom resource request per invocation.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lambda_runtime::{LambdaEvent, service_fn};
+use mozdef_aws::cfn_response::CfnResponder;
+use mozdef_fn_maintenance::handler::{Handler, work_budget};
+use mozdef_fn_maintenance::maintenance_from_env;
+use serde_json::Value;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    tracing_subscriber::fmt().json().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
+    let maintenance = maintenance_from_env().await.map_err(|e| lambda_runtime::Error::from(format!("{e:#}")))?;
+    let handler = Arc::new(Handler::new(maintenance, CfnResponder::new(Duration::from_secs(10))?));
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
+        let handler = handler.clone();
+        async move {
+            let now = chrono::Utc::now();
+            let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or_default();
+            let budget = work_budget(event.context.deadline, now_ms);
+            handler.handle(event.payload, now, budget).await.map_err(|e| lambda_runtime::Error::from(format!("{e:#}")))
+        }
+    }))
+    .await
+}
