@@ -7,9 +7,14 @@ use lambda_runtime::{LambdaEvent, service_fn};
 use mozdef_fn_alerts::{handler, runner_from_env};
 use serde_json::Value;
 
+// The pipeline and the JSON codecs allocate many small strings and maps; mimalloc takes that
+// with far less CPU than glibc's allocator (functions/ingest/benches/handler_cpu.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    tracing_subscriber::fmt().json().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
+    mozdef_aws::lambda_env::init_logging();
     let runner = Arc::new(runner_from_env().await?);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let runner = runner.clone();

@@ -42,5 +42,6 @@ pub async fn app_from_env() -> anyhow::Result<Router> {
         tracing::warn!("{ALERTS_FUNCTION_VARIABLE} is not set: POST /api/alerts/run answers 503");
     }
     let state = ApiState { store: Arc::new(store), schedules, clock, run_alerts, ingest_stats: None };
+    tracing::info!(run_alerts = state.run_alerts.is_some(), "api ready");
     Ok(handler::app(state, claims))
 }

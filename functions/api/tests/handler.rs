@@ -23,7 +23,7 @@ use mozdef_api::ApiState;
 use mozdef_aws::alert_invoke::InvokeAlertsFunction;
 use mozdef_aws::testing::Moto;
 use mozdef_fn_api::claims::RequiredClaims;
-use mozdef_fn_api::handler::app;
+use mozdef_fn_api::handler::{self, app};
 use mozdef_model::FixedClock;
 use mozdef_store::{EventStore, IndexRequest};
 use mozdef_store_dynamodb::DynamoSchedules;
@@ -148,10 +148,12 @@ async fn api(create_function: bool) -> Api {
     Api { app, clock, store, invokes, function, _cleanup: cleanup, _moto: moto }
 }
 
-/// The function's answer to `payload`: the status and the JSON body.
+/// The function's answer to `payload` (through the binary's handler): the status and the JSON body.
 async fn invoke(app: &Router, payload: Value) -> (u64, Value) {
     let request: LambdaRequest = serde_json::from_value(payload).unwrap();
-    let response = Adapter::from(app.clone()).oneshot(LambdaEvent::new(request, Context::default())).await.unwrap();
+    let app = app.clone();
+    let adapter = Adapter::from(lambda_http::service_fn(move |request| handler::handle(app.clone(), request)));
+    let response = adapter.oneshot(LambdaEvent::new(request, Context::default())).await.unwrap();
     let response = serde_json::to_value(response).unwrap();
     let body = response["body"].as_str().unwrap_or_default();
     let body = if body.is_empty() { Value::Null } else { serde_json::from_str(body).unwrap() };
@@ -190,6 +192,14 @@ async fn search_alerts_and_schedules_through_api_gateway_payloads() {
     assert_eq!(hosts.len(), 2);
     assert!(hosts.contains(&"web0") && hosts.contains(&"web1"), "{hosts:?}");
     assert_eq!(body["aggregations"]["hostname"]["terms"].as_array().unwrap().len(), 2, "{body}");
+
+    // On a named stage API Gateway passes the stage in the path; the routes still match.
+    let mut staged = fixture("apigw-v2-search.json");
+    staged["requestContext"]["stage"] = json!("prod");
+    staged["rawPath"] = json!("/prod/api/search");
+    staged["requestContext"]["http"]["path"] = staged["rawPath"].clone();
+    let (status, body) = invoke(&api.app, staged).await;
+    assert_eq!((status, &body["total"]), (200, &json!(2)), "{body}");
 
     let mut by_id = fixture("apigw-v2-alert.json");
     by_id["rawPath"] = json!("/api/alerts/a-203.0.113.9");

@@ -10,9 +10,14 @@ use mozdef_fn_maintenance::handler::{Handler, work_budget};
 use mozdef_fn_maintenance::maintenance_from_env;
 use serde_json::Value;
 
+// The pipeline and the JSON codecs allocate many small strings and maps; mimalloc takes that
+// with far less CPU than glibc's allocator (functions/ingest/benches/handler_cpu.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    tracing_subscriber::fmt().json().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
+    mozdef_aws::lambda_env::init_logging();
     let maintenance = maintenance_from_env().await.map_err(|e| lambda_runtime::Error::from(format!("{e:#}")))?;
     let handler = Arc::new(Handler::new(maintenance, CfnResponder::new(Duration::from_secs(10))?));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {

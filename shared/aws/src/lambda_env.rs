@@ -47,3 +47,12 @@ pub async fn opensearch_from_env() -> Result<OpenSearchStore, ServiceError> {
         .ok_or_else(|| ServiceError::config("MOZDEF_OPENSEARCH_URL", "is not set"))?;
     OpenSearchStore::open(config).map_err(|e| ServiceError::config(crate::opensearch::URL, e))
 }
+
+/// Every function's logging, set once at cold start: JSON lines on standard output (CloudWatch
+/// keeps them), filtered by `RUST_LOG`, else `info` — the functions' summary lines are their
+/// record of their work.
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().json().with_env_filter(filter).init();
+}

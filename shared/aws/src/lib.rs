@@ -11,6 +11,8 @@
 //! resources: [`cfn_response`] answers them at their pre-signed response URL.
 
 pub mod alert_invoke;
+#[cfg(feature = "apigw")]
+pub mod apigw_stage;
 pub mod cfn_response;
 #[cfg(feature = "testing")]
 pub mod cold_start;
