@@ -53,5 +53,6 @@ pub async fn runner_from_env() -> anyhow::Result<AlertRunner> {
         Arc::new(queue),
     );
     runner.sync_schedules().await.context("cannot sync alert schedules")?;
+    tracing::info!(alerts = runner.names().len(), "alerts ready");
     Ok(runner)
 }

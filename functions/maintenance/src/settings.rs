@@ -45,6 +45,11 @@ pub async fn maintenance_from_env() -> anyhow::Result<Maintenance> {
             None
         }
     };
+    tracing::info!(
+        prefix = store.config().index_prefix.as_str(),
+        dashboards = dashboards.is_some(),
+        "maintenance ready"
+    );
     Ok(Maintenance::new(store, lifecycle, dashboards))
 }
 
