@@ -142,7 +142,7 @@ impl CfnResponder {
                     message
                 }
                 // reqwest names the URL in its errors: the signature would go with it.
-                Err(e) => format!("no answer: {}", error_chain(&e.without_url())),
+                Err(e) => format!("no answer: {}", mozdef_model::error_chain(&e.without_url())),
             };
             if attempt >= ATTEMPTS {
                 return Err(error(format!("{retry} (after {attempt} attempts)")));
@@ -152,18 +152,6 @@ impl CfnResponder {
             attempt += 1;
         }
     }
-}
-
-/// An error and its sources, `: `-separated.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

@@ -13,3 +13,16 @@ pub enum ModelError {
     #[error("unknown severity {0:?}: expected one of DEBUG, INFO, NOTICE, WARNING, ERROR, CRITICAL, ALERT, EMERGENCY")]
     Severity(String),
 }
+
+/// An error and its sources, `: `-separated: a client library's top error alone often says
+/// little ("error sending request") without the cause under it ("connection refused").
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

@@ -16,7 +16,7 @@ mod tagging;
 pub mod time;
 
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use error::ModelError;
+pub use error::{ModelError, error_chain};
 pub use event::{Severity, add_required_fields};
 pub use path::{field_values, get_path, key_exists};
 pub use tagging::tag_alert_source;

@@ -47,24 +47,12 @@ fn is_transient_status(status: StatusCode) -> bool {
 /// A request that got no answer: a malformed request is permanent, anything on the way
 /// (connect, timeout, a broken connection) transient.
 fn request_error(action: &str, error: &reqwest::Error) -> ActionError {
-    let message = error_chain(error);
+    let message = mozdef_model::error_chain(error);
     if error.is_builder() {
         ActionError::Permanent { action: action.to_owned(), message }
     } else {
         ActionError::Transient { action: action.to_owned(), message }
     }
-}
-
-/// The error and its sources, `: `-separated (reqwest's top error alone says little).
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(inner) = source {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        source = inner.source();
-    }
-    text
 }
 
 #[cfg(test)]
