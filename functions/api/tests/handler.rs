@@ -143,6 +143,11 @@ async fn api(create_function: bool) -> Api {
         clock: clock.clone(),
         run_alerts: Some(Arc::new(InvokeAlertsFunction::new(lambda, &function, schedules))),
         ingest_stats: None,
+        records: None,
+        lookups: None,
+        authentication: mozdef_api::Authentication::Open,
+        shipper_tokens: None,
+        queues: None,
     };
     let app = app(state, RequiredClaims::new(ISSUER, AUDIENCE, clock.clone()));
     Api { app, clock, store, invokes, function, _cleanup: cleanup, _moto: moto }

@@ -29,6 +29,7 @@ pub async fn runner(
     args: &AlertArgs,
     data_dir: &Path,
     store: Arc<dyn EventStore>,
+    records: mozdef_service::records::Records,
 ) -> anyhow::Result<(Arc<AlertRunner>, Arc<dyn ScheduleStore>)> {
     let database = data_dir.join("mozdef.sqlite");
     let localities = SqliteLocalities::open(&database).context("cannot open the locality database")?;
@@ -51,7 +52,8 @@ pub async fn runner(
         loaded.plugins,
         Arc::new(NoReverseDns),
         Arc::new(InProcessActions::new(Arc::new(actions))),
-    );
+    )
+    .with_records(records);
     let synced = runner.sync_schedules().await.context("cannot sync alert schedules")?;
     let enabled = synced.iter().filter(|s| s.enabled).count();
     tracing::info!(alerts = synced.len(), enabled, "alert schedules ready");

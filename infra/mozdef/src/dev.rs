@@ -9,9 +9,11 @@ use std::time::Duration;
 use anyhow::Context;
 use mozdef_api::{ApiState, Limits, LoginputState};
 use mozdef_model::{Clock, SystemClock};
-use mozdef_service::{OpenSearchOptions, PipelineOptions};
+use mozdef_service::records::Records;
+use mozdef_service::shipper_tokens::CacheSettings;
+use mozdef_service::{OpenSearchOptions, PipelineOptions, RestOptions, ShipperTokens};
 use mozdef_store::EventStore;
-use mozdef_store_embedded::{EmbeddedStore, Wal};
+use mozdef_store_embedded::{EmbeddedStore, SqliteRecords, Wal};
 use mozdef_store_opensearch::OpenSearchStore;
 use mozdef_store_opensearch::lifecycle::{self, LifecycleConfig};
 use tokio::sync::watch;
@@ -56,6 +58,9 @@ pub struct DevArgs {
     /// Whether shippers need a token (`mozdef token create NAME`) to send events.
     #[arg(long, env = "MOZDEF_SHIPPER_TOKENS", value_enum, default_value = "open")]
     pub shipper_tokens: token::ShipperTokensMode,
+    /// The REST API: OIDC, the blocklists' whitelists, the lookups.
+    #[command(flatten)]
+    pub rest: RestOptions,
 }
 
 /// Runs until SIGINT or SIGTERM, then stops accepting, drains the log into the store and exits.
@@ -76,14 +81,27 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let worker = tokio::spawn(worker::run(reader, store.clone(), ingest.clone(), stop_rx));
 
     let limits = Limits { max_event_bytes: args.max_event_bytes, max_bulk_bytes: args.max_bulk_bytes, max_depth: 64 };
-    let (alerts, schedules) = alerting::runner(&args.alerts, &args.data_dir, store.clone()).await?;
+    let authentication = authentication(&args).await?;
+    let database = args.data_dir.join("mozdef.sqlite");
+    let record_store = SqliteRecords::open(&database).context("cannot open the record database")?;
+    let records = Records::new(Arc::new(record_store), store.clone(), clock.clone(), args.rest.whitelists()?);
+    let (alerts, schedules) = alerting::runner(&args.alerts, &args.data_dir, store.clone(), records.clone()).await?;
     let scheduler = (!args.alerts.alerts_paused).then(|| {
         tokio::spawn(mozdef_service::alert_runner::run_schedule(alerts.clone(), clock.clone(), stop_tx.subscribe()))
     });
     let loginput = LoginputState { queue: Arc::new(wal.clone()), limits };
-    let shippers = token::dev_shipper_check(args.shipper_tokens, &args.data_dir, args.listen).await?;
-    let api =
-        ApiState { store, schedules, clock, run_alerts: Some(alerts), ingest_stats: Some(ingest.stats().clone()) };
+    let tokens = Arc::new(ShipperTokens::new(Arc::new(token::sqlite(&args.data_dir, true)?), CacheSettings::default()));
+    let shippers = token::dev_shipper_check(args.shipper_tokens, tokens.clone(), args.listen).await?;
+    let api = ApiState {
+        run_alerts: Some(alerts),
+        ingest_stats: Some(ingest.stats().clone()),
+        records: Some(records),
+        lookups: Some(Arc::new(mozdef_api::site::lookups(&args.rest)?)),
+        authentication,
+        shipper_tokens: Some(tokens),
+        queues: None,
+        ..ApiState::new(store, schedules, clock)
+    };
     let app = mozdef_api::router_with_auth(loginput, shippers, api);
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -101,6 +119,22 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     }
     tracing::info!(stats = %ingest.stats().snapshot(), "stopped");
     Ok(())
+}
+
+/// OIDC when configured; else the API is open, which `mozdef dev` allows on a loopback
+/// address only (and says so).
+async fn authentication(args: &DevArgs) -> anyhow::Result<mozdef_api::Authentication> {
+    if let Some(oidc) = mozdef_api::site::oidc(&args.rest).await.context("cannot set up OIDC")? {
+        return Ok(oidc);
+    }
+    if !args.listen.ip().is_loopback() {
+        anyhow::bail!(
+            "the REST API would be open to the network at {}: set --oidc-issuer and --oidc-audience, or listen on a loopback address",
+            args.listen
+        );
+    }
+    tracing::warn!(listen = %args.listen, "REST API without authentication (no --oidc-issuer): every caller is an admin; loopback only");
+    Ok(mozdef_api::Authentication::Open)
 }
 
 /// The embedded store in the data directory, or the OpenSearch cluster `--opensearch` names

@@ -92,7 +92,7 @@ pub async fn run(args: TokenArgs) -> anyhow::Result<()> {
 }
 
 /// The SQLite store in `data_dir`, which only `create` may make.
-fn sqlite(data_dir: &Path, create: bool) -> anyhow::Result<SqliteShipperTokens> {
+pub fn sqlite(data_dir: &Path, create: bool) -> anyhow::Result<SqliteShipperTokens> {
     let database = data_dir.join("mozdef.sqlite");
     if create {
         std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
@@ -114,7 +114,7 @@ pub enum ShipperTokensMode {
 /// The shipper check of `mozdef dev` (`None`: open), said in the log.
 pub async fn dev_shipper_check(
     mode: ShipperTokensMode,
-    data_dir: &Path,
+    tokens: Arc<ShipperTokens>,
     listen: SocketAddr,
 ) -> anyhow::Result<Option<Arc<dyn ShipperAuth>>> {
     if mode == ShipperTokensMode::Open {
@@ -125,11 +125,10 @@ pub async fn dev_shipper_check(
         }
         return Ok(None);
     }
-    let tokens = ShipperTokens::new(Arc::new(sqlite(data_dir, true)?), CacheSettings::default());
     let active = tokens.list().await?.iter().filter(|t| t.is_active()).count();
     tracing::info!(active, "loginput requires shipper tokens (mozdef token create NAME makes one)");
     if active == 0 {
         tracing::warn!("no active shipper token yet: loginput refuses every event until `mozdef token create NAME`");
     }
-    Ok(Some(Arc::new(tokens)))
+    Ok(Some(tokens))
 }

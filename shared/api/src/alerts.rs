@@ -3,12 +3,12 @@
 
 use std::collections::BTreeMap;
 
+use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use chrono::{DateTime, Duration, Utc};
 use mozdef_alerts::AlertSchedule;
 use mozdef_query::{Hit, Match, QueryString, SearchQuery, SearchResults};
@@ -17,25 +17,24 @@ use mozdef_store::SearchRequest;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::auth::Role;
 use crate::body::{check_utf8, read_limited};
 use crate::rest::MAX_SIZE;
+use crate::routes::Routes;
 use crate::{ApiError, ApiState};
 
 const MAX_REQUEST_BYTES: usize = 1 << 20;
 
 /// The alert routes, to be nested under `/api`.
-pub fn router() -> Router<ApiState> {
-    Router::new()
-        .route("/alerts", get(list_alerts))
-        .route("/alerts/run", post(run_alerts))
-        .route("/alerts/{id}", get(alert))
-        .route("/alertschedules", get(alert_schedules))
-        .route("/alertschedules/", get(alert_schedules))
-        .route("/alertschedules/{name}", put(set_schedule_enabled))
-        .route("/syncalertschedules", post(sync_alert_schedules))
-        .route("/syncalertschedules/", post(sync_alert_schedules))
-        .route("/updatealertschedules", post(update_alert_schedules))
-        .route("/updatealertschedules/", post(update_alert_schedules))
+pub(crate) fn routes() -> Routes {
+    Routes::new()
+        .add(Method::GET, "/alerts", Role::Viewer, get(list_alerts))
+        .add(Method::POST, "/alerts/run", Role::Responder, post(run_alerts))
+        .add(Method::GET, "/alerts/{id}", Role::Viewer, get(alert))
+        .add_both(Method::GET, "/alertschedules", Role::Viewer, get(alert_schedules))
+        .add(Method::PUT, "/alertschedules/{name}", Role::Admin, put(set_schedule_enabled))
+        .add_both(Method::POST, "/syncalertschedules", Role::Admin, post(sync_alert_schedules))
+        .add_both(Method::POST, "/updatealertschedules", Role::Admin, post(update_alert_schedules))
 }
 
 async fn json_body<T: serde::de::DeserializeOwned>(body: Body, what: &str) -> Result<T, ApiError> {

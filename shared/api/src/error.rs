@@ -28,6 +28,20 @@ pub enum ApiError {
     /// A backend is unavailable; the client should retry (503).
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// No valid credentials (401, with `WWW-Authenticate: Bearer`): what is wrong with them.
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
+    /// Valid credentials without the role the route needs (403).
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// The record changed since the client read it (409); the body carries the current one.
+    #[error("{message}")]
+    Conflict {
+        /// What conflicted.
+        message: String,
+        /// The current record, as the API renders it.
+        current: Box<serde_json::Value>,
+    },
 }
 
 impl ApiError {
@@ -42,6 +56,9 @@ impl ApiError {
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
         }
     }
 }
@@ -53,12 +70,22 @@ impl IntoResponse for ApiError {
         if let ApiError::BadRequest { line: Some(line), .. } | ApiError::TooLarge { line: Some(line), .. } = &self {
             body["line"] = json!(line);
         }
+        if let ApiError::Conflict { current, .. } = &self {
+            body["current"] = (**current).clone();
+        }
         if status.is_server_error() {
             tracing::warn!(status = status.as_u16(), error = %self, "request failed");
         } else {
             tracing::debug!(status = status.as_u16(), error = %self, "request refused");
         }
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer error=\"invalid_token\""),
+            );
+        }
+        response
     }
 }
 
@@ -76,6 +103,28 @@ impl From<mozdef_store::StoreError> for ApiError {
         match e {
             mozdef_store::StoreError::Query(q) => ApiError::bad_request(q.to_string()),
             mozdef_store::StoreError::IndexName(n) => ApiError::bad_request(format!("invalid index name {n:?}")),
+            mozdef_store::StoreError::NotFound(m) => ApiError::NotFound(m),
+            other => ApiError::Unavailable(other.to_string()),
+        }
+    }
+}
+
+impl From<mozdef_service::ServiceError> for ApiError {
+    fn from(e: mozdef_service::ServiceError) -> Self {
+        use mozdef_service::ServiceError;
+        use mozdef_store::StoreError;
+        match e {
+            ServiceError::Invalid { .. } | ServiceError::UnknownAlert(_) => ApiError::bad_request(e.to_string()),
+            ServiceError::NotAllowed(m) => ApiError::Forbidden(m),
+            ServiceError::Records(StoreError::Conflict(current)) => ApiError::Conflict {
+                message: format!(
+                    "{} {:?} changed since it was read: it is at version {} (merge and send that version)",
+                    current.collection, current.id, current.version
+                ),
+                current: Box::new(mozdef_service::records::render(&current)),
+            },
+            ServiceError::Records(StoreError::NotFound(m)) => ApiError::NotFound(m),
+            ServiceError::Records(other) => other.into(),
             other => ApiError::Unavailable(other.to_string()),
         }
     }

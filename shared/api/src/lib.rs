@@ -13,22 +13,34 @@
 //!
 //! Bad input gets a 4xx with a JSON body that names the problem; nothing here panics on input.
 
+pub mod admin;
 pub mod alerts;
+pub mod auth;
 mod body;
 mod error;
+pub mod health;
 pub mod loginput;
+pub mod lookups;
+pub mod mozdef_routes;
+pub mod openapi;
+pub mod records;
 pub mod rest;
+pub mod routes;
 pub mod shipper_auth;
+pub mod site;
 
 use std::sync::Arc;
 
 use axum::Router;
 use mozdef_alerts::ScheduleStore;
 use mozdef_model::Clock;
-use mozdef_service::{IngestStats, RunAlertsNow};
-use mozdef_store::{EventQueue, EventStore};
+use mozdef_service::records::Records;
+use mozdef_service::{IngestStats, RunAlertsNow, ShipperTokens};
+use mozdef_store::{EventQueue, EventStore, QueueStatus};
 
+pub use auth::{Authentication, Identity, Role};
 pub use error::ApiError;
+pub use routes::RouteDoc;
 pub use shipper_auth::{Shipper, ShipperAuth};
 
 /// Size and shape limits of what loginput accepts.
@@ -74,6 +86,35 @@ pub struct ApiState {
     /// The counters of an ingest path running in this same process (`mozdef dev`); `None`
     /// where the API runs alone (a Lambda): `GET /api/stats` then counts from the store.
     pub ingest_stats: Option<Arc<IngestStats>>,
+    /// The incident handlers' records (`None`: their routes answer 503).
+    pub records: Option<Records>,
+    /// The outbound lookups of `/ipwhois` and `/ipdshieldquery` (`None`: they answer 503).
+    pub lookups: Option<Arc<lookups::Lookups>>,
+    /// How callers are authenticated.
+    pub authentication: Authentication,
+    /// Shipper tokens, managed by admins (`None`: their routes answer 503).
+    pub shipper_tokens: Option<Arc<ShipperTokens>>,
+    /// The event queues' depth (the local log's backlog, or the SQS queues).
+    pub queues: Option<Arc<dyn QueueStatus>>,
+}
+
+impl ApiState {
+    /// The REST API over `store`, `schedules` and `clock`, open (no authentication), with
+    /// nothing else configured: set the other fields for more.
+    pub fn new(store: Arc<dyn EventStore>, schedules: Arc<dyn ScheduleStore>, clock: Arc<dyn Clock>) -> Self {
+        ApiState {
+            store,
+            schedules,
+            clock,
+            run_alerts: None,
+            ingest_stats: None,
+            records: None,
+            lookups: None,
+            authentication: Authentication::Open,
+            shipper_tokens: None,
+            queues: None,
+        }
+    }
 }
 
 impl std::fmt::Debug for ApiState {
@@ -82,6 +123,8 @@ impl std::fmt::Debug for ApiState {
             .field("store", &self.store)
             .field("schedules", &self.schedules)
             .field("run_alerts", &self.run_alerts.is_some())
+            .field("records", &self.records)
+            .field("authentication", &self.authentication)
             .finish_non_exhaustive()
     }
 }
@@ -121,6 +164,24 @@ fn loginput_routes(state: LoginputState, auth: Option<Arc<dyn ShipperAuth>>) -> 
     loginput::health_routes().merge(events).with_state(state)
 }
 
+/// Every REST route under `/api` with the least role that may call it (what
+/// `/api/openapi.json` documents).
+pub fn api_routes() -> Vec<RouteDoc> {
+    all_routes().into_parts().1
+}
+
+fn all_routes() -> routes::Routes {
+    rest::routes()
+        .merge(alerts::routes())
+        .merge(records::routes())
+        .merge(mozdef_routes::routes())
+        .merge(health::routes())
+        .merge(admin::routes())
+        .merge(openapi::routes())
+}
+
 fn rest_routes(state: ApiState) -> Router {
-    rest::router().merge(alerts::router()).with_state(state)
+    let authentication = state.authentication.clone();
+    let (router, _) = all_routes().into_parts();
+    router.layer(axum::middleware::from_fn_with_state(authentication, auth::authenticate)).with_state(state)
 }

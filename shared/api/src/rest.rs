@@ -1,9 +1,10 @@
 //! The REST API, mounted under `/api`: MozDef's `/status`, event search and look-up.
 
+use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
+use axum::http::Method;
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use chrono::Duration;
 use mozdef_query::{Aggregation, Hit, Match, QueryString, SearchQuery, SearchResults};
 use mozdef_store::SearchRequest;
@@ -11,7 +12,9 @@ use mozdef_store::indices::{QUARANTINE_INDEX, events_indices_between};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::auth::Role;
 use crate::body::{check_utf8, read_limited};
+use crate::routes::Routes;
 use crate::{ApiError, ApiState};
 
 /// The largest search request body.
@@ -21,15 +24,14 @@ pub const MAX_SIZE: usize = 10_000;
 /// The longest search window: ten years.
 const MAX_MINUTES: u64 = 10 * 366 * 24 * 60;
 
-/// The REST routes, to be given an [`ApiState`].
-pub fn router() -> Router<ApiState> {
-    Router::new()
-        .route("/status", get(status))
-        .route("/status/", get(status))
-        .route("/search", post(search))
-        .route("/events/{id}", get(event))
-        .route("/quarantine", get(quarantine))
-        .route("/stats", get(stats))
+/// The read routes, to be nested under `/api`.
+pub(crate) fn routes() -> Routes {
+    Routes::new()
+        .add_both(Method::GET, "/status", Role::Viewer, get(status))
+        .add(Method::POST, "/search", Role::Viewer, post(search))
+        .add(Method::GET, "/events/{id}", Role::Viewer, get(event))
+        .add(Method::GET, "/quarantine", Role::Viewer, get(quarantine))
+        .add(Method::GET, "/stats", Role::Viewer, get(stats))
 }
 
 /// `GET /api/stats`: what ingest has stored, dropped and quarantined. Where the ingest path

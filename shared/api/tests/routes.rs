@@ -71,6 +71,11 @@ fn harness(limits: Limits) -> Harness {
         clock: Arc::new(FixedClock::new(now())),
         run_alerts: Some(runner.clone()),
         ingest_stats: Some(Arc::new(mozdef_service::IngestStats::default())),
+        records: None,
+        lookups: None,
+        authentication: mozdef_api::Authentication::Open,
+        shipper_tokens: None,
+        queues: None,
     };
     let loginput = LoginputState { queue: queue.clone(), limits };
     Harness { loginput, api, runner, queue, store, _dir: dir }
@@ -522,6 +527,11 @@ async fn the_rest_api_runs_with_stores_alone() {
         clock: Arc::new(FixedClock::new(now())),
         run_alerts: None,
         ingest_stats: None,
+        records: None,
+        lookups: None,
+        authentication: mozdef_api::Authentication::Open,
+        shipper_tokens: None,
+        queues: None,
     };
     let app = api_router(state.clone());
     let (status, body) = send(app.clone(), Method::POST, "/api/search", r#"{"query": "summary:e1"}"#).await;

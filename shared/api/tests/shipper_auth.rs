@@ -136,6 +136,11 @@ async fn in_one_router_only_loginput_needs_tokens() {
         clock: Arc::new(SystemClock),
         run_alerts: None,
         ingest_stats: None,
+        records: None,
+        lookups: None,
+        authentication: mozdef_api::Authentication::Open,
+        shipper_tokens: None,
+        queues: None,
     };
     let app = router_with_auth(setup.state(), Some(setup.tokens.clone()), api);
     let (status, body) = send(&app, "GET", "/api/status", None, "").await;

@@ -62,6 +62,7 @@ pub struct AlertRunner {
     plugins: Vec<Arc<dyn AlertPlugin>>,
     reverse_dns: Arc<dyn ReverseDns>,
     sink: Arc<dyn AlertSink>,
+    records: Option<crate::records::Records>,
     /// The schedule of entries not scheduled yet (MozDef's docs: every minute).
     pub default_schedule: Schedule,
 }
@@ -89,8 +90,18 @@ impl AlertRunner {
             plugins,
             reverse_dns,
             sink,
+            records: None,
             default_schedule: Schedule::every_minutes(1),
         }
+    }
+
+    /// With the incident handlers' records: the watchlist is read from them before each run
+    /// (the `get_watchlist` alert's terms) and every stored alert gets its triage copy at
+    /// once (MozDef's `syncAlertsToMongo`, without its minute of delay).
+    #[must_use]
+    pub fn with_records(mut self, records: crate::records::Records) -> Self {
+        self.records = Some(records);
+        self
     }
 
     /// The loaded entries' names.
@@ -161,7 +172,16 @@ impl AlertRunner {
         let wanted: HashSet<&str> = names.iter().map(String::as_str).collect();
         let backend = StoreAlertBackend::new(self.store.clone());
         let env = AlertEnv { backend: &backend, plugins: &self.plugins };
-        let ctx = AlertContext { now, reverse_dns: self.reverse_dns.clone(), watchlist: Vec::new() };
+        let watchlist = match &self.records {
+            Some(records) if wanted.contains("get_watchlist") => {
+                records.watchlist_terms().await.unwrap_or_else(|error| {
+                    tracing::error!(%error, "watchlist not read; get_watchlist runs without terms");
+                    Vec::new()
+                })
+            }
+            _ => Vec::new(),
+        };
+        let ctx = AlertContext { now, reverse_dns: self.reverse_dns.clone(), watchlist };
         let mut reports = Vec::new();
         for entry in self.entries.iter().filter(|e| wanted.contains(e.name.as_str())) {
             let mut report = RunReport { name: entry.name.clone(), raised: Vec::new(), errors: Vec::new() };
@@ -183,6 +203,13 @@ impl AlertRunner {
             }
             self.schedules.record_run(&entry.name, now).await?;
             for alert in &report.raised {
+                if let Some(records) = &self.records {
+                    if let Err(error) = records.record_alert(&alert.stored, &alert.document).await {
+                        tracing::error!(alert = %entry.name, id = %alert.stored.id, %error, "alert triage copy not written");
+                        let message = format!("triage copy of alert {}: {error}", alert.stored.id);
+                        report.errors.push(RunFailure { message, retryable: error.is_retryable() });
+                    }
+                }
                 if let Err(error) = self.sink.publish(alert).await {
                     tracing::error!(alert = %entry.name, id = %alert.stored.id, %error, "alert not published");
                     let message = format!("publishing alert {}: {error}", alert.stored.id);

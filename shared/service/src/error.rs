@@ -18,6 +18,20 @@ pub enum ServiceError {
     /// The alert configuration is unusable.
     #[error(transparent)]
     Alerts(#[from] mozdef_alerts::AlertError),
+    /// A field of a request is invalid (the REST API answers 400 naming it).
+    #[error("{field}: {message}")]
+    Invalid {
+        /// The field (a dotted path for nested ones).
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The user may not do this (only an incident's creator deletes it, ...).
+    #[error("{0}")]
+    NotAllowed(String),
+    /// The record store refused or failed (a conflict carries the current record).
+    #[error(transparent)]
+    Records(#[from] mozdef_store::StoreError),
 }
 
 impl ServiceError {
@@ -26,8 +40,17 @@ impl ServiceError {
         ServiceError::Config { setting: setting.into(), message: message.to_string() }
     }
 
+    /// An invalid-field error naming `field`.
+    pub fn invalid(field: impl Into<String>, message: impl std::fmt::Display) -> Self {
+        ServiceError::Invalid { field: field.into(), message: message.to_string() }
+    }
+
     /// Whether trying again later may succeed.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, ServiceError::Schedules(e) if e.is_retryable())
+        match self {
+            ServiceError::Schedules(e) => e.is_retryable(),
+            ServiceError::Records(e) => e.is_retryable(),
+            _ => false,
+        }
     }
 }

@@ -19,9 +19,12 @@ pub mod alert_backend;
 pub mod alert_runner;
 mod error;
 pub mod ingest;
+pub mod lists;
 mod options;
+pub mod records;
 pub mod shipper_tokens;
 pub mod site;
+pub mod veris;
 
 pub use alert_actions::{ActionRunner, InProcessActions};
 pub use alert_backend::StoreAlertBackend;
@@ -30,4 +33,4 @@ pub use error::ServiceError;
 pub use ingest::{EventOutcome, Ingest, IngestBatch, IngestRecord, IngestStats, RecordContent, RecordOutcome};
 pub use options::from_env;
 pub use shipper_tokens::{ShipperTokens, TokenError};
-pub use site::{AlertOptions, OpenSearchOptions, PipelineOptions};
+pub use site::{AlertOptions, OpenSearchOptions, PipelineOptions, RestOptions};

@@ -185,3 +185,66 @@ pub struct OpenSearchOptions {
     #[arg(long = "opensearch-replicas", env = "MOZDEF_OPENSEARCH_REPLICAS", default_value_t = 0)]
     pub replicas: u32,
 }
+
+/// The REST API's site settings: who may call it (OIDC), what the list routes refuse
+/// (MozDef's whitelists), and where the lookups go.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RestOptions {
+    /// The OIDC issuer whose bearer tokens open the REST API (its discovery document and JWKS
+    /// are fetched from it). Unset: `mozdef dev` serves the API unauthenticated, on a loopback
+    /// address only.
+    #[arg(long, env = "MOZDEF_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+    /// The audience the tokens must be for (the UI's client id).
+    #[arg(long, env = "MOZDEF_OIDC_AUDIENCE")]
+    pub oidc_audience: Option<String>,
+    /// The claim holding the caller's groups.
+    #[arg(long, env = "MOZDEF_OIDC_GROUPS_CLAIM", default_value = "groups")]
+    pub oidc_groups_claim: String,
+    /// The claim holding the caller's email (their identity).
+    #[arg(long, env = "MOZDEF_OIDC_EMAIL_CLAIM", default_value = "email")]
+    pub oidc_email_claim: String,
+    /// Groups granting the viewer role (read).
+    #[arg(long, env = "MOZDEF_VIEWER_GROUPS", value_delimiter = ',', default_value = "viewer")]
+    pub viewer_groups: Vec<String>,
+    /// Groups granting the responder role (triage, incidents, lists).
+    #[arg(long, env = "MOZDEF_RESPONDER_GROUPS", value_delimiter = ',', default_value = "responder")]
+    pub responder_groups: Vec<String>,
+    /// Groups granting the admin role (schedules, shipper tokens, settings).
+    #[arg(long, env = "MOZDEF_ADMIN_GROUPS", value_delimiter = ',', default_value = "admin")]
+    pub admin_groups: Vec<String>,
+    /// Networks `/blockip` refuses (MozDef's `whitelist_networks`), comma-separated CIDRs.
+    #[arg(long, env = "OPTIONS_WHITELIST_NETWORKS", value_delimiter = ',')]
+    pub whitelist_networks: Vec<String>,
+    /// A file of networks `/blockip` refuses, one a line (MozDef's `network_whitelist_file`).
+    #[arg(long, env = "OPTIONS_NETWORK_WHITELIST_FILE")]
+    pub network_whitelist_file: Option<PathBuf>,
+    /// A file of names `/blockfqdn` refuses, one a line (MozDef's `fqdn_whitelist_file`).
+    #[arg(long, env = "OPTIONS_FQDN_WHITELIST_FILE")]
+    pub fqdn_whitelist_file: Option<PathBuf>,
+    /// The RDAP service `/ipwhois` asks (an address is appended).
+    #[arg(long, env = "MOZDEF_WHOIS_URL", default_value = "https://rdap.arin.net/registry/ip/")]
+    pub whois_url: String,
+    /// The DShield API `/ipdshieldquery` asks (`<address>?json` is appended).
+    #[arg(long, env = "MOZDEF_DSHIELD_URL", default_value = "https://isc.sans.edu/api/ip/")]
+    pub dshield_url: String,
+    /// The User-Agent of the lookups (MozDef's `user_agent`).
+    #[arg(long, env = "OPTIONS_USER_AGENT", default_value = "MozDef")]
+    pub user_agent: String,
+    /// How long a lookup may take, in seconds.
+    #[arg(long, env = "MOZDEF_LOOKUP_TIMEOUT_SECONDS", default_value_t = 10)]
+    pub lookup_timeout_seconds: u64,
+}
+
+impl RestOptions {
+    /// The whitelists `/blockip` and `/blockfqdn` check, read once.
+    pub fn whitelists(&self) -> Result<crate::records::Whitelists, ServiceError> {
+        Ok(crate::records::Whitelists {
+            networks: crate::lists::NetworkWhitelist::load(
+                &self.whitelist_networks,
+                self.network_whitelist_file.as_deref(),
+            )?,
+            fqdns: crate::lists::FqdnWhitelist::load(std::iter::empty::<&str>(), self.fqdn_whitelist_file.as_deref())?,
+        })
+    }
+}

@@ -6,10 +6,12 @@
 
 mod error;
 mod localities;
+mod records;
 mod schedules;
 mod shipper_tokens;
 mod table;
 
 pub use localities::DynamoLocalities;
+pub use records::DynamoRecords;
 pub use schedules::DynamoSchedules;
 pub use shipper_tokens::DynamoShipperTokens;

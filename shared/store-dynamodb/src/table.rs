@@ -1,6 +1,6 @@
 //! What every table of this crate shares: a string attribute, and creating an on-demand
-//! table keyed by one string attribute (for emulators and tests; CloudFormation declares
-//! the tables on AWS).
+//! table keyed by one string attribute, or by a string hash key and a string range key (for
+//! emulators and tests; CloudFormation declares the tables on AWS).
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
@@ -24,25 +24,37 @@ pub(crate) async fn ensure_table(
     key: &str,
     ttl_attribute: Option<&str>,
 ) -> Result<(), BackendError> {
+    ensure_keyed_table(client, table, key, None, ttl_attribute).await
+}
+
+/// Creates `table` (on-demand billing, hash key `hash` and, when given, range key `range`,
+/// both strings) if it does not exist, with the table's TTL on `ttl_attribute` when given.
+pub(crate) async fn ensure_keyed_table(
+    client: &Client,
+    table: &str,
+    hash: &str,
+    range: Option<&str>,
+    ttl_attribute: Option<&str>,
+) -> Result<(), BackendError> {
     if client.describe_table().table_name(table).send().await.is_ok() {
         return Ok(());
     }
     let invalid = |e: aws_sdk_dynamodb::error::BuildError| BackendError::Failed(e.to_string());
-    client
-        .create_table()
-        .table_name(table)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name(key)
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .map_err(invalid)?,
-        )
-        .key_schema(KeySchemaElement::builder().attribute_name(key).key_type(KeyType::Hash).build().map_err(invalid)?)
-        .billing_mode(BillingMode::PayPerRequest)
-        .send()
-        .await
-        .map_err(call_error("create table"))?;
+    let mut request = client.create_table().table_name(table).billing_mode(BillingMode::PayPerRequest);
+    for (attribute, key_type) in std::iter::once((hash, KeyType::Hash)).chain(range.map(|r| (r, KeyType::Range))) {
+        request = request
+            .attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name(attribute)
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()
+                    .map_err(invalid)?,
+            )
+            .key_schema(
+                KeySchemaElement::builder().attribute_name(attribute).key_type(key_type).build().map_err(invalid)?,
+            );
+    }
+    request.send().await.map_err(call_error("create table"))?;
     if let Some(attribute) = ttl_attribute {
         let ttl =
             TimeToLiveSpecification::builder().attribute_name(attribute).enabled(true).build().map_err(invalid)?;

@@ -11,6 +11,7 @@
 mod error;
 mod index;
 mod localities;
+mod records;
 mod schedules;
 mod shipper_tokens;
 mod sqlite;
@@ -19,6 +20,7 @@ pub mod wal;
 
 pub use error::EmbeddedError;
 pub use localities::SqliteLocalities;
+pub use records::SqliteRecords;
 pub use schedules::SqliteSchedules;
 pub use shipper_tokens::SqliteShipperTokens;
 pub use store::EmbeddedStore;

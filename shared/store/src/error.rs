@@ -13,6 +13,12 @@ pub enum StoreError {
     /// The backend failed in a way retrying will not fix (corrupt data, bad configuration).
     #[error("storage backend error: {0}")]
     Backend(String),
+    /// A record changed since the caller read it, or already exists: the current one.
+    #[error("{} {:?} is at version {}", .0.collection, .0.id, .0.version)]
+    Conflict(Box<crate::records::Record>),
+    /// No such record (what is missing).
+    #[error("{0}")]
+    NotFound(String),
 }
 
 impl StoreError {

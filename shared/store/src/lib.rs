@@ -9,6 +9,7 @@
 
 mod error;
 mod queue;
+pub mod records;
 pub mod shipper_tokens;
 
 #[cfg(feature = "conformance")]
@@ -27,7 +28,8 @@ pub use mozdef_model::indices;
 pub use mozdef_model::{EventRef, tag_alert_source};
 
 pub use error::StoreError;
-pub use queue::{EventQueue, QueueError};
+pub use queue::{EventQueue, QueueDepth, QueueError, QueueStatus};
+pub use records::{Author, Change, ChangeKind, NewRecord, Presence, Record, RecordStore, Scan};
 pub use shipper_tokens::{ShipperToken, ShipperTokenStore};
 
 /// One document to index: an upsert of `source` under `id` in the concrete index `index`.
@@ -99,6 +101,27 @@ pub trait EventStore: Send + Sync + std::fmt::Debug {
 
     /// The backend's health and size (MozDef's `get_cluster_health` plus document counts).
     async fn health(&self) -> Result<StoreHealth, StoreError>;
+
+    /// The dashboards a companion UI holds (OpenSearch Dashboards' saved objects of type
+    /// `dashboard`, MozDef's `/kibanadashboards`); none by default.
+    async fn dashboards(&self) -> Result<Vec<Dashboard>, StoreError> {
+        Ok(Vec::new())
+    }
+
+    /// Per-node figures (CPU, load, JVM heap, old-generation GC, disk), MozDef's
+    /// `healthesnodes`; none by default (one embedded process has no nodes).
+    async fn node_stats(&self) -> Result<Vec<serde_json::Value>, StoreError> {
+        Ok(Vec::new())
+    }
+}
+
+/// A dashboard of the store's companion UI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dashboard {
+    /// Its title.
+    pub name: String,
+    /// Its id (without the `dashboard:` prefix of the saved object's document id).
+    pub id: String,
 }
 
 /// The health of a store, as the status routes and the health checks report it.

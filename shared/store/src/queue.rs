@@ -26,3 +26,26 @@ pub trait EventQueue: Send + Sync + std::fmt::Debug {
     /// Makes `events` durable as one unit: all of them or none.
     async fn accept(&self, events: Vec<Document>) -> Result<(), QueueError>;
 }
+
+/// How deep one event queue is (MozDef's `healthAndStatus` / `sqs_queue_status` figures).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct QueueDepth {
+    /// The queue (an SQS queue's name, `wal` for the local log).
+    pub name: String,
+    /// Waiting to be processed (SQS: ApproximateNumberOfMessages; the log: its unprocessed
+    /// frames).
+    pub ready: u64,
+    /// Being processed (SQS: ApproximateNumberOfMessagesNotVisible).
+    pub in_flight: u64,
+    /// Delayed (SQS: ApproximateNumberOfMessagesDelayed).
+    pub delayed: u64,
+    /// Unprocessed bytes, where the queue knows them (the local log).
+    pub backlog_bytes: Option<u64>,
+}
+
+/// Reports the depth of the event queues (the health page).
+#[async_trait]
+pub trait QueueStatus: Send + Sync {
+    /// Every queue's depth now.
+    async fn depth(&self) -> Result<Vec<QueueDepth>, QueueError>;
+}

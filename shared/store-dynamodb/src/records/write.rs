@@ -1,0 +1,357 @@
+//! Changing records: each create, update or delete takes a feed sequence number from the
+//! counter, then writes in one `TransactWriteItems` the id item (under its condition), the
+//! listing item (moved when the sort key changes), a history item and a feed item. When the
+//! transaction fails, a void feed item takes the number so feed readers need not wait on it.
+
+use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{Delete, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem};
+use chrono::Utc;
+use mozdef_store::{Author, Change, ChangeKind, NewRecord, Record, StoreError};
+use serde_json::Value;
+
+use super::DynamoRecords;
+use super::errors::{build_error, is_too_large, sdk_error};
+use super::items::{Item, change_item, decode_record, number, record_item, text, void_item};
+use super::keys;
+
+/// Cancellation reasons a later retry may get past.
+const PASSING_REASONS: [&str; 3] = ["TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"];
+
+/// What the id item must be for a write to apply.
+#[derive(Debug, Clone, Copy)]
+enum Expect {
+    /// No record under the id.
+    Absent,
+    /// The record at `version`, last changed by feed sequence number `seq`.
+    At { version: u64, seq: u64 },
+}
+
+/// One change to commit.
+#[derive(Debug)]
+struct Write<'a> {
+    collection: &'a str,
+    id: &'a str,
+    expect: Expect,
+    /// The record after the change; `None` deletes it.
+    after: Option<&'a Record>,
+    /// The sort key before the change (its listing item goes when the record moves or goes).
+    before_sort: Option<&'a str>,
+    kind: ChangeKind,
+    /// The version the change records (for a deletion: the version deleted).
+    version: u64,
+    author: Author<'a>,
+}
+
+/// A write condition: the expression, the attribute names and the number values it uses.
+#[derive(Debug)]
+struct Condition {
+    expression: &'static str,
+    names: Vec<(&'static str, &'static str)>,
+    values: Vec<(&'static str, u64)>,
+}
+
+impl Condition {
+    /// The item must not exist.
+    fn absent() -> Self {
+        Condition { expression: "attribute_not_exists(#pk)", names: vec![("#pk", "pk")], values: Vec::new() }
+    }
+
+    /// The id item's condition.
+    fn of(expect: Expect) -> Self {
+        match expect {
+            Expect::Absent => Condition::absent(),
+            Expect::At { version, seq } => Condition {
+                expression: "#version = :version AND #seq = :seq",
+                names: vec![("#version", "version"), ("#seq", "seq")],
+                values: vec![(":version", version), (":seq", seq)],
+            },
+        }
+    }
+}
+
+/// One put of a transaction, under `condition` when given (returning the item it found when
+/// the condition fails).
+fn put(table: &str, item: Item, condition: Option<Condition>) -> Result<TransactWriteItem, StoreError> {
+    let mut put = Put::builder().table_name(table).set_item(Some(item));
+    if let Some(condition) = condition {
+        put = put
+            .condition_expression(condition.expression)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        for (placeholder, name) in condition.names {
+            put = put.expression_attribute_names(placeholder, name);
+        }
+        for (placeholder, value) in condition.values {
+            put = put.expression_attribute_values(placeholder, number(value));
+        }
+    }
+    Ok(TransactWriteItem::builder().put(put.build().map_err(build_error)?).build())
+}
+
+/// One delete of a transaction, under `condition` when given.
+fn delete(table: &str, pk: String, sk: String, condition: Option<Condition>) -> Result<TransactWriteItem, StoreError> {
+    let mut delete = Delete::builder().table_name(table).key("pk", text(pk)).key("sk", text(sk));
+    if let Some(condition) = condition {
+        delete = delete
+            .condition_expression(condition.expression)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        for (placeholder, name) in condition.names {
+            delete = delete.expression_attribute_names(placeholder, name);
+        }
+        for (placeholder, value) in condition.values {
+            delete = delete.expression_attribute_values(placeholder, number(value));
+        }
+    }
+    Ok(TransactWriteItem::builder().delete(delete.build().map_err(build_error)?).build())
+}
+
+fn not_found(collection: &str, id: &str) -> StoreError {
+    StoreError::NotFound(format!("no record {id:?} in {collection}"))
+}
+
+impl DynamoRecords {
+    /// Creates a record at version 1.
+    pub(super) async fn create_record(&self, new: NewRecord<'_>, author: Author<'_>) -> Result<Record, StoreError> {
+        let record = Record {
+            collection: new.collection.to_owned(),
+            id: new.id.to_owned(),
+            version: 1,
+            sort: new.sort.to_owned(),
+            data: new.data.clone(),
+            created: author.at,
+            created_by: author.by.to_owned(),
+            modified: author.at,
+            modified_by: author.by.to_owned(),
+        };
+        let write = Write {
+            collection: new.collection,
+            id: new.id,
+            expect: Expect::Absent,
+            after: Some(&record),
+            before_sort: None,
+            kind: ChangeKind::Created,
+            version: 1,
+            author,
+        };
+        self.commit(&write).await?;
+        Ok(record)
+    }
+
+    /// Replaces the document and sort key of the record at `version`.
+    pub(super) async fn update_record(
+        &self,
+        collection: &str,
+        id: &str,
+        version: u64,
+        sort: &str,
+        data: &Value,
+        author: Author<'_>,
+    ) -> Result<Record, StoreError> {
+        let (current, seq) = self.current(collection, id).await?.ok_or_else(|| not_found(collection, id))?;
+        if current.version != version {
+            return Err(StoreError::Conflict(Box::new(current)));
+        }
+        let record = Record {
+            version: version + 1,
+            sort: sort.to_owned(),
+            data: data.clone(),
+            modified: author.at,
+            modified_by: author.by.to_owned(),
+            ..current.clone()
+        };
+        let write = Write {
+            collection,
+            id,
+            expect: Expect::At { version, seq },
+            after: Some(&record),
+            before_sort: Some(&current.sort),
+            kind: ChangeKind::Updated,
+            version: record.version,
+            author,
+        };
+        self.commit(&write).await?;
+        Ok(record)
+    }
+
+    /// Deletes the record at `version`, returning it as it was.
+    pub(super) async fn delete_record(
+        &self,
+        collection: &str,
+        id: &str,
+        version: u64,
+        author: Author<'_>,
+    ) -> Result<Record, StoreError> {
+        let (current, seq) = self.current(collection, id).await?.ok_or_else(|| not_found(collection, id))?;
+        if current.version != version {
+            return Err(StoreError::Conflict(Box::new(current)));
+        }
+        let write = Write {
+            collection,
+            id,
+            expect: Expect::At { version, seq },
+            after: None,
+            before_sort: Some(&current.sort),
+            kind: ChangeKind::Deleted,
+            version,
+            author,
+        };
+        self.commit(&write).await?;
+        Ok(current)
+    }
+
+    /// Takes the next feed sequence number.
+    async fn next_seq(&self) -> Result<u64, StoreError> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", text(keys::COUNTER_PK))
+            .key("sk", text(keys::COUNTER_SK))
+            .update_expression("ADD #seq :one")
+            .expression_attribute_names("#seq", "seq")
+            .expression_attribute_values(":one", number(1))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(|e| sdk_error(&self.table, "take a feed sequence number", e))?;
+        let value = out.attributes().and_then(|a| a.get("seq")).and_then(|v| v.as_n().ok());
+        value.and_then(|n| n.parse().ok()).ok_or_else(|| {
+            StoreError::Backend(format!("record table {}: the feed counter answered {value:?}", self.table))
+        })
+    }
+
+    /// Writes the change in one transaction; on failure, voids its sequence number.
+    async fn commit(&self, write: &Write<'_>) -> Result<(), StoreError> {
+        let seq = self.next_seq().await?;
+        let change = Change {
+            seq,
+            collection: write.collection.to_owned(),
+            id: write.id.to_owned(),
+            version: write.version,
+            kind: write.kind,
+            by: write.author.by.to_owned(),
+            at: write.author.at,
+            data: write.after.map(|r| r.data.clone()),
+        };
+        let written = Utc::now().timestamp_millis();
+        let id_pk = keys::id_pk(write.collection, write.id);
+        let condition = Some(Condition::of(write.expect));
+        let mut items = vec![match write.after {
+            Some(record) => put(&self.table, record_item(record, seq, id_pk, keys::RECORD_SK.to_owned())?, condition)?,
+            None => delete(&self.table, id_pk, keys::RECORD_SK.to_owned(), condition)?,
+        }];
+        let list_pk = keys::list_pk(write.collection);
+        let new_sk = write.after.map(|r| keys::list_sk(&r.sort, write.id));
+        if let Some(old_sk) = write.before_sort.map(|sort| keys::list_sk(sort, write.id))
+            && new_sk.as_ref() != Some(&old_sk)
+        {
+            items.push(delete(&self.table, list_pk.clone(), old_sk, None)?);
+        }
+        if let (Some(record), Some(sk)) = (write.after, new_sk) {
+            items.push(put(&self.table, record_item(record, seq, list_pk, sk)?, None)?);
+        }
+        let history = change_item(&change, keys::history_pk(write.collection, write.id), keys::seq_sk(seq), written)?;
+        items.push(put(&self.table, history, None)?);
+        let feed = change_item(&change, keys::FEED_PK.to_owned(), keys::seq_sk(seq), written)?;
+        items.push(put(&self.table, feed, Some(Condition::absent()))?);
+        let feed_index = items.len() - 1;
+
+        match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
+            Ok(_) => {
+                tracing::debug!(table = %self.table, collection = write.collection, id = write.id, seq, kind = write.kind.as_str(), "record change committed");
+                Ok(())
+            }
+            Err(error) => {
+                self.void_best_effort(seq).await;
+                Err(self.failed(write, seq, feed_index, error).await)
+            }
+        }
+    }
+
+    /// Writes a void feed item for `seq` unless the number is taken already.
+    async fn void_best_effort(&self, seq: u64) {
+        if let Err(error) = self.void(seq).await {
+            tracing::warn!(table = %self.table, seq, %error, "could not void the feed sequence number of a failed write; readers wait out the stall");
+        }
+    }
+
+    /// Writes a void feed item for `seq`; `false` when a feed item holds it already.
+    pub(super) async fn void(&self, seq: u64) -> Result<bool, StoreError> {
+        let item = void_item(keys::FEED_PK.to_owned(), keys::seq_sk(seq), seq, Utc::now().timestamp_millis());
+        let sent = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", "pk")
+            .send()
+            .await;
+        match sent {
+            Ok(_) => Ok(true),
+            Err(e) if crate::error::is_condition_failure(&e) => Ok(false),
+            Err(e) => Err(sdk_error(&self.table, "void a feed sequence number", e)),
+        }
+    }
+
+    /// What a failed transaction means for the caller.
+    async fn failed<R: std::fmt::Debug>(
+        &self,
+        write: &Write<'_>,
+        seq: u64,
+        feed_index: usize,
+        error: SdkError<TransactWriteItemsError, R>,
+    ) -> StoreError {
+        let (collection, id) = (write.collection, write.id);
+        if is_too_large(&error) {
+            return StoreError::Backend(format!(
+                "record {id:?} in {collection} is too large for a DynamoDB item (400 KB with its keys and attributes): {}",
+                DisplayErrorContext(&error)
+            ));
+        }
+        let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) = error.as_service_error() else {
+            return sdk_error(&self.table, "write a record change", error);
+        };
+        let reasons = cancelled.cancellation_reasons();
+        let code = |index: usize| reasons.get(index).and_then(|r| r.code());
+        tracing::debug!(table = %self.table, collection, id, seq, reasons = ?reasons, "record change cancelled");
+        if let Some(reason) = reasons.iter().find(|r| r.code() == Some("ValidationError")) {
+            return StoreError::Backend(format!(
+                "record {id:?} in {collection}: DynamoDB refused the write: {}",
+                reason.message().unwrap_or("validation error")
+            ));
+        }
+        let refused = code(0) == Some("ConditionalCheckFailed");
+        if refused || code(0) == Some("TransactionConflict") {
+            let returned = reasons.first().and_then(|r| r.item()).filter(|item| !item.is_empty());
+            let current = match returned {
+                Some(item) => decode_record(item).map(Some),
+                None => self.current(collection, id).await.map(|found| found.map(|(record, _)| record)),
+            };
+            return match (current, write.expect) {
+                (Err(e), _) => e,
+                (Ok(None), Expect::At { .. }) => not_found(collection, id),
+                (Ok(Some(current)), Expect::Absent) => StoreError::Conflict(Box::new(current)),
+                (Ok(Some(current)), Expect::At { version, .. }) if refused || current.version != version => {
+                    StoreError::Conflict(Box::new(current))
+                }
+                (Ok(_), _) => StoreError::Unavailable(format!(
+                    "record {id:?} in {collection}: another write of it was in flight; try again"
+                )),
+            };
+        }
+        if code(feed_index) == Some("ConditionalCheckFailed") {
+            return StoreError::Unavailable(format!(
+                "record {id:?} in {collection}: feed sequence number {seq} was given up as stalled before the write \
+                 arrived; nothing was written, try again"
+            ));
+        }
+        if reasons.iter().any(|r| r.code().is_some_and(|c| PASSING_REASONS.contains(&c))) {
+            return StoreError::Unavailable(format!(
+                "record {id:?} in {collection}: DynamoDB cancelled the write for now: {}",
+                DisplayErrorContext(&error)
+            ));
+        }
+        sdk_error(&self.table, "write a record change", error)
+    }
+}
