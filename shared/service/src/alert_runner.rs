@@ -203,12 +203,12 @@ impl AlertRunner {
             }
             self.schedules.record_run(&entry.name, now).await?;
             for alert in &report.raised {
-                if let Some(records) = &self.records {
-                    if let Err(error) = records.record_alert(&alert.stored, &alert.document).await {
-                        tracing::error!(alert = %entry.name, id = %alert.stored.id, %error, "alert triage copy not written");
-                        let message = format!("triage copy of alert {}: {error}", alert.stored.id);
-                        report.errors.push(RunFailure { message, retryable: error.is_retryable() });
-                    }
+                if let Some(records) = &self.records
+                    && let Err(error) = records.record_alert(&alert.stored, &alert.document).await
+                {
+                    tracing::error!(alert = %entry.name, id = %alert.stored.id, %error, "alert triage copy not written");
+                    let message = format!("triage copy of alert {}: {error}", alert.stored.id);
+                    report.errors.push(RunFailure { message, retryable: error.is_retryable() });
                 }
                 if let Err(error) = self.sink.publish(alert).await {
                     tracing::error!(alert = %entry.name, id = %alert.stored.id, %error, "alert not published");

@@ -36,9 +36,11 @@
 //! [`StoreError::Backend`] naming it.
 
 mod errors;
+mod failure;
 mod feed;
 mod items;
 mod keys;
+mod query;
 mod read;
 mod write;
 

@@ -71,7 +71,7 @@ fn entries(
             };
             put(&mut checked, name, value);
         }
-        if !checked.get(required).and_then(Value::as_str).is_some_and(|s| !s.is_empty()) {
+        if checked.get(required).and_then(Value::as_str).is_none_or(str::is_empty) {
             return Err(ServiceError::invalid(join(&path, required), "is required"));
         }
         out.push(Value::Object(checked));

@@ -209,7 +209,7 @@ fn field_matches(value: Option<&Value>, wanted: &str) -> bool {
         Some(Value::String(s)) => s == wanted,
         Some(Value::Array(items)) => items.iter().any(|item| field_matches(Some(item), wanted)),
         Some(Value::Null) | None => wanted.is_empty(),
-        Some(other) => other.to_string() == wanted,
+        Some(other) => serde_json::from_str::<Value>(wanted).is_ok_and(|w| w == *other),
     }
 }
 

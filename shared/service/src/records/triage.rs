@@ -158,10 +158,10 @@ impl Records {
         let alert = self.alert(id).await?;
         if let Some(link) = alert.data.get("escalated").and_then(Value::as_object) {
             let target = link.get("collection").and_then(Value::as_str).and_then(Collection::parse);
-            if let (Some(collection), Some(target_id)) = (target, link.get("id").and_then(Value::as_str)) {
-                if let Some(record) = self.store().get(collection.name(), target_id).await? {
-                    return Ok(record);
-                }
+            if let (Some(collection), Some(target_id)) = (target, link.get("id").and_then(Value::as_str))
+                && let Some(record) = self.store().get(collection.name(), target_id).await?
+            {
+                return Ok(record);
             }
         }
         let summary = alert.data.get("summary").and_then(Value::as_str).unwrap_or("escalated alert");

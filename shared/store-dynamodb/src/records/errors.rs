@@ -19,7 +19,7 @@ const TRANSIENT: [&str; 8] = [
 ];
 
 /// Whether a service error code names a passing condition.
-pub(super) fn is_transient(code: Option<&str>) -> bool {
+fn is_transient(code: Option<&str>) -> bool {
     code.is_some_and(|c| TRANSIENT.contains(&c))
 }
 

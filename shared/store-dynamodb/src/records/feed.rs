@@ -12,7 +12,7 @@ use mozdef_store::{Change, StoreError};
 use super::DynamoRecords;
 use super::items::{FeedEntry, decode_feed};
 use super::keys;
-use super::read::Range;
+use super::query::Range;
 
 /// How many feed items `head` looks back at most.
 const HEAD_WINDOW: usize = 1000;

@@ -8,85 +8,9 @@ use super::DynamoRecords;
 use super::errors::sdk_error;
 use super::items::{Item, decode_change, decode_presence, decode_record, presence_item, text, unsigned};
 use super::keys;
-
-/// Which range keys of a partition a query reads.
-#[derive(Debug)]
-pub(super) enum Range {
-    /// All of them.
-    All,
-    /// Those strictly above this key.
-    Above(String),
-    /// Those at or above this key.
-    AtLeast(String),
-    /// Those at or below this key.
-    AtMost(String),
-    /// Those between the two keys, both included.
-    Between(String, String),
-}
-
-/// One page of a query.
-#[derive(Debug)]
-pub(super) struct Page {
-    /// The items, in the query's order.
-    pub items: Vec<Item>,
-    /// Where the next page starts, when there may be one.
-    pub next: Option<Item>,
-}
-
-/// The most items one query page asks for.
-const MAX_PAGE: usize = 1000;
+use super::query::{MAX_PAGE, Range};
 
 impl DynamoRecords {
-    /// One page of partition `pk` in `range`, ascending when `forward`, at most `limit` items
-    /// (and at least one asked for), from `start`.
-    pub(super) async fn query(
-        &self,
-        what: &str,
-        pk: String,
-        range: &Range,
-        forward: bool,
-        limit: usize,
-        start: Option<Item>,
-    ) -> Result<Page, StoreError> {
-        let page_size = i32::try_from(limit.clamp(1, MAX_PAGE)).unwrap_or(1);
-        let mut request = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .consistent_read(true)
-            .scan_index_forward(forward)
-            .limit(page_size)
-            .set_exclusive_start_key(start)
-            .expression_attribute_names("#pk", "pk")
-            .expression_attribute_values(":pk", text(pk));
-        let bound =
-            |request: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder, name: &str, key: &String| {
-                request.expression_attribute_names("#sk", "sk").expression_attribute_values(name, text(key.clone()))
-            };
-        let condition = match range {
-            Range::All => "#pk = :pk",
-            Range::Above(key) => {
-                request = bound(request, ":lo", key);
-                "#pk = :pk AND #sk > :lo"
-            }
-            Range::AtLeast(key) => {
-                request = bound(request, ":lo", key);
-                "#pk = :pk AND #sk >= :lo"
-            }
-            Range::AtMost(key) => {
-                request = bound(request, ":hi", key);
-                "#pk = :pk AND #sk <= :hi"
-            }
-            Range::Between(low, high) => {
-                request = bound(bound(request, ":lo", low), ":hi", high);
-                "#pk = :pk AND #sk BETWEEN :lo AND :hi"
-            }
-        };
-        let out =
-            request.key_condition_expression(condition).send().await.map_err(|e| sdk_error(&self.table, what, e))?;
-        Ok(Page { items: out.items().to_vec(), next: out.last_evaluated_key().filter(|k| !k.is_empty()).cloned() })
-    }
-
     /// The record and the feed sequence number of its last change (its write condition).
     pub(super) async fn current(&self, collection: &str, id: &str) -> Result<Option<(Record, u64)>, StoreError> {
         let found = self

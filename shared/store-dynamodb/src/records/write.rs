@@ -3,24 +3,19 @@
 //! listing item (moved when the sort key changes), a history item and a feed item. When the
 //! transaction fails, a void feed item takes the number so feed readers need not wait on it.
 
-use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{Delete, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem};
 use chrono::Utc;
 use mozdef_store::{Author, Change, ChangeKind, NewRecord, Record, StoreError};
 use serde_json::Value;
 
 use super::DynamoRecords;
-use super::errors::{build_error, is_too_large, sdk_error};
-use super::items::{Item, change_item, decode_record, number, record_item, text, void_item};
+use super::errors::{build_error, sdk_error};
+use super::items::{Item, change_item, number, record_item, text, void_item};
 use super::keys;
-
-/// Cancellation reasons a later retry may get past.
-const PASSING_REASONS: [&str; 3] = ["TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"];
 
 /// What the id item must be for a write to apply.
 #[derive(Debug, Clone, Copy)]
-enum Expect {
+pub(super) enum Expect {
     /// No record under the id.
     Absent,
     /// The record at `version`, last changed by feed sequence number `seq`.
@@ -29,10 +24,13 @@ enum Expect {
 
 /// One change to commit.
 #[derive(Debug)]
-struct Write<'a> {
-    collection: &'a str,
-    id: &'a str,
-    expect: Expect,
+pub(super) struct Write<'a> {
+    /// The record's collection.
+    pub collection: &'a str,
+    /// The record's id.
+    pub id: &'a str,
+    /// What the id item must be.
+    pub expect: Expect,
     /// The record after the change; `None` deletes it.
     after: Option<&'a Record>,
     /// The sort key before the change (its listing item goes when the record moves or goes).
@@ -105,7 +103,8 @@ fn delete(table: &str, pk: String, sk: String, condition: Option<Condition>) -> 
     Ok(TransactWriteItem::builder().delete(delete.build().map_err(build_error)?).build())
 }
 
-fn not_found(collection: &str, id: &str) -> StoreError {
+/// No record under the id.
+pub(super) fn not_found(collection: &str, id: &str) -> StoreError {
     StoreError::NotFound(format!("no record {id:?} in {collection}"))
 }
 
@@ -292,66 +291,5 @@ impl DynamoRecords {
             Err(e) if crate::error::is_condition_failure(&e) => Ok(false),
             Err(e) => Err(sdk_error(&self.table, "void a feed sequence number", e)),
         }
-    }
-
-    /// What a failed transaction means for the caller.
-    async fn failed<R: std::fmt::Debug>(
-        &self,
-        write: &Write<'_>,
-        seq: u64,
-        feed_index: usize,
-        error: SdkError<TransactWriteItemsError, R>,
-    ) -> StoreError {
-        let (collection, id) = (write.collection, write.id);
-        if is_too_large(&error) {
-            return StoreError::Backend(format!(
-                "record {id:?} in {collection} is too large for a DynamoDB item (400 KB with its keys and attributes): {}",
-                DisplayErrorContext(&error)
-            ));
-        }
-        let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) = error.as_service_error() else {
-            return sdk_error(&self.table, "write a record change", error);
-        };
-        let reasons = cancelled.cancellation_reasons();
-        let code = |index: usize| reasons.get(index).and_then(|r| r.code());
-        tracing::debug!(table = %self.table, collection, id, seq, reasons = ?reasons, "record change cancelled");
-        if let Some(reason) = reasons.iter().find(|r| r.code() == Some("ValidationError")) {
-            return StoreError::Backend(format!(
-                "record {id:?} in {collection}: DynamoDB refused the write: {}",
-                reason.message().unwrap_or("validation error")
-            ));
-        }
-        let refused = code(0) == Some("ConditionalCheckFailed");
-        if refused || code(0) == Some("TransactionConflict") {
-            let returned = reasons.first().and_then(|r| r.item()).filter(|item| !item.is_empty());
-            let current = match returned {
-                Some(item) => decode_record(item).map(Some),
-                None => self.current(collection, id).await.map(|found| found.map(|(record, _)| record)),
-            };
-            return match (current, write.expect) {
-                (Err(e), _) => e,
-                (Ok(None), Expect::At { .. }) => not_found(collection, id),
-                (Ok(Some(current)), Expect::Absent) => StoreError::Conflict(Box::new(current)),
-                (Ok(Some(current)), Expect::At { version, .. }) if refused || current.version != version => {
-                    StoreError::Conflict(Box::new(current))
-                }
-                (Ok(_), _) => StoreError::Unavailable(format!(
-                    "record {id:?} in {collection}: another write of it was in flight; try again"
-                )),
-            };
-        }
-        if code(feed_index) == Some("ConditionalCheckFailed") {
-            return StoreError::Unavailable(format!(
-                "record {id:?} in {collection}: feed sequence number {seq} was given up as stalled before the write \
-                 arrived; nothing was written, try again"
-            ));
-        }
-        if reasons.iter().any(|r| r.code().is_some_and(|c| PASSING_REASONS.contains(&c))) {
-            return StoreError::Unavailable(format!(
-                "record {id:?} in {collection}: DynamoDB cancelled the write for now: {}",
-                DisplayErrorContext(&error)
-            ));
-        }
-        sdk_error(&self.table, "write a record change", error)
     }
 }
