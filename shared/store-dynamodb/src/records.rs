@@ -9,12 +9,12 @@
 //!
 //! | Item | `pk` | `sk` | Holds |
 //! |---|---|---|---|
-//! | record (by id) | `id#<collection>#<id>` | `record` | the whole record, and `seq` of its last change (the write condition) |
+//! | record (by id) | `id#<collection>#<id>` | `record` | the record, and `seq` of its last change (the write condition) |
 //! | listing | `rec#<collection>` | escaped `<sort>`, U+0001 U+0001, `<id>` (below) | a copy of the record, for scans |
 //! | history | `hist#<collection>#<id>` | `<seq>` | one change (kind, version, by, at, data) |
 //! | feed | `feed` | `<seq>` | the same change and `written` (epoch ms); or `kind = void` |
 //! | feed counter | `counter` | `feed` | `seq`, the last sequence number taken |
-//! | presence | `presence#<collection>#<id>` | `<user>#<activity>` | `expires` (epoch s, the TTL) and `expires_at` (exact) |
+//! | presence | `presence#<collection>#<id>` | `<user>#<activity>` | `expires` (epoch s, TTL), `expires_at` (exact) |
 //!
 //! The listing range key orders as the pair `(sort, id)` does: the sort key with U+0000 and
 //! U+0001 escaped (as U+0001 U+0002 and U+0001 U+0003), the terminator U+0001 U+0001, then the
@@ -22,14 +22,28 @@
 //!
 //! # Writes
 //!
-//! A create, update or delete takes the next sequence number (`ADD` on the counter), then
-//! writes in one `TransactWriteItems`: the id item (condition `attribute_not_exists` for a
-//! create, the version and `seq` read for an update or delete), the listing item (moved when
-//! the sort key changes), a history item and a feed item (condition `attribute_not_exists`).
-//! A refused condition is a [`StoreError::Conflict`] with the current record (returned by
+//! An update or delete first reads the id item (one consistent `GetItem`: the old sort key,
+//! and a stale version answered without further writes). A create, update or delete then takes
+//! the next sequence number (`ADD` on the counter) and writes in one `TransactWriteItems`: the
+//! id item (condition `attribute_not_exists` for a create; the version and `seq` read for an
+//! update or delete, so a record deleted and created again in between is not mistaken for
+//! the one read), the listing item (moved when the sort key changes), a history item and a
+//! feed item (condition `attribute_not_exists`). A refused condition is a
+//! [`StoreError::Conflict`] with the current record (returned by
 //! `ReturnValuesOnConditionCheckFailure`) or [`StoreError::NotFound`]. A failed transaction
-//! leaves a void feed item under its number. The feed reader's rules for holes are in
-//! `feed.rs`.
+//! leaves a void feed item under its number.
+//!
+//! # The feed
+//!
+//! Numbers are taken before the transaction, so they can become visible out of order and a
+//! writer that dies leaves a hole. [`RecordStore::changes`] hands out only the contiguous run
+//! after its cursor, skipping voids; a hole stops the run until the item after it is older
+//! than the stall time ([`DynamoRecords::DEFAULT_STALL`], measured on the writers' clocks by
+//! the feed items' `written`), when the reader voids the hole itself (a conditional put: a
+//! writer arriving later fails and says so, rather than slipping in behind readers that moved
+//! on). [`RecordStore::head`] is the newest change of that run, found by looking back from the
+//! newest feed item until items older than twice the stall time. All feed items share the
+//! partition `feed`: ample for records people edit, not meant for machine-rate writes.
 //!
 //! Every item is at most 400 KB: the record data is stored in the id item, the listing item,
 //! the history and the feed, each its own item; a record too large for that is a

@@ -50,7 +50,7 @@ fn write(db: &Connection, schedule: &AlertSchedule) -> Result<(), EmbeddedError>
 
 /// Reads, changes and writes one schedule in a transaction; `false` when it is missing.
 fn update(db: &mut Connection, name: &str, change: impl FnOnce(&mut AlertSchedule)) -> Result<bool, EmbeddedError> {
-    let tx = db.transaction().map_err(sql("begin"))?;
+    let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql("begin"))?;
     let Some(mut schedule) = read(&tx, name)? else { return Ok(false) };
     change(&mut schedule);
     write(&tx, &schedule)?;
@@ -74,7 +74,7 @@ impl ScheduleStore for SqliteSchedules {
 
     async fn replace_all(&self, schedules: &[AlertSchedule]) -> Result<(), BackendError> {
         self.with(|db| {
-            let tx = db.transaction().map_err(sql("begin"))?;
+            let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql("begin"))?;
             tx.execute("DELETE FROM alertschedules", []).map_err(sql("clear schedules"))?;
             for schedule in schedules {
                 write(&tx, schedule)?;

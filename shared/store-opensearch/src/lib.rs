@@ -6,6 +6,8 @@
 //! * [`translate`]: MozDef's query model in OpenSearch's DSL (filter context).
 //! * [`bulk`]: bulk indexing that classifies every record (indexed, reject, retry).
 //! * [`dashboards`]: OpenSearch Dashboards index patterns for events and alerts.
+//! * [`kibana`]: the dashboards Dashboards has saved (MozDef's `/kibanadashboards`).
+//! * [`nodes`]: per-node CPU, heap, GC and disk figures (MozDef's `healthesnodes`).
 //! * [`lifecycle`]: MozDef's index template, daily and monthly indices, aliases, pruning and
 //!   closing (the rotateIndexes, pruneIndexes and closeIndices crons).
 
@@ -14,7 +16,9 @@ pub mod client;
 pub mod config;
 pub mod dashboards;
 mod error;
+pub mod kibana;
 pub mod lifecycle;
+pub mod nodes;
 mod store;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -6,14 +6,16 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use mozdef_query::{AggregationBucket, AggregationResult, Hit, Meta, SearchResults};
 use mozdef_store::indices::{expand, is_valid_index_name};
-use mozdef_store::{EventRef, EventStore, IndexRequest, ItemOutcome, SearchRequest, StoreError, StoreHealth};
+use mozdef_store::{
+    Dashboard, EventRef, EventStore, IndexRequest, ItemOutcome, SearchRequest, StoreError, StoreHealth,
+};
 use opensearch::http::Method;
 use serde_json::{Map, Value, json};
 
 use crate::client::Client;
 use crate::config::OpenSearchConfig;
 use crate::translate::{aggregation_name, search_body};
-use crate::{OpenSearchError, bulk};
+use crate::{OpenSearchError, bulk, kibana, nodes};
 
 /// MozDef's event and alert store on OpenSearch.
 #[derive(Debug, Clone)]
@@ -86,6 +88,17 @@ impl OpenSearchStore {
             _ => return Err(bad("a hit without an object _source")),
         };
         Ok(Hit { id: id.to_owned(), index: self.client.logical(index).unwrap_or(index).to_owned(), score: 1.0, source })
+    }
+
+    /// Whether the store is an OpenSearch Serverless collection, which has neither nodes to
+    /// report nor Dashboards' saved-objects index.
+    fn serverless(&self) -> bool {
+        #[cfg(feature = "aws-auth")]
+        let serverless =
+            matches!(&self.config.auth, crate::Auth::SigV4 { service: crate::SigningService::Serverless, .. });
+        #[cfg(not(feature = "aws-auth"))]
+        let serverless = false;
+        serverless
     }
 
     async fn search_raw(&self, targets: &str, body: Value) -> Result<Value, OpenSearchError> {
@@ -171,6 +184,20 @@ impl EventStore for OpenSearchStore {
             indices: indices.len(),
             details,
         })
+    }
+
+    async fn dashboards(&self) -> Result<Vec<Dashboard>, StoreError> {
+        if self.serverless() {
+            return Ok(Vec::new());
+        }
+        Ok(kibana::list_dashboards(&self.client).await?)
+    }
+
+    async fn node_stats(&self) -> Result<Vec<Value>, StoreError> {
+        if self.serverless() {
+            return Ok(Vec::new());
+        }
+        Ok(nodes::node_stats(&self.client).await?)
     }
 }
 

@@ -27,7 +27,8 @@ impl DynamoRecords {
         let (collection, id) = (write.collection, write.id);
         if is_too_large(&error) {
             return StoreError::Backend(format!(
-                "record {id:?} in {collection} is too large for a DynamoDB item (400 KB with its keys and attributes): {}",
+                "record {id:?} in {collection} is too large for a DynamoDB item \
+                 (400 KB with its keys and attributes): {}",
                 DisplayErrorContext(&error)
             ));
         }

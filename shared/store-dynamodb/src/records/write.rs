@@ -222,6 +222,35 @@ impl DynamoRecords {
     /// Writes the change in one transaction; on failure, voids its sequence number.
     async fn commit(&self, write: &Write<'_>) -> Result<(), StoreError> {
         let seq = self.next_seq().await?;
+        let items = match self.transaction(write, seq) {
+            Ok(items) => items,
+            Err(error) => {
+                self.void_best_effort(seq).await;
+                return Err(error);
+            }
+        };
+        let feed_index = items.len() - 1;
+        match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
+            Ok(_) => {
+                tracing::debug!(
+                    table = %self.table,
+                    collection = write.collection,
+                    id = write.id,
+                    seq,
+                    kind = write.kind.as_str(),
+                    "record change committed"
+                );
+                Ok(())
+            }
+            Err(error) => {
+                self.void_best_effort(seq).await;
+                Err(self.failed(write, seq, feed_index, error).await)
+            }
+        }
+    }
+
+    /// The items of the change's transaction: the id item first, the feed item last.
+    fn transaction(&self, write: &Write<'_>, seq: u64) -> Result<Vec<TransactWriteItem>, StoreError> {
         let change = Change {
             seq,
             collection: write.collection.to_owned(),
@@ -253,24 +282,18 @@ impl DynamoRecords {
         items.push(put(&self.table, history, None)?);
         let feed = change_item(&change, keys::FEED_PK.to_owned(), keys::seq_sk(seq), written)?;
         items.push(put(&self.table, feed, Some(Condition::absent()))?);
-        let feed_index = items.len() - 1;
-
-        match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
-            Ok(_) => {
-                tracing::debug!(table = %self.table, collection = write.collection, id = write.id, seq, kind = write.kind.as_str(), "record change committed");
-                Ok(())
-            }
-            Err(error) => {
-                self.void_best_effort(seq).await;
-                Err(self.failed(write, seq, feed_index, error).await)
-            }
-        }
+        Ok(items)
     }
 
     /// Writes a void feed item for `seq` unless the number is taken already.
     async fn void_best_effort(&self, seq: u64) {
         if let Err(error) = self.void(seq).await {
-            tracing::warn!(table = %self.table, seq, %error, "could not void the feed sequence number of a failed write; readers wait out the stall");
+            tracing::warn!(
+                table = %self.table,
+                seq,
+                %error,
+                "could not void the feed sequence number of a failed write; readers wait out the stall"
+            );
         }
     }
 
