@@ -22,6 +22,17 @@ const SQS_CONSUMER: [&str; 3] = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs
 const SCHEDULES: [&str; 5] =
     ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Scan"];
 
+/// `mozdef_store_dynamodb::DynamoRecords`: consistent gets, the feed counter's update,
+/// transactions of puts, deletes and condition checks, queries of listings, history and feed.
+const RECORDS: [&str; 6] = [
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:Query",
+];
+
 /// One function of the parent template.
 #[derive(Debug)]
 pub struct FunctionSpec {
@@ -96,11 +107,21 @@ pub const FUNCTIONS: [FunctionSpec; 6] = [
     FunctionSpec {
         logical_id: "ApiFunction",
         code_key: "ApiCodeKey",
-        actions: &[&LOGS, &ES_READ, &AOSS, &SCHEDULES, &["lambda:InvokeFunction"]],
+        actions: &[
+            &LOGS,
+            &ES_READ,
+            &AOSS,
+            &SCHEDULES,
+            &RECORDS,
+            &["lambda:InvokeFunction", "dynamodb:Scan", "sqs:GetQueueAttributes"],
+        ],
         required_env: &[
             &OPENSEARCH,
             &[
                 "MOZDEF_SCHEDULES_TABLE",
+                "MOZDEF_RECORDS_TABLE",
+                "MOZDEF_SHIPPER_TOKENS_TABLE",
+                "MOZDEF_QUEUE_URLS",
                 "MOZDEF_ALERTS_FUNCTION",
                 "MOZDEF_OIDC_ISSUER",
                 "MOZDEF_OIDC_AUDIENCE",
@@ -128,10 +149,16 @@ pub const FUNCTIONS: [FunctionSpec; 6] = [
     FunctionSpec {
         logical_id: "AlertsFunction",
         code_key: "AlertsCodeKey",
-        actions: &[&LOGS, &ES_WRITE, &AOSS, &SCHEDULES, &["dynamodb:GetItem", "dynamodb:PutItem", "sqs:SendMessage"]],
+        actions: &[&LOGS, &ES_WRITE, &AOSS, &SCHEDULES, &RECORDS, &["sqs:SendMessage"]],
         required_env: &[
             &OPENSEARCH,
-            &["MOZDEF_SCHEDULES_TABLE", "MOZDEF_ALERTS_QUEUE_URL", "MOZDEF_LOCALITIES_TABLE", "RUST_LOG"],
+            &[
+                "MOZDEF_SCHEDULES_TABLE",
+                "MOZDEF_ALERTS_QUEUE_URL",
+                "MOZDEF_LOCALITIES_TABLE",
+                "MOZDEF_RECORDS_TABLE",
+                "RUST_LOG",
+            ],
         ],
         optional_env: &["MOZDEF_ALERT_CONFIG_DIR", "MOZDEF_ALERT_RULES_DIR", "MOZDEF_ALERT_PLUGINS"],
         alert_module_settings: true,
@@ -171,10 +198,9 @@ pub struct TableSpec {
 /// reserved for the REST API's records (issue 13).
 pub const TABLES: [TableSpec; 5] = [
     TableSpec { logical_id: "SchedulesTable", partition_key: "name", sort_key: None, ttl: None },
-    TableSpec { logical_id: "LocalitiesTable", partition_key: "id", sort_key: None, ttl: Some("expires_at") },
+    TableSpec { logical_id: "LocalitiesTable", partition_key: "id", sort_key: None, ttl: Some("expires") },
     TableSpec { logical_id: "ShipperTokensTable", partition_key: "hash", sort_key: None, ttl: None },
-    TableSpec { logical_id: "IncidentsTable", partition_key: "id", sort_key: None, ttl: None },
-    TableSpec { logical_id: "RecordsTable", partition_key: "pk", sort_key: Some("sk"), ttl: Some("expires_at") },
+    TableSpec { logical_id: "RecordsTable", partition_key: "pk", sort_key: Some("sk"), ttl: Some("expires") },
 ];
 
 /// MozDef's loginput paths (each also reachable with a trailing slash).

@@ -181,8 +181,8 @@ fn tables_without_recovery_ttl_or_their_keys_are_reported() {
     assert_found(storage::tables, &t, "LocalitiesTable", "TTL on None");
     let t = broken("/Resources/ShipperTokensTable/Properties/KeySchema/0/AttributeName", |v| *v = json!("name"));
     assert_found(storage::tables, &t, "ShipperTokensTable", "the code uses \"hash\"");
-    let t = broken("/Resources/IncidentsTable/Properties/DeletionProtectionEnabled", |v| *v = json!(false));
-    assert_found(storage::tables, &t, "IncidentsTable", "DeletionProtectionEnabled");
+    let t = broken("/Resources/RecordsTable/Properties/DeletionProtectionEnabled", |v| *v = json!(false));
+    assert_found(storage::tables, &t, "RecordsTable", "DeletionProtectionEnabled");
 }
 
 #[test]

@@ -9,7 +9,8 @@
 //! `MOZDEF_ALERT_CONFIG_DIR` (per-alert settings; `MOZDEF_ALERT_<MODULE>__<KEY>` variables
 //! override them), `MOZDEF_ALERT_RULES_DIR` (generic rule files), `MOZDEF_ALERT_PLUGINS`
 //! (comma-separated), `MOZDEF_LOCALITIES_TABLE` (GeoModel's state; without it GeoModel does
-//! not run).
+//! not run), `MOZDEF_RECORDS_TABLE` (the REST API's records: each raised alert gets its triage
+//! copy there at once, and `get_watchlist` reads the watchlist from it).
 
 pub mod handler;
 
@@ -19,8 +20,11 @@ use anyhow::Context;
 use mozdef_alerts::{AlertSetup, NoReverseDns};
 use mozdef_aws::lambda_env::{opensearch_from_env, optional, required};
 use mozdef_aws::{AwsOptions, SqsAlertQueue};
+use mozdef_model::SystemClock;
+use mozdef_service::records::{Records, Whitelists};
 use mozdef_service::{AlertOptions, AlertRunner};
-use mozdef_store_dynamodb::{DynamoLocalities, DynamoSchedules};
+use mozdef_store::EventStore;
+use mozdef_store_dynamodb::{DynamoLocalities, DynamoRecords, DynamoSchedules};
 
 /// How long a user's GeoModel state lives in DynamoDB without being seen again (the table's
 /// TTL; GeoModel drops localities older than its `valid_duration_days` on its own).
@@ -44,14 +48,20 @@ pub async fn runner_from_env() -> anyhow::Result<AlertRunner> {
     let schedules = DynamoSchedules::new(aws_sdk_dynamodb::Client::new(&sdk), required("MOZDEF_SCHEDULES_TABLE")?);
     let queue = SqsAlertQueue::new(aws_sdk_sqs::Client::new(&sdk), required("MOZDEF_ALERTS_QUEUE_URL")?);
     let loaded = setup_from_env(&sdk)?.load()?;
-    let runner = AlertRunner::new(
+    let store: Arc<dyn EventStore> = Arc::new(store);
+    let mut runner = AlertRunner::new(
         loaded.catalogue.entries,
-        Arc::new(store),
+        store.clone(),
         Arc::new(schedules),
         loaded.plugins,
         Arc::new(NoReverseDns),
         Arc::new(queue),
     );
+    if let Some(table) = optional("MOZDEF_RECORDS_TABLE") {
+        let records = DynamoRecords::new(aws_sdk_dynamodb::Client::new(&sdk), table);
+        runner =
+            runner.with_records(Records::new(Arc::new(records), store, Arc::new(SystemClock), Whitelists::default()));
+    }
     runner.sync_schedules().await.context("cannot sync alert schedules")?;
     tracing::info!(alerts = runner.names().len(), "alerts ready");
     Ok(runner)

@@ -459,8 +459,14 @@ async fn alerts_run_in_mozdef_dev() {
     assert_eq!(listed["total"], 1, "{listed}");
     let id = raised["runs"][0]["alerts"][0]["_id"].as_str().unwrap().to_owned();
     // The triage copy was written with the alert (MozDef's syncAlertsToMongo, without delay).
-    let triage: Value =
-        http.get(format!("{}/api/alerts/triage?category=bruteforce", server.base)).send().await.unwrap().json().await.unwrap();
+    let triage: Value = http
+        .get(format!("{}/api/alerts/triage?category=bruteforce", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(triage["records"][0]["id"], id.as_str(), "{triage}");
     assert_eq!(triage["records"][0]["summary"], *summary);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);

@@ -36,7 +36,8 @@ async fn with_oidc_the_api_requires_tokens_and_roles() {
     let server =
         start_with(dir.path(), free_port(), &["--oidc-issuer", &issuer.url, "--oidc-audience", AUDIENCE]).await;
     let http = client();
-    let token = |group: &str| issuer.token(&KEYS.ec, json!({"groups": [group], "email": format!("{group}@example.com")}));
+    let token =
+        |group: &str| issuer.token(&KEYS.ec, json!({"groups": [group], "email": format!("{group}@example.com")}));
     let api = |path: &str| format!("{}/api{path}", server.base);
 
     let r = http.get(api("/status")).send().await.unwrap();
@@ -51,9 +52,21 @@ async fn with_oidc_the_api_requires_tokens_and_roles() {
     let r = http.post(api("/incidents")).bearer_auth(token("responder")).json(&incident).send().await.unwrap();
     assert_eq!(r.status(), 201);
     assert_eq!(r.json::<Value>().await.unwrap()["creator"], "responder@example.com");
-    let r = http.post(api("/shippertokens")).bearer_auth(token("responder")).json(&json!({"name": "web1"})).send().await.unwrap();
+    let r = http
+        .post(api("/shippertokens"))
+        .bearer_auth(token("responder"))
+        .json(&json!({"name": "web1"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403, "shipper tokens are for admins");
-    let r = http.post(api("/shippertokens")).bearer_auth(token("admin")).json(&json!({"name": "web1"})).send().await.unwrap();
+    let r = http
+        .post(api("/shippertokens"))
+        .bearer_auth(token("admin"))
+        .json(&json!({"name": "web1"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 201);
     assert!(r.json::<Value>().await.unwrap()["secret"].as_str().unwrap().starts_with("mzd_"));
     let r = http.get(api("/me")).bearer_auth(token("staff")).send().await.unwrap();

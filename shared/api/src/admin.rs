@@ -37,6 +37,9 @@ fn token_error(e: TokenError) -> ApiError {
         TokenError::Store(e) => e.into(),
         TokenError::Random => ApiError::Unavailable(e.to_string()),
         TokenError::NotFound(_) => ApiError::NotFound(e.to_string()),
+        TokenError::NameInUse(ref name) => {
+            ApiError::Conflict { message: e.to_string(), current: Box::new(serde_json::json!({"name": name})) }
+        }
         other => ApiError::bad_request(format!("name: {other}")),
     }
 }

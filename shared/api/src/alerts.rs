@@ -179,6 +179,10 @@ async fn sync_alert_schedules(State(state): State<ApiState>, body: Body) -> Resu
 /// `POST /api/updatealertschedules`: `{name: schedule document}` replaces the collection.
 async fn update_alert_schedules(State(state): State<ApiState>, body: Body) -> Result<Json<Value>, ApiError> {
     let entries: BTreeMap<String, Value> = json_body(body, "schedules").await?;
+    if entries.is_empty() {
+        // An empty body would delete every schedule: surely a mistake.
+        return Err(ApiError::bad_request("no schedules: the body would replace every schedule with none"));
+    }
     let mut schedules = Vec::new();
     for (name, value) in entries {
         let schedule: AlertSchedule =

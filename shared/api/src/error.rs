@@ -104,6 +104,13 @@ impl From<mozdef_store::StoreError> for ApiError {
             mozdef_store::StoreError::Query(q) => ApiError::bad_request(q.to_string()),
             mozdef_store::StoreError::IndexName(n) => ApiError::bad_request(format!("invalid index name {n:?}")),
             mozdef_store::StoreError::NotFound(m) => ApiError::NotFound(m),
+            mozdef_store::StoreError::Conflict(current) => ApiError::Conflict {
+                message: format!(
+                    "{} {:?} changed since it was read: it is at version {} (merge and send that version)",
+                    current.collection, current.id, current.version
+                ),
+                current: Box::new(mozdef_service::records::render(&current)),
+            },
             other => ApiError::Unavailable(other.to_string()),
         }
     }
@@ -112,19 +119,10 @@ impl From<mozdef_store::StoreError> for ApiError {
 impl From<mozdef_service::ServiceError> for ApiError {
     fn from(e: mozdef_service::ServiceError) -> Self {
         use mozdef_service::ServiceError;
-        use mozdef_store::StoreError;
         match e {
             ServiceError::Invalid { .. } | ServiceError::UnknownAlert(_) => ApiError::bad_request(e.to_string()),
             ServiceError::NotAllowed(m) => ApiError::Forbidden(m),
-            ServiceError::Records(StoreError::Conflict(current)) => ApiError::Conflict {
-                message: format!(
-                    "{} {:?} changed since it was read: it is at version {} (merge and send that version)",
-                    current.collection, current.id, current.version
-                ),
-                current: Box::new(mozdef_service::records::render(&current)),
-            },
-            ServiceError::Records(StoreError::NotFound(m)) => ApiError::NotFound(m),
-            ServiceError::Records(other) => other.into(),
+            ServiceError::Records(e) => e.into(),
             other => ApiError::Unavailable(other.to_string()),
         }
     }

@@ -168,6 +168,7 @@ async fn alert_status(State(state): State<ApiState>, identity: Identity, body: B
 
 /// `?alert=<label>&user=<email>` of `GET /api/alerttriagechain`.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ChainParams {
     alert: Option<String>,
     user: Option<String>,

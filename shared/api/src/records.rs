@@ -101,8 +101,9 @@ fn time_param(params: &HashMap<String, String>, name: &str) -> Result<Option<Dat
         .get(name)
         .filter(|v| !v.is_empty())
         .map(|v| {
-            mozdef_service::records::fields::parse_date(v)
-                .ok_or_else(|| ApiError::bad_request(format!("{name}: {v:?} is not an RFC 3339 time")))
+            mozdef_service::records::fields::parse_date(v).ok_or_else(|| {
+                ApiError::bad_request(format!("{name}: {v:?} is not a time (RFC 3339 or \"YYYY-mm-dd hh:mm am\")"))
+            })
         })
         .transpose()
 }
@@ -371,11 +372,28 @@ async fn history(
     Ok(Json(json!({"changes": records(&state)?.history(collection, &id, 1000).await?})))
 }
 
+/// The record whose presence is asked for: it must exist, and preferences are their user's.
+async fn presence_target(
+    state: &ApiState,
+    identity: &Identity,
+    collection: &str,
+    id: &str,
+) -> Result<Collection, ApiError> {
+    let collection = named_collection(collection)?;
+    if collection == Collection::Preferences && id != identity.email {
+        return Err(ApiError::Forbidden("preferences are their user's alone".into()));
+    }
+    records(state)?.get(collection, id).await?;
+    Ok(collection)
+}
+
 async fn presence(
     State(state): State<ApiState>,
+    identity: Identity,
     Path((collection, id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({"presence": records(&state)?.presence(named_collection(&collection)?, &id).await?})))
+    let collection = presence_target(&state, &identity, &collection, &id).await?;
+    Ok(Json(json!({"presence": records(&state)?.presence(collection, &id).await?})))
 }
 
 /// The body of `PUT /api/presence/{collection}/{id}`.
@@ -446,6 +464,9 @@ async fn change_stream(
     params: Result<Query<ChangeParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(params) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    if params.wait != 0 {
+        return Err(ApiError::bad_request("wait: a stream waits by itself; use after (or Last-Event-ID) only"));
+    }
     let records = records(&state)?.clone();
     let resumed = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
     let start = match resumed.or(params.after) {

@@ -36,7 +36,7 @@ impl Routes {
     }
 
     /// Adds `handler` (one method's router, e.g. `get(list)`) at `path` for callers with at
-    /// least `role`. MozDef's routes answer with and without a trailing slash: pass `slash`.
+    /// least `role`. (MozDef's routes answer with and without a trailing slash: [`Routes::add_both`].)
     pub(crate) fn add(
         mut self,
         method: Method,

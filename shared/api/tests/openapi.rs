@@ -2,7 +2,8 @@
 //! documents exactly the routes of [`mozdef_api::api_routes`] (every difference reported at
 //! once), each with the table's role as `x-mozdef-role`; every `$ref` resolves inside the
 //! document, operation ids are unique, every path template's `{param}` has its path
-//! parameter; and `GET /api/openapi.json` serves that same document.
+//! parameter, every operation has a summary, declared tags and a success response; and
+//! `GET /api/openapi.json` serves that same document.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -131,6 +132,8 @@ fn every_operation_is_complete_and_every_reference_resolves() {
         }
     }
 
+    let declared_tags: BTreeSet<&str> =
+        doc["tags"].as_array().into_iter().flatten().filter_map(|t| t["name"].as_str()).collect();
     let mut ids: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for ((method, path), operation) in operations(&doc) {
         let name = format!("{} {path}", method.to_uppercase());
@@ -141,8 +144,12 @@ fn every_operation_is_complete_and_every_reference_resolves() {
         if operation.get("summary").and_then(Value::as_str).is_none_or(str::is_empty) {
             problems.push(format!("{name}: no summary"));
         }
-        if operation.get("tags").and_then(Value::as_array).is_none_or(Vec::is_empty) {
+        let tags = operation.get("tags").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+        if tags.is_empty() {
             problems.push(format!("{name}: no tags"));
+        }
+        for tag in tags.iter().filter(|t| !t.as_str().is_some_and(|t| declared_tags.contains(t))) {
+            problems.push(format!("{name}: tag {tag} is not declared in the top-level tags"));
         }
         let responses = operation.get("responses").and_then(Value::as_object);
         if !responses.is_some_and(|r| r.keys().any(|status| status.starts_with('2'))) {

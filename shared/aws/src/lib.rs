@@ -22,6 +22,7 @@ pub mod events_split;
 pub mod lambda_env;
 pub mod loginput_message;
 mod opensearch;
+pub mod queue_depth;
 mod s3;
 mod sns;
 mod sqs;

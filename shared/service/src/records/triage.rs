@@ -77,6 +77,9 @@ impl Records {
         let object = object(body, "body")?;
         let mut known = vec!["status", "identityConfidence", "response", "acknowledged"];
         known.extend(RENDERED_KEYS);
+        // The copy's own fields, as a client read them: accepted and left as they are.
+        known.extend(["utctimestamp", "severity", "category", "summary", "tags", "esmetadata"]);
+        known.extend(["acknowledgedby", "triagedby", "escalated", "details"]);
         only_known(object, &known, "")?;
         let status = opt_choice(object, "status", "", &STATUSES)?;
         let confidence = opt_choice(object, "identityConfidence", "", &CONFIDENCES)?;
