@@ -125,6 +125,7 @@ pub const FUNCTIONS: [FunctionSpec; 6] = [
                 "MOZDEF_ALERTS_FUNCTION",
                 "MOZDEF_OIDC_ISSUER",
                 "MOZDEF_OIDC_AUDIENCE",
+                "MOZDEF_OIDC_GROUPS_CLAIM",
                 "RUST_LOG",
             ],
         ],

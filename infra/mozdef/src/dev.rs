@@ -99,7 +99,7 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         lookups: Some(Arc::new(mozdef_api::site::lookups(&args.rest)?)),
         authentication,
         shipper_tokens: Some(tokens),
-        queues: None,
+        queues: Some(Arc::new(wal.status())),
         ..ApiState::new(store, schedules, clock)
     };
     let app = mozdef_api::router_with_auth(loginput, shippers, api);

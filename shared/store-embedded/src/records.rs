@@ -54,6 +54,21 @@ impl SqliteRecords {
         Ok(SqliteRecords { db: Sqlite::open(path, SCHEMA)? })
     }
 
+    /// Writes `records` as they are (each row and its `created` change, as
+    /// [`RecordStore::create`] writes them) in one transaction, for bulk loads (benchmarks,
+    /// migrations); answers how many. An id already there, or twice in `records`, is a
+    /// [`StoreError::Conflict`] for the whole batch, and nothing of it is written.
+    pub fn import(&self, records: &[Record]) -> Result<usize, StoreError> {
+        self.write(|tx| {
+            for record in records {
+                if let Err(refusal) = insert_new(tx, record)? {
+                    return Ok(Err(refusal));
+                }
+            }
+            Ok(Ok(records.len()))
+        })
+    }
+
     fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, EmbeddedError>) -> Result<T, StoreError> {
         self.db.with(f).map_err(|e| match e {
             BackendError::Unavailable(m) => StoreError::Unavailable(m),
@@ -185,6 +200,34 @@ fn record_change(
     Ok(())
 }
 
+/// Writes a record not there yet: its row and its `created` change (by its creator, at its
+/// creation), or the refusal: a conflict with the record already under its id.
+fn insert_new(tx: &Transaction<'_>, record: &Record) -> Outcome<()> {
+    if let Some(existing) = read(tx, &record.collection, &record.id)? {
+        return Ok(Err(StoreError::Conflict(Box::new(existing))));
+    }
+    tx.prepare_cached(
+        "INSERT INTO records (collection, id, version, sort, data, created, created_by, modified, modified_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )
+    .and_then(|mut statement| {
+        statement.execute(params![
+            record.collection,
+            record.id,
+            stored_number(record.version),
+            record.sort,
+            record.data.to_string(),
+            isoformat(&record.created),
+            record.created_by,
+            isoformat(&record.modified),
+            record.modified_by
+        ])
+    })
+    .map_err(sql("create record"))?;
+    record_change(tx, record, ChangeKind::Created, Author { by: &record.created_by, at: record.created })?;
+    Ok(Ok(()))
+}
+
 /// The current record at `version`, or the refusal: not found, or a conflict with it.
 fn current_at(tx: &Transaction<'_>, collection: &str, id: &str, version: u64) -> Outcome<Record> {
     Ok(match read(tx, collection, id)? {
@@ -197,31 +240,19 @@ fn current_at(tx: &Transaction<'_>, collection: &str, id: &str, version: u64) ->
 #[async_trait]
 impl RecordStore for SqliteRecords {
     async fn create(&self, new: NewRecord<'_>, author: Author<'_>) -> Result<Record, StoreError> {
-        self.write(|tx| {
-            if let Some(existing) = read(tx, new.collection, new.id)? {
-                return Ok(Err(StoreError::Conflict(Box::new(existing))));
-            }
-            let record = Record {
-                collection: new.collection.to_owned(),
-                id: new.id.to_owned(),
-                version: 1,
-                sort: new.sort.to_owned(),
-                data: new.data.clone(),
-                created: author.at,
-                created_by: author.by.to_owned(),
-                modified: author.at,
-                modified_by: author.by.to_owned(),
-            };
-            let at = isoformat(&author.at);
-            tx.execute(
-                "INSERT INTO records (collection, id, version, sort, data, created, created_by, modified, modified_by)
-                 VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?5, ?6)",
-                params![record.collection, record.id, record.sort, record.data.to_string(), at, author.by],
-            )
-            .map_err(sql("create record"))?;
-            record_change(tx, &record, ChangeKind::Created, author)?;
-            Ok(Ok(record))
-        })
+        let record = Record {
+            collection: new.collection.to_owned(),
+            id: new.id.to_owned(),
+            version: 1,
+            sort: new.sort.to_owned(),
+            data: new.data.clone(),
+            created: author.at,
+            created_by: author.by.to_owned(),
+            modified: author.at,
+            modified_by: author.by.to_owned(),
+        };
+        self.write(|tx| insert_new(tx, &record))?;
+        Ok(record)
     }
 
     async fn get(&self, collection: &str, id: &str) -> Result<Option<Record>, StoreError> {
@@ -425,5 +456,58 @@ mod tests {
         let reopened = SqliteRecords::open(&path).expect("reopen");
         assert_eq!(reopened.scan(all).await.expect("scan"), before, "records survive a restart");
         assert_eq!(reopened.head().await.expect("head"), head, "so does the feed");
+    }
+
+    fn record(id: &str, sort: &str) -> Record {
+        let at = DateTime::parse_from_rfc3339(sort).expect("time").with_timezone(&Utc);
+        Record {
+            collection: "alerts".into(),
+            id: id.into(),
+            version: 1,
+            sort: sort.into(),
+            data: serde_json::json!({"summary": format!("alert {id}"), "utctimestamp": sort}),
+            created: at,
+            created_by: "mozdef".into(),
+            modified: at,
+            modified_by: "mozdef".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn imports_in_bulk_all_or_nothing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SqliteRecords::open(&dir.path().join("mozdef.sqlite")).expect("open");
+        let batch = [
+            record("a", "2026-12-01T10:00:00.000000Z"),
+            record("b", "2026-12-03T10:00:00.000000Z"),
+            record("c", "2026-12-02T10:00:00.000000Z"),
+        ];
+        assert_eq!(store.import(&batch).expect("import"), 3);
+        let all = Scan { collection: "alerts", sort_from: None, sort_to: None, after: None, limit: 10 };
+        let listed = store.scan(all).await.expect("scan");
+        let ids: Vec<&str> = listed.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["b", "c", "a"], "newest first");
+        assert_eq!(listed[1], batch[2], "read back as written");
+        let history = store.history("alerts", "c", 10).await.expect("history");
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].kind, ChangeKind::Created);
+        assert_eq!((history[0].version, history[0].by.as_str(), history[0].at), (1, "mozdef", batch[2].created));
+        assert_eq!(history[0].data.as_ref(), Some(&batch[2].data));
+        let head = store.head().await.expect("head");
+        assert_eq!(head, 3, "one change each");
+
+        // A batch with one id already there is refused whole: its new records are not written.
+        let again = [record("d", "2026-12-04T10:00:00.000000Z"), record("b", "2026-12-05T10:00:00.000000Z")];
+        match store.import(&again) {
+            Err(StoreError::Conflict(existing)) => assert_eq!(*existing, batch[1]),
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+        // So is one with an id twice.
+        let twice = [record("e", "2026-12-04T10:00:00.000000Z"), record("e", "2026-12-05T10:00:00.000000Z")];
+        assert!(matches!(store.import(&twice), Err(StoreError::Conflict(_))));
+        assert_eq!(store.get("alerts", "d").await.expect("get"), None);
+        assert_eq!(store.get("alerts", "e").await.expect("get"), None);
+        assert_eq!(store.scan(all).await.expect("scan"), listed, "nothing half-written");
+        assert_eq!(store.head().await.expect("head"), head, "and no change either");
     }
 }
