@@ -148,6 +148,7 @@ async fn api(create_function: bool) -> Api {
         authentication: mozdef_api::Authentication::Open,
         shipper_tokens: None,
         queues: None,
+        time_limit: mozdef_api::REQUEST_TIME_LIMIT,
     };
     let app = app(state, RequiredClaims::new(ISSUER, AUDIENCE, clock.clone()));
     Api { app, clock, store, invokes, function, _cleanup: cleanup, _moto: moto }

@@ -96,6 +96,8 @@ pub struct ApiState {
     pub shipper_tokens: Option<Arc<ShipperTokens>>,
     /// The event queues' depth (the local log's backlog, or the SQS queues).
     pub queues: Option<Arc<dyn QueueStatus>>,
+    /// The longest a request may take to start answering ([`REQUEST_TIME_LIMIT`]).
+    pub time_limit: std::time::Duration,
 }
 
 impl ApiState {
@@ -113,6 +115,7 @@ impl ApiState {
             authentication: Authentication::Open,
             shipper_tokens: None,
             queues: None,
+            time_limit: REQUEST_TIME_LIMIT,
         }
     }
 }
@@ -182,6 +185,32 @@ fn all_routes() -> routes::Routes {
 
 fn rest_routes(state: ApiState) -> Router {
     let authentication = state.authentication.clone();
+    let time_limit = state.time_limit;
     let (router, _) = all_routes().into_parts();
-    router.layer(axum::middleware::from_fn_with_state(authentication, auth::authenticate)).with_state(state)
+    router
+        .layer(axum::middleware::from_fn_with_state(authentication, auth::authenticate))
+        .layer(axum::middleware::from_fn_with_state(time_limit, limit_time))
+        .with_state(state)
+}
+
+/// The longest a REST request may take to start answering (under API Gateway's 30 s; a
+/// change feed's long poll waits at most 25 s; a stream's events flow after its start).
+pub const REQUEST_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(28);
+
+/// Answers 503 when a request takes longer than `limit` ([`ApiState::time_limit`]).
+async fn limit_time(
+    axum::extract::State(limit): axum::extract::State<std::time::Duration>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = request.uri().path().to_owned();
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::Unavailable(format!(
+            "{path} took longer than {} s; narrow the request (a shorter window, fewer hits)",
+            limit.as_secs_f64()
+        ))
+        .into_response(),
+    }
 }

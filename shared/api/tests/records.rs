@@ -442,6 +442,13 @@ async fn another_clients_edit_arrives_through_the_change_feed_and_presence_shows
     assert_eq!(answer["changes"][0]["record"]["summary"], "seen elsewhere");
     assert!(answer["cursor"].as_u64().unwrap() > cursor);
     assert_names(call(&h, Method::GET, "/api/changes?after=0&wait=60", Body::empty()).await, "wait");
+    // A request that runs past the time limit is answered 503 rather than left hanging.
+    let mut hurried = h.state.clone();
+    hurried.time_limit = StdDuration::from_millis(300);
+    let head = answer["cursor"].as_u64().unwrap();
+    let request = Request::builder().uri(format!("/api/changes?after={head}&wait=5")).body(Body::empty()).unwrap();
+    let response = api_router(hurried).oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
 
     // The stream: the same change as a server-sent event.
     let request = Request::builder().uri(format!("/api/changes/stream?after={cursor}")).body(Body::empty()).unwrap();

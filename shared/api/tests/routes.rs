@@ -76,6 +76,7 @@ fn harness(limits: Limits) -> Harness {
         authentication: mozdef_api::Authentication::Open,
         shipper_tokens: None,
         queues: None,
+        time_limit: mozdef_api::REQUEST_TIME_LIMIT,
     };
     let loginput = LoginputState { queue: queue.clone(), limits };
     Harness { loginput, api, runner, queue, store, _dir: dir }
@@ -532,6 +533,7 @@ async fn the_rest_api_runs_with_stores_alone() {
         authentication: mozdef_api::Authentication::Open,
         shipper_tokens: None,
         queues: None,
+        time_limit: mozdef_api::REQUEST_TIME_LIMIT,
     };
     let app = api_router(state.clone());
     let (status, body) = send(app.clone(), Method::POST, "/api/search", r#"{"query": "summary:e1"}"#).await;

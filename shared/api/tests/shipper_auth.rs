@@ -141,6 +141,7 @@ async fn in_one_router_only_loginput_needs_tokens() {
         authentication: mozdef_api::Authentication::Open,
         shipper_tokens: None,
         queues: None,
+        time_limit: mozdef_api::REQUEST_TIME_LIMIT,
     };
     let app = router_with_auth(setup.state(), Some(setup.tokens.clone()), api);
     let (status, body) = send(&app, "GET", "/api/status", None, "").await;
