@@ -138,17 +138,8 @@ async fn api(create_function: bool) -> Api {
     let (store, cleanup) = isolated_store().await;
     let clock = Arc::new(FixedClock::new(now()));
     let state = ApiState {
-        store: Arc::new(store.clone()),
-        schedules: schedules.clone(),
-        clock: clock.clone(),
-        run_alerts: Some(Arc::new(InvokeAlertsFunction::new(lambda, &function, schedules))),
-        ingest_stats: None,
-        records: None,
-        lookups: None,
-        authentication: mozdef_api::Authentication::Open,
-        shipper_tokens: None,
-        queues: None,
-        time_limit: mozdef_api::REQUEST_TIME_LIMIT,
+        run_alerts: Some(Arc::new(InvokeAlertsFunction::new(lambda, &function, schedules.clone()))),
+        ..ApiState::new(Arc::new(store.clone()), schedules, clock.clone())
     };
     let app = app(state, RequiredClaims::new(ISSUER, AUDIENCE, clock.clone()));
     Api { app, clock, store, invokes, function, _cleanup: cleanup, _moto: moto }

@@ -66,17 +66,9 @@ fn harness(limits: Limits) -> Harness {
         Arc::new(NoSink),
     ));
     let api = ApiState {
-        store: Arc::new(store.clone()),
-        schedules,
-        clock: Arc::new(FixedClock::new(now())),
         run_alerts: Some(runner.clone()),
         ingest_stats: Some(Arc::new(mozdef_service::IngestStats::default())),
-        records: None,
-        lookups: None,
-        authentication: mozdef_api::Authentication::Open,
-        shipper_tokens: None,
-        queues: None,
-        time_limit: mozdef_api::REQUEST_TIME_LIMIT,
+        ..ApiState::new(Arc::new(store.clone()), schedules, Arc::new(FixedClock::new(now())))
     };
     let loginput = LoginputState { queue: queue.clone(), limits };
     Harness { loginput, api, runner, queue, store, _dir: dir }
@@ -523,17 +515,13 @@ async fn the_rest_api_runs_with_stores_alone() {
     store.index(&[event("e1", "events-20261123"), event("e2", "events-20261123"), quarantined]).await.unwrap();
     store.refresh().await.unwrap();
     let mut state = ApiState {
-        store: Arc::new(store),
-        schedules: Arc::new(SqliteSchedules::open(&dir.path().join("mozdef.sqlite")).unwrap()),
-        clock: Arc::new(FixedClock::new(now())),
         run_alerts: None,
         ingest_stats: None,
-        records: None,
-        lookups: None,
-        authentication: mozdef_api::Authentication::Open,
-        shipper_tokens: None,
-        queues: None,
-        time_limit: mozdef_api::REQUEST_TIME_LIMIT,
+        ..ApiState::new(
+            Arc::new(store),
+            Arc::new(SqliteSchedules::open(&dir.path().join("mozdef.sqlite")).unwrap()),
+            Arc::new(FixedClock::new(now())),
+        )
     };
     let app = api_router(state.clone());
     let (status, body) = send(app.clone(), Method::POST, "/api/search", r#"{"query": "summary:e1"}"#).await;

@@ -131,17 +131,13 @@ async fn in_one_router_only_loginput_needs_tokens() {
     let setup = Setup::new();
     let store = EmbeddedStore::open(setup.dir.path()).unwrap();
     let api = ApiState {
-        store: Arc::new(store),
-        schedules: Arc::new(SqliteSchedules::open(&setup.dir.path().join("mozdef.sqlite")).unwrap()),
-        clock: Arc::new(SystemClock),
         run_alerts: None,
         ingest_stats: None,
-        records: None,
-        lookups: None,
-        authentication: mozdef_api::Authentication::Open,
-        shipper_tokens: None,
-        queues: None,
-        time_limit: mozdef_api::REQUEST_TIME_LIMIT,
+        ..ApiState::new(
+            Arc::new(store),
+            Arc::new(SqliteSchedules::open(&setup.dir.path().join("mozdef.sqlite")).unwrap()),
+            Arc::new(SystemClock),
+        )
     };
     let app = router_with_auth(setup.state(), Some(setup.tokens.clone()), api);
     let (status, body) = send(&app, "GET", "/api/status", None, "").await;

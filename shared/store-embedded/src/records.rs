@@ -240,17 +240,7 @@ fn current_at(tx: &Transaction<'_>, collection: &str, id: &str, version: u64) ->
 #[async_trait]
 impl RecordStore for SqliteRecords {
     async fn create(&self, new: NewRecord<'_>, author: Author<'_>) -> Result<Record, StoreError> {
-        let record = Record {
-            collection: new.collection.to_owned(),
-            id: new.id.to_owned(),
-            version: 1,
-            sort: new.sort.to_owned(),
-            data: new.data.clone(),
-            created: author.at,
-            created_by: author.by.to_owned(),
-            modified: author.at,
-            modified_by: author.by.to_owned(),
-        };
+        let record = Record::created(new, author);
         self.write(|tx| insert_new(tx, &record))?;
         Ok(record)
     }
@@ -273,14 +263,7 @@ impl RecordStore for SqliteRecords {
                 Ok(current) => current,
                 Err(refusal) => return Ok(Err(refusal)),
             };
-            let record = Record {
-                version: current.version + 1,
-                sort: sort.to_owned(),
-                data: data.clone(),
-                modified: author.at,
-                modified_by: author.by.to_owned(),
-                ..current
-            };
+            let record = current.updated(sort, data, author);
             tx.execute(
                 "UPDATE records SET version = ?3, sort = ?4, data = ?5, modified = ?6, modified_by = ?7
                  WHERE collection = ?1 AND id = ?2",

@@ -48,6 +48,36 @@ pub struct Record {
     pub modified_by: String,
 }
 
+impl Record {
+    /// The record a create writes: version 1, created and last changed by `author`.
+    pub fn created(new: NewRecord<'_>, author: Author<'_>) -> Record {
+        Record {
+            collection: new.collection.to_owned(),
+            id: new.id.to_owned(),
+            version: 1,
+            sort: new.sort.to_owned(),
+            data: new.data.clone(),
+            created: author.at,
+            created_by: author.by.to_owned(),
+            modified: author.at,
+            modified_by: author.by.to_owned(),
+        }
+    }
+
+    /// The record an update of this one writes: the next version, `sort` and `data`, last
+    /// changed by `author`.
+    pub fn updated(&self, sort: &str, data: &Value, author: Author<'_>) -> Record {
+        Record {
+            version: self.version + 1,
+            sort: sort.to_owned(),
+            data: data.clone(),
+            modified: author.at,
+            modified_by: author.by.to_owned(),
+            ..self.clone()
+        }
+    }
+}
+
 /// What a change did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -257,17 +257,7 @@ impl Records {
     /// has tags (read in chunks; the pivot needs them all).
     pub async fn veris_pivot(&self) -> Result<Vec<Value>, ServiceError> {
         let mut rows = Vec::new();
-        let mut after: Option<(String, String)> = None;
-        loop {
-            let scan = mozdef_store::Scan {
-                collection: Collection::Incidents.name(),
-                sort_from: None,
-                sort_to: None,
-                after: after.as_ref().map(|(s, i)| (s.as_str(), i.as_str())),
-                limit: 1000,
-            };
-            let batch = self.store().scan(scan).await?;
-            let done = batch.len() < scan.limit;
+        self.scan_all(Collection::Incidents, usize::MAX, |batch| {
             let incidents = batch.iter().map(|r| {
                 let field = |f: &str| r.data.get(f).and_then(Value::as_str).map(str::to_owned);
                 let tags = r
@@ -278,11 +268,9 @@ impl Records {
                 (field("dateOpened"), tags, field("phase"))
             });
             rows.extend(crate::veris::pivot(incidents));
-            after = batch.last().map(|r| (r.sort.clone(), r.id.clone()));
-            if done {
-                return Ok(rows);
-            }
-        }
+        })
+        .await?;
+        Ok(rows)
     }
 }
 

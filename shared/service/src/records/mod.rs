@@ -330,6 +330,35 @@ impl Records {
         }
     }
 
+    /// Reads a whole collection, newest first, in chunks of 1,000 handed to `visit`, stopping
+    /// after `max` records (for the aggregates: the VERIS pivot, the feeds, the watchlist).
+    pub(crate) async fn scan_all(
+        &self,
+        collection: Collection,
+        max: usize,
+        mut visit: impl FnMut(Vec<Record>),
+    ) -> Result<(), ServiceError> {
+        let (mut after, mut read) = (None::<(String, String)>, 0);
+        while read < max {
+            let scan = Scan {
+                collection: collection.name(),
+                sort_from: None,
+                sort_to: None,
+                after: after.as_ref().map(|(s, i)| (s.as_str(), i.as_str())),
+                limit: 1000.min(max - read),
+            };
+            let batch = self.store.scan(scan).await?;
+            let done = batch.len() < scan.limit;
+            read += batch.len();
+            after = batch.last().map(|r| (r.sort.clone(), r.id.clone()));
+            visit(batch);
+            if done {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     /// Creates a record, with `by` as its author.
     pub async fn create(
         &self,

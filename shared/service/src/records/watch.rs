@@ -15,7 +15,7 @@ use super::fields::{self, MAX_SHORT, opt_text};
 use super::{Collection, Records, SYSTEM, key_id};
 use crate::ServiceError;
 use crate::lists;
-use mozdef_store::{Record, Scan};
+use mozdef_store::Record;
 
 /// The most entries a feed or the watchlist reads.
 pub const MAX_ENTRIES: usize = 100_000;
@@ -145,23 +145,8 @@ impl Records {
     /// Every entry of a list, newest first (at most [`MAX_ENTRIES`]).
     async fn all_entries(&self, collection: Collection) -> Result<Vec<Record>, ServiceError> {
         let mut entries = Vec::new();
-        loop {
-            let after = entries.last().map(|r: &Record| (r.sort.clone(), r.id.clone()));
-            let scan = Scan {
-                collection: collection.name(),
-                sort_from: None,
-                sort_to: None,
-                after: after.as_ref().map(|(s, i)| (s.as_str(), i.as_str())),
-                limit: 1000,
-            };
-            let batch = self.store().scan(scan).await?;
-            let done = batch.len() < scan.limit;
-            entries.extend(batch);
-            if done || entries.len() >= MAX_ENTRIES {
-                entries.truncate(MAX_ENTRIES);
-                return Ok(entries);
-            }
-        }
+        self.scan_all(collection, MAX_ENTRIES, |batch| entries.extend(batch)).await?;
+        Ok(entries)
     }
 
     /// Deletes the entries of `collection` that expired before `before`; answers the rest.

@@ -111,17 +111,7 @@ pub(super) fn not_found(collection: &str, id: &str) -> StoreError {
 impl DynamoRecords {
     /// Creates a record at version 1.
     pub(super) async fn create_record(&self, new: NewRecord<'_>, author: Author<'_>) -> Result<Record, StoreError> {
-        let record = Record {
-            collection: new.collection.to_owned(),
-            id: new.id.to_owned(),
-            version: 1,
-            sort: new.sort.to_owned(),
-            data: new.data.clone(),
-            created: author.at,
-            created_by: author.by.to_owned(),
-            modified: author.at,
-            modified_by: author.by.to_owned(),
-        };
+        let record = Record::created(new, author);
         let write = Write {
             collection: new.collection,
             id: new.id,
@@ -150,14 +140,7 @@ impl DynamoRecords {
         if current.version != version {
             return Err(StoreError::Conflict(Box::new(current)));
         }
-        let record = Record {
-            version: version + 1,
-            sort: sort.to_owned(),
-            data: data.clone(),
-            modified: author.at,
-            modified_by: author.by.to_owned(),
-            ..current.clone()
-        };
+        let record = current.updated(sort, data, author);
         let write = Write {
             collection,
             id,
