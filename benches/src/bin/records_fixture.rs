@@ -17,8 +17,8 @@
 //!   of 100 hosts, so a host is in about 1% of summaries), severity NOTICE, WARNING, CRITICAL
 //!   or ERROR, and about 10% acknowledged with a status.
 //!
-//! Every record is written as first created (version 1, with its triage fields already set),
-//! by its creator (incidents) or `mozdef` (alerts) at its own time. "Now" is the real time
+//! Every record is what [`Record::created`] makes of it (version 1, with its triage fields
+//! already set), by its creator (incidents) or `mozdef` (alerts) at its own time. "Now" is the real time
 //! unless `--now` says otherwise; everything else follows from the seed. The last line on
 //! stdout is a JSON summary: the counts, the load time, the probe values `scripts/bench-records`
 //! queries and how many records each matches.
@@ -38,7 +38,7 @@ use mozdef_service::records::fields::timestamp;
 use mozdef_service::records::triage::alert_copy;
 use mozdef_service::records::{Collection, SYSTEM};
 use mozdef_service::veris;
-use mozdef_store::Record;
+use mozdef_store::{Author, NewRecord, Record};
 use mozdef_store_embedded::SqliteRecords;
 use serde_json::{Map, Value, json};
 
@@ -278,17 +278,9 @@ fn incident(rng: &mut SplitMix64, now: DateTime<Utc>, users: &[String], m: &mut 
     m.closed += usize::from(phase == "Closed");
     m.creator += usize::from(creator == users[0]);
     m.word += usize::from([&summary, &description, &creator].iter().any(|t| t.to_lowercase().contains(PROBE_WORD)));
-    Ok(Record {
-        collection: Collection::Incidents.name().to_owned(),
-        id: rng.hex(24),
-        version: 1,
-        sort,
-        data: Value::Object(doc),
-        created: opened,
-        created_by: creator.clone(),
-        modified: opened,
-        modified_by: creator,
-    })
+    let (id, data) = (rng.hex(24), Value::Object(doc));
+    let new = NewRecord { collection: Collection::Incidents.name(), id: &id, sort: &sort, data: &data };
+    Ok(Record::created(new, Author { by: &creator, at: opened }))
 }
 
 fn alert(rng: &mut SplitMix64, now: DateTime<Utc>, users: &[String], m: &mut Matches) -> Record {
@@ -332,17 +324,9 @@ fn alert(rng: &mut SplitMix64, now: DateTime<Utc>, users: &[String], m: &mut Mat
     m.acknowledged += usize::from(status == Some("acknowledged"));
     m.last_hour += usize::from(now - at <= Duration::minutes(60));
     m.critical_day += usize::from(severity == "CRITICAL" && now - at <= Duration::minutes(1440));
-    Record {
-        collection: Collection::Alerts.name().to_owned(),
-        id: stored.id,
-        version: 1,
-        sort,
-        data: Value::Object(copy),
-        created: at,
-        created_by: SYSTEM.to_owned(),
-        modified: at,
-        modified_by: SYSTEM.to_owned(),
-    }
+    let data = Value::Object(copy);
+    let new = NewRecord { collection: Collection::Alerts.name(), id: &stored.id, sort: &sort, data: &data };
+    Record::created(new, Author { by: SYSTEM, at })
 }
 
 /// Generates `n` records with `make` and imports them `batch` at a time; answers the seconds

@@ -197,9 +197,9 @@ pub struct TableSpec {
 /// The tables of the parent template: schedules (`DynamoSchedules`), GeoModel's localities
 /// (`DynamoLocalities`, expiring), shipper tokens (`DynamoShipperTokens`), and the two
 /// reserved for the REST API's records (issue 13).
-pub const TABLES: [TableSpec; 5] = [
+pub const TABLES: [TableSpec; 4] = [
     TableSpec { logical_id: "SchedulesTable", partition_key: "name", sort_key: None, ttl: None },
-    TableSpec { logical_id: "LocalitiesTable", partition_key: "id", sort_key: None, ttl: Some("expires") },
+    TableSpec { logical_id: "LocalitiesTable", partition_key: "id", sort_key: None, ttl: Some("expires_at") },
     TableSpec { logical_id: "ShipperTokensTable", partition_key: "hash", sort_key: None, ttl: None },
     TableSpec { logical_id: "RecordsTable", partition_key: "pk", sort_key: Some("sk"), ttl: Some("expires") },
 ];

@@ -62,7 +62,7 @@ fn the_checks_see_what_they_check() {
         ("AWS::SQS::Queue", 4),
         ("AWS::Lambda::EventSourceMapping", 2),
         ("AWS::S3::Bucket", 3),
-        ("AWS::DynamoDB::Table", 5),
+        ("AWS::DynamoDB::Table", 4),
         ("AWS::ApiGatewayV2::Route", 15),
         ("AWS::CloudWatch::Alarm", 4),
     ] {

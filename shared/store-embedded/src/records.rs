@@ -167,8 +167,8 @@ fn decode_change(row: ChangeRow) -> Result<Change, EmbeddedError> {
 }
 
 fn read(db: &Connection, collection: &str, id: &str) -> Result<Option<Record>, EmbeddedError> {
-    db.query_row(&format!("{RECORD_COLUMNS} WHERE collection = ?1 AND id = ?2"), params![collection, id], record_row)
-        .optional()
+    db.prepare_cached(&format!("{RECORD_COLUMNS} WHERE collection = ?1 AND id = ?2"))
+        .and_then(|mut statement| statement.query_row(params![collection, id], record_row).optional())
         .map_err(sql("read record"))?
         .map(decode_record)
         .transpose()
