@@ -39,7 +39,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run loginput, the REST API and the embedded store locally.
-    Dev(dev::DevArgs),
+    Dev(Box<dev::DevArgs>),
     /// Run events (NDJSON) through the pipeline `mozdef dev` would use and print the normalized
     /// documents.
     Normalize(normalize::NormalizeArgs),
@@ -69,7 +69,7 @@ async fn main() -> ExitCode {
     let default_level = if matches!(cli.command, Command::Normalize(_) | Command::Token(_)) { "warn" } else { "info" };
     init_logging(&cli.log_format, default_level);
     let result = match cli.command {
-        Command::Dev(args) => dev::run(args).await,
+        Command::Dev(args) => dev::run(*args).await,
         Command::Send(args) => send::run(args).await,
         Command::Token(args) => token::run(args).await,
         Command::Deploy(args) => deploy::run(args).await,
