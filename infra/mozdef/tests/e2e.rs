@@ -493,3 +493,38 @@ async fn alerts_run_in_mozdef_dev() {
     assert!(schedule["total_run_count"].as_u64().unwrap() >= 3, "{schedule}");
     assert!(schedules.as_object().unwrap().len() >= 2, "the whole catalogue is scheduled: {schedules}");
 }
+
+/// The watchlist feeds the `get_watchlist` alert: a term added through MozDef's `/watchitem`
+/// is what the alert looks for, and its alert reaches the triage table at once.
+#[tokio::test]
+async fn a_watched_term_raises_get_watchlist() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_with(dir.path(), free_port(), &["--alerts-paused"]).await;
+    let http = client();
+    let item = json!([{"WatchList": true}, {"watchcontent": "evilcorp"}, {"duration": "1d"}]);
+    let r = http.post(format!("{}/api/watchitem", server.base)).json(&item).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["x-plugin"], "watchlist");
+    let terms: Value =
+        http.get(format!("{}/api/getwatchlist", server.base)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(terms, json!(["evilcorp"]));
+    let event = json!({"category": "syslog", "hostname": "web1", "summary": "login by evilcorp from 1.2.3.4",
+        "details": {"program": "sshd"}});
+    assert!(http.post(format!("{}/events", server.base)).json(&event).send().await.unwrap().status().is_success());
+    assert_eq!(wait_for(&http, &server.base, "summary:evilcorp", 1).await.len(), 1);
+    let url = format!("{}/api/alerts/run", server.base);
+    let raised: Value =
+        http.post(&url).json(&json!({"names": ["get_watchlist"]})).send().await.unwrap().json().await.unwrap();
+    assert_eq!(raised["raised"], 1, "{raised}");
+    let summary = raised["runs"][0]["alerts"][0]["_source"]["summary"].as_str().unwrap().to_owned();
+    assert!(summary.starts_with("Watchlist term evilcorp detected"), "{summary}");
+    let triage: Value = http
+        .get(format!("{}/api/alerts/triage?category=watchlist", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(triage["records"][0]["summary"], summary.as_str(), "{triage}");
+}

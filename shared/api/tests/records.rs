@@ -476,3 +476,34 @@ async fn another_clients_edit_arrives_through_the_change_feed_and_presence_shows
     let (_, later) = call(&h, Method::GET, &format!("/api/presence/incidents/{id}"), Body::empty()).await;
     assert_eq!(later["presence"], json!([]), "presence expires on its own");
 }
+
+#[tokio::test]
+async fn every_record_route_answers_404_for_what_is_not_there() {
+    let h = harness().await;
+    let edit = json!({"version": 1, "summary": "s"}).to_string();
+    for (method, uri, body) in [
+        (Method::GET, "/api/incidents/nope", String::new()),
+        (Method::PUT, "/api/incidents/nope", edit.clone()),
+        (Method::DELETE, "/api/incidents/nope?version=1", String::new()),
+        (Method::GET, "/api/investigations/nope", String::new()),
+        (Method::PUT, "/api/investigations/nope", edit.clone()),
+        (Method::DELETE, "/api/investigations/nope?version=1", String::new()),
+        (Method::POST, "/api/investigations/nope/incident", String::new()),
+        (Method::GET, "/api/alerts/nope/triage", String::new()),
+        (Method::PUT, "/api/alerts/nope/triage", json!({"version": 1}).to_string()),
+        (Method::POST, "/api/alerts/nope/ack", String::new()),
+        (Method::DELETE, "/api/alerts/nope/ack", String::new()),
+        (Method::POST, "/api/alerts/nope/escalate", json!({"to": "incident"}).to_string()),
+        (Method::DELETE, "/api/ipblocklist/nope?version=1", String::new()),
+        (Method::DELETE, "/api/fqdnblocklist/nope?version=1", String::new()),
+        (Method::DELETE, "/api/watchlist/nope?version=1", String::new()),
+        (Method::GET, "/api/history/incidents/nope", String::new()),
+        (Method::GET, "/api/history/nothing/nope", String::new()),
+        (Method::GET, "/api/presence/incidents/nope", String::new()),
+        (Method::GET, "/api/nothing-here", String::new()),
+    ] {
+        let (status, answer) = call(&h, method.clone(), uri, body).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{method} {uri}: {answer}");
+        assert!(answer["error"].is_string(), "{method} {uri}: one error shape: {answer}");
+    }
+}

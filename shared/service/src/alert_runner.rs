@@ -173,7 +173,7 @@ impl AlertRunner {
         let backend = StoreAlertBackend::new(self.store.clone());
         let env = AlertEnv { backend: &backend, plugins: &self.plugins };
         let watchlist = match &self.records {
-            Some(records) if wanted.contains("get_watchlist") => {
+            Some(records) if wanted.iter().any(|name| name.split('.').next() == Some("get_watchlist")) => {
                 records.watchlist_terms().await.unwrap_or_else(|error| {
                     tracing::error!(%error, "watchlist not read; get_watchlist runs without terms");
                     Vec::new()
