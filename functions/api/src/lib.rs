@@ -19,6 +19,8 @@ pub mod handler;
 
 use std::sync::Arc;
 
+use anyhow::Context;
+
 use axum::Router;
 use mozdef_alerts::ScheduleStore;
 use mozdef_api::ApiState;
@@ -36,26 +38,32 @@ use crate::claims::RequiredClaims;
 
 /// The application the environment describes.
 pub async fn app_from_env() -> anyhow::Result<Router> {
+    // Every setting first, so that a missing one is named before anything goes out.
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let claims = RequiredClaims::new(required("MOZDEF_OIDC_ISSUER")?, required("MOZDEF_OIDC_AUDIENCE")?, clock.clone());
     let options: RestOptions = mozdef_service::from_env()?;
-    let authentication = mozdef_api::site::oidc(&options)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("MOZDEF_OIDC_ISSUER: required by the api function"))?;
+    let schedules_table = required("MOZDEF_SCHEDULES_TABLE")?;
+    let records_table = required("MOZDEF_RECORDS_TABLE")?;
+    let tokens_table = required("MOZDEF_SHIPPER_TOKENS_TABLE")?;
+    let whitelists = options.whitelists()?;
+    let lookups = mozdef_api::site::lookups(&options)?;
     let sdk = mozdef_aws::load(&AwsOptions::default()).await;
     let store: Arc<dyn EventStore> = Arc::new(opensearch_from_env().await?);
     let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
-    let record_store = DynamoRecords::new(dynamodb.clone(), required("MOZDEF_RECORDS_TABLE")?);
-    let records = Records::new(Arc::new(record_store), store.clone(), clock.clone(), options.whitelists()?);
-    let token_store = DynamoShipperTokens::new(dynamodb, required("MOZDEF_SHIPPER_TOKENS_TABLE")?);
+    let records = Records::new(
+        Arc::new(DynamoRecords::new(dynamodb.clone(), records_table)),
+        store.clone(),
+        clock.clone(),
+        whitelists,
+    );
+    let token_store = DynamoShipperTokens::new(dynamodb.clone(), tokens_table);
     let shipper_tokens = ShipperTokens::new(Arc::new(token_store), CacheSettings::default());
     let queues = optional("MOZDEF_QUEUE_URLS").map(|urls| {
         let urls = urls.split(',').map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned).collect();
         Arc::new(mozdef_aws::queue_depth::SqsQueueDepth::new(aws_sdk_sqs::Client::new(&sdk), urls))
             as Arc<dyn QueueStatus>
     });
-    let schedules: Arc<dyn ScheduleStore> =
-        Arc::new(DynamoSchedules::new(aws_sdk_dynamodb::Client::new(&sdk), required("MOZDEF_SCHEDULES_TABLE")?));
+    let schedules: Arc<dyn ScheduleStore> = Arc::new(DynamoSchedules::new(dynamodb, schedules_table));
     let run_alerts = optional(ALERTS_FUNCTION_VARIABLE).map(|function| {
         let invoker = InvokeAlertsFunction::new(aws_sdk_lambda::Client::new(&sdk), function, schedules.clone());
         Arc::new(invoker) as Arc<dyn RunAlertsNow>
@@ -63,10 +71,15 @@ pub async fn app_from_env() -> anyhow::Result<Router> {
     if run_alerts.is_none() {
         tracing::warn!("{ALERTS_FUNCTION_VARIABLE} is not set: POST /api/alerts/run answers 503");
     }
+    // Last, the one call out: the issuer's discovery document and keys.
+    let authentication = mozdef_api::site::oidc(&options)
+        .await
+        .context("MOZDEF_OIDC_ISSUER: cannot set up token verification")?
+        .ok_or_else(|| anyhow::anyhow!("MOZDEF_OIDC_ISSUER: required by the api function"))?;
     let state = ApiState {
         run_alerts,
         records: Some(records),
-        lookups: Some(Arc::new(mozdef_api::site::lookups(&options)?)),
+        lookups: Some(Arc::new(lookups)),
         authentication,
         shipper_tokens: Some(Arc::new(shipper_tokens)),
         queues,
