@@ -1,6 +1,7 @@
 //! `mozdef dev`: loginput, the REST API, the local ingest worker and the embedded store in
 //! one process, on one data directory.
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -108,7 +109,21 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let local = listener.local_addr().context("listener address")?;
     tracing::info!(listen = %local, data_dir = %args.data_dir.display(), mozdefhostname = ingest.mozdefhostname(), "mozdef dev ready: loginput on /, REST API on /api");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("server failed")?;
+    // On a signal the server stops accepting and lets requests finish; a change stream or a
+    // long poll never would by itself, so open connections get CONNECTION_GRACE, then go.
+    let (signalled_tx, mut signalled) = watch::channel(false);
+    let graceful = async move {
+        shutdown_signal().await;
+        let _ = signalled_tx.send(true);
+    };
+    let server = axum::serve(listener, app).with_graceful_shutdown(graceful).into_future();
+    tokio::select! {
+        served = server => served.context("server failed")?,
+        () = async {
+            let _ = signalled.wait_for(|s| *s).await;
+            tokio::time::sleep(CONNECTION_GRACE).await;
+        } => tracing::warn!(grace = ?CONNECTION_GRACE, "connections still open (change streams, long polls) closed"),
+    }
 
     tracing::info!("shutting down: draining the write-ahead log into the store");
     let _ = stop_tx.send(true);
@@ -120,6 +135,9 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     tracing::info!(stats = %ingest.stats().snapshot(), "stopped");
     Ok(())
 }
+
+/// How long open connections may go on after a shutdown signal.
+const CONNECTION_GRACE: Duration = Duration::from_secs(5);
 
 /// OIDC when configured; else the API is open, which `mozdef dev` allows on a loopback
 /// address only (and says so).

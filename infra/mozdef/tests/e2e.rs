@@ -117,6 +117,9 @@ async fn sigterm_drains_and_exits_cleanly() {
         let event = json!({"summary": format!("term {n}"), "details": {"run": "term"}});
         assert_eq!(http.post(format!("{}/events", server.base)).json(&event).send().await.unwrap().status(), 200);
     }
+    // A client on the change stream (a UI left open) does not hold the stop up for long.
+    let stream = http.get(format!("{}/api/changes/stream", server.base)).send().await.unwrap();
+    assert_eq!(stream.status(), 200);
     let pid = server.child.id().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -128,6 +131,7 @@ async fn sigterm_drains_and_exits_cleanly() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     assert!(status.success(), "clean exit, got {status}");
+    drop(stream);
     // Drained: a restart finds all 20 without replaying anything.
     let server = start(dir.path(), port).await;
     assert_eq!(wait_for(&http, &server.base, "details.run:term", 20).await.len(), 20);
