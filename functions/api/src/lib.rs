@@ -83,6 +83,7 @@ pub async fn app_from_env() -> anyhow::Result<Router> {
         authentication,
         shipper_tokens: Some(Arc::new(shipper_tokens)),
         queues,
+        change_stream: false,
         ..ApiState::new(store, schedules, clock)
     };
     tracing::info!(run_alerts = state.run_alerts.is_some(), "api ready");

@@ -98,6 +98,9 @@ pub struct ApiState {
     pub queues: Option<Arc<dyn QueueStatus>>,
     /// The longest a request may take to start answering ([`REQUEST_TIME_LIMIT`]).
     pub time_limit: std::time::Duration,
+    /// Whether `GET /api/changes/stream` is served: not behind API Gateway, which buffers a
+    /// response whole (clients long-poll `GET /api/changes` there).
+    pub change_stream: bool,
 }
 
 impl ApiState {
@@ -116,6 +119,7 @@ impl ApiState {
             shipper_tokens: None,
             queues: None,
             time_limit: REQUEST_TIME_LIMIT,
+            change_stream: true,
         }
     }
 }

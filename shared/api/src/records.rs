@@ -463,6 +463,11 @@ async fn change_stream(
     headers: axum::http::HeaderMap,
     params: Result<Query<ChangeParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
+    if !state.change_stream {
+        return Err(ApiError::bad_request(
+            "the change stream is not served here (responses are buffered whole): long-poll GET /api/changes?after=N&wait=25",
+        ));
+    }
     let Query(params) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
     if params.wait != 0 {
         return Err(ApiError::bad_request("wait: a stream waits by itself; use after (or Last-Event-ID) only"));

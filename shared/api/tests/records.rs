@@ -459,6 +459,13 @@ async fn another_clients_edit_arrives_through_the_change_feed_and_presence_shows
     let text = String::from_utf8(frame.into_data().unwrap().to_vec()).unwrap();
     assert!(text.contains("event: change") && text.contains("seen elsewhere"), "{text}");
 
+    // Where responses are buffered whole (behind API Gateway) the stream is refused, naming the long poll.
+    let mut buffered = h.state.clone();
+    buffered.change_stream = false;
+    let request = Request::builder().uri("/api/changes/stream").body(Body::empty()).unwrap();
+    let response = api_router(buffered).oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+
     let id = created["id"].as_str().unwrap();
     let (status, here) =
         send(&h, Method::PUT, &format!("/api/presence/incidents/{id}"), json!({"activity": "editing"})).await;
