@@ -46,7 +46,7 @@ pub(crate) fn routes() -> Routes {
     }
     routes
         .add(Method::POST, "/investigations/{id}/incident", Role::Responder, post(make_incident))
-        .add(Method::GET, "/alerts/triage", Role::Viewer, get(list_alerts))
+        .add(Method::GET, "/alerts/triage", Role::Viewer, get(list_collection))
         .add(Method::GET, "/alerts/{id}/triage", Role::Viewer, get(alert_triage))
         .add(Method::PUT, "/alerts/{id}/triage", Role::Responder, put(update_alert_triage))
         .add(Method::POST, "/alerts/{id}/ack", Role::Responder, post(ack_alert))
@@ -139,31 +139,16 @@ fn list_request(params: HashMap<String, String>, now: DateTime<Utc>) -> Result<L
     })
 }
 
-async fn list_in(
-    state: &ApiState,
-    collection: Collection,
-    params: HashMap<String, String>,
-) -> Result<Json<Value>, ApiError> {
-    let records = records(state)?;
-    let request = list_request(params, records.now())?;
-    Ok(Json(records.list(collection, &request).await?.to_value()))
-}
-
-/// `GET /api/<collection>`: one page, newest first: `{records, next, scanned}`.
+/// `GET /api/<collection>` (and `/api/alerts/triage`, the alerts table: MozDef's Mongo
+/// `alerts`): one page, newest first: `{records, next, scanned}`.
 async fn list_collection(
     State(state): State<ApiState>,
     uri: axum::http::Uri,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
-    list_in(&state, collection_of(&uri)?, params).await
-}
-
-/// `GET /api/alerts/triage`: the alerts table (MozDef's Mongo `alerts`), newest first.
-async fn list_alerts(
-    State(state): State<ApiState>,
-    Query(params): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
-    list_in(&state, Collection::Alerts, params).await
+    let records = records(&state)?;
+    let request = list_request(params, records.now())?;
+    Ok(Json(records.list(collection_of(&uri)?, &request).await?.to_value()))
 }
 
 /// `GET /api/incidents/{id}`, `/api/investigations/{id}`.

@@ -208,9 +208,9 @@ impl Records {
         doc.insert("alert".into(), json!(alert));
         doc.insert("user".into(), json!(user));
         doc.insert("identifiers".into(), json!(identifiers));
-        doc.insert("created".into(), json!(now));
-        doc.insert("modified".into(), json!(now));
-        let doc = rename_times(doc);
+        // The chain's own times; the record's `created`/`modified` are rendered beside them.
+        doc.insert("chainCreated".into(), json!(now));
+        doc.insert("chainModified".into(), json!(now));
         self.create(Collection::DuplicateChains, &key_id(&[&alert, &user]), &now, &doc, by).await
     }
 
@@ -236,18 +236,6 @@ impl Records {
         let current = self.get(Collection::DuplicateChains, &id).await?;
         self.delete(Collection::DuplicateChains, &id, current.version, by).await
     }
-}
-
-/// A chain's own times are `chainCreated`/`chainModified` in the document (the record's
-/// `created`/`modified` are rendered beside them).
-fn rename_times(mut doc: Map<String, Value>) -> Map<String, Value> {
-    if let Some(v) = doc.remove("created") {
-        doc.insert("chainCreated".into(), v);
-    }
-    if let Some(v) = doc.remove("modified") {
-        doc.insert("chainModified".into(), v);
-    }
-    doc
 }
 
 /// `{alert, user, identifiers[]}` (identifiers required when `with_identifiers`).
