@@ -1,0 +1,7 @@
+export function About() {
+  return (
+    <section>
+      <h1>About</h1>
+    </section>
+  );
+}

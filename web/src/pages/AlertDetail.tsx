@@ -1,0 +1,7 @@
+export function AlertDetail() {
+  return (
+    <section>
+      <h1>AlertDetail</h1>
+    </section>
+  );
+}

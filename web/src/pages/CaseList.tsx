@@ -1,0 +1,7 @@
+export function CaseList({ collection }: { collection: "incidents" | "investigations" }) {
+  return (
+    <section>
+      <h1>{collection}</h1>
+    </section>
+  );
+}

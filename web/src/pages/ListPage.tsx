@@ -1,0 +1,9 @@
+import type { ListKind } from "../components/ListEntryForm";
+
+export function ListPage({ kind }: { kind: ListKind }) {
+  return (
+    <section>
+      <h1>{kind}</h1>
+    </section>
+  );
+}

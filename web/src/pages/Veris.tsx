@@ -1,0 +1,7 @@
+export function Veris() {
+  return (
+    <section>
+      <h1>Veris</h1>
+    </section>
+  );
+}
