@@ -55,11 +55,14 @@ export function tokenize(text: string): Token[] {
       value = value.slice(1);
       start += 1;
     }
+    // `1.2.3.4:443`: the address before its port.
+    const withPort = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(value);
+    if (withPort?.[1] && isIpv4(withPort[1])) value = withPort[1];
     if (!isIp(value)) continue;
     // Only whole words: not the middle of a version string or a hex hash.
     const before = text[start - 1];
     const after = text[start + value.length];
-    if ((before && /[\w.:]/.test(before)) || (after && /[\w:]/.test(after)) || (after === "." && /\d/.test(text[start + value.length + 1] ?? ""))) {
+    if ((before && /[\w.:]/.test(before)) || (after && /\w/.test(after)) || (after === ":" && !withPort) || (after === "." && /\d/.test(text[start + value.length + 1] ?? ""))) {
       continue;
     }
     if (start > at) tokens.push({ kind: "text", value: text.slice(at, start) });
