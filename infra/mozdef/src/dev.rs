@@ -19,12 +19,12 @@ use mozdef_store_opensearch::OpenSearchStore;
 use mozdef_store_opensearch::lifecycle::{self, LifecycleConfig};
 use tokio::sync::watch;
 
-use crate::{alerting, token, worker};
+use crate::{alerting, token, web, worker};
 
 /// Options of `mozdef dev`.
 #[derive(Debug, clap::Args)]
 pub struct DevArgs {
-    /// Address to serve loginput and the REST API (/api) on.
+    /// Address to serve the web UI (/), loginput and the REST API (/api) on.
     #[arg(long, env = "MOZDEF_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
     /// Directory for the write-ahead log and the indices (created if missing).
@@ -62,6 +62,9 @@ pub struct DevArgs {
     /// The REST API: OIDC, the blocklists' whitelists, the lookups.
     #[command(flatten)]
     pub rest: RestOptions,
+    /// The web UI: where it is, whether to build it, what it is told.
+    #[command(flatten)]
+    pub web: web::WebArgs,
 }
 
 /// Runs until SIGINT or SIGTERM, then stops accepting, drains the log into the store and exits.
@@ -103,12 +106,16 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         queues: Some(Arc::new(wal.status())),
         ..ApiState::new(store, schedules, clock)
     };
-    let app = mozdef_api::router_with_auth(loginput, shippers, api);
+    let web = web::setup(&args.web, &args.rest).await?;
+    let app = mozdef_api::web::serve(mozdef_api::router_with_auth(loginput, shippers, api), web.ui);
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let local = listener.local_addr().context("listener address")?;
-    tracing::info!(listen = %local, data_dir = %args.data_dir.display(), mozdefhostname = ingest.mozdefhostname(), "mozdef dev ready: loginput on /, REST API on /api");
+    if let Some(build) = web.build {
+        tokio::spawn(build.run());
+    }
+    tracing::info!(listen = %local, ui = %format!("http://{local}/"), data_dir = %args.data_dir.display(), mozdefhostname = ingest.mozdefhostname(), "mozdef dev ready: web UI on /, loginput on its paths, REST API on /api");
     // On a signal the server stops accepting and lets requests finish; a change stream or a
     // long poll never would by itself, so open connections get CONNECTION_GRACE, then go.
     let (signalled_tx, mut signalled) = watch::channel(false);

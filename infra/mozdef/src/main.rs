@@ -12,6 +12,7 @@ mod replay;
 mod sample;
 mod send;
 mod token;
+mod web;
 mod worker;
 
 use std::process::ExitCode;

@@ -376,6 +376,8 @@ async fn user_plugins_and_quarantine() {
     std::fs::write(plugins.join("zz_broken.json"), "{\"registration\": [\"x\"],\n \"steps\": [{\"tag\": 5}]}").unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_mozdef"))
         .args(["dev", "--listen", &format!("127.0.0.1:{}", free_port()), "--data-dir"])
+        // The web UI is the browser tests' business (scripts/test-web): never build it here.
+        .env("MOZDEF_WEB_BUILD", "never")
         .arg(dir.path())
         .output()
         .unwrap();

@@ -154,6 +154,8 @@ fn mozdef_plugin_settings_are_read_as_mozdef_wrote_them() {
     let port = free_port().to_string();
     let dev = Command::new(env!("CARGO_BIN_EXE_mozdef"))
         .args(["dev", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+        // The web UI is the browser tests' business (scripts/test-web): never build it here.
+        .env("MOZDEF_WEB_BUILD", "never")
         .arg(dir.path())
         .args(flag)
         .env("RUST_LOG", "warn")

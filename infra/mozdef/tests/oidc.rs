@@ -19,6 +19,8 @@ fn an_open_api_on_a_network_address_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_mozdef"))
         .args(["dev", "--listen", &format!("0.0.0.0:{}", free_port()), "--data-dir"])
+        // The web UI is the browser tests' business (scripts/test-web): never build it here.
+        .env("MOZDEF_WEB_BUILD", "never")
         .arg(dir.path())
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())

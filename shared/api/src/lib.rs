@@ -5,7 +5,9 @@
 //!   durable [`EventQueue`](mozdef_store::EventQueue);
 //! * [`rest`]: the REST API under `/api` (search, events, status);
 //! * [`alerts`]: alerts, running them, and their schedules under `/api`;
-//! * [`shipper_auth`]: the optional shipper token check in front of loginput's event routes.
+//! * [`shipper_auth`]: the optional shipper token check in front of loginput's event routes;
+//! * [`web`]: the web UI at `/` (its built files, `/config.json`, its security headers), behind
+//!   either router as the fallback.
 //!
 //! Each router has its own state ([`LoginputState`]: a queue and limits; [`ApiState`]:
 //! stores and a clock), so a loginput Lambda builds no store and an API Lambda no ingest
@@ -28,6 +30,7 @@ pub mod rest;
 pub mod routes;
 pub mod shipper_auth;
 pub mod site;
+pub mod web;
 
 use std::sync::Arc;
 

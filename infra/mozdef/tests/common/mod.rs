@@ -38,6 +38,8 @@ pub async fn start(data_dir: &Path, port: u16) -> Server {
 pub async fn start_with(data_dir: &Path, port: u16, extra: &[&str]) -> Server {
     let child = Command::new(env!("CARGO_BIN_EXE_mozdef"))
         .args(["dev", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+        // The web UI is the browser tests' business (scripts/test-web): never build it here.
+        .env("MOZDEF_WEB_BUILD", "never")
         .arg(data_dir)
         .args(["--mozdefhostname", "e2e.test"])
         .args(extra)
