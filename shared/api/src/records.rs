@@ -14,6 +14,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use chrono::{DateTime, Duration, Utc};
+use mozdef_service::records::facets::{DEFAULT_BUCKETS, FacetRequest};
 use mozdef_service::records::watch::WatchKind;
 use mozdef_service::records::{Collection, ListRequest, Records, render};
 use serde::Deserialize;
@@ -47,6 +48,7 @@ pub(crate) fn routes() -> Routes {
     routes
         .add(Method::POST, "/investigations/{id}/incident", Role::Responder, post(make_incident))
         .add(Method::GET, "/alerts/triage", Role::Viewer, get(list_collection))
+        .add(Method::GET, "/alerts/triage/facets", Role::Viewer, get(alert_facets))
         .add(Method::GET, "/alerts/{id}/triage", Role::Viewer, get(alert_triage))
         .add(Method::PUT, "/alerts/{id}/triage", Role::Responder, put(update_alert_triage))
         .add(Method::POST, "/alerts/{id}/ack", Role::Responder, post(ack_alert))
@@ -108,14 +110,25 @@ fn time_param(params: &HashMap<String, String>, name: &str) -> Result<Option<Dat
         .transpose()
 }
 
-/// A list request from the query: `limit` (default 25), `cursor`, `q`, `since`, `until`,
-/// `minutes` (since that many minutes ago), and the collection's filters by name.
+/// A list request from the query: `limit` (default 25), `cursor`, and [`selection_request`]'s.
 fn list_request(params: HashMap<String, String>, now: DateTime<Utc>) -> Result<ListRequest, ApiError> {
     let limit = match params.get("limit") {
         Some(v) => v.parse().map_err(|_| ApiError::bad_request(format!("limit: {v:?} is not a whole number")))?,
         None => 25,
     };
-    let mut since = time_param(&params, "since")?;
+    let cursor = params.get("cursor").filter(|c| !c.is_empty()).cloned();
+    Ok(ListRequest { limit, cursor, ..selection_request(&params, now, &["limit", "cursor"])? })
+}
+
+/// What a list keeps, from the query: `q`, `since`, `until`, `minutes` (since that many
+/// minutes ago), and every other parameter but `own` (the caller's) as a filter by name (the
+/// service refuses those that are not the collection's filters, naming them).
+fn selection_request(
+    params: &HashMap<String, String>,
+    now: DateTime<Utc>,
+    own: &[&str],
+) -> Result<ListRequest, ApiError> {
+    let mut since = time_param(params, "since")?;
     if let Some(minutes) = params.get("minutes") {
         let minutes: i64 = minutes
             .parse()
@@ -124,19 +137,15 @@ fn list_request(params: HashMap<String, String>, now: DateTime<Utc>) -> Result<L
             .ok_or_else(|| ApiError::bad_request(format!("minutes: {minutes:?} is not between 1 and 5270400")))?;
         since = Some(now - Duration::minutes(minutes));
     }
-    let until = time_param(&params, "until")?;
-    let reserved = ["limit", "cursor", "q", "since", "until", "minutes"];
-    let mut filters: Vec<(String, String)> =
-        params.iter().filter(|(k, _)| !reserved.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let until = time_param(params, "until")?;
+    let reserved = ["q", "since", "until", "minutes"];
+    let mut filters: Vec<(String, String)> = params
+        .iter()
+        .filter(|(k, _)| !reserved.contains(&k.as_str()) && !own.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     filters.sort();
-    Ok(ListRequest {
-        limit,
-        cursor: params.get("cursor").filter(|c| !c.is_empty()).cloned(),
-        text: params.get("q").cloned(),
-        filters,
-        since,
-        until,
-    })
+    Ok(ListRequest { text: params.get("q").cloned(), filters, since, until, ..ListRequest::default() })
 }
 
 /// `GET /api/<collection>` (and `/api/alerts/triage`, the alerts table: MozDef's Mongo
@@ -149,6 +158,29 @@ async fn list_collection(
     let records = records(&state)?;
     let request = list_request(params, records.now())?;
     Ok(Json(records.list(collection_of(&uri)?, &request).await?.to_value()))
+}
+
+/// `GET /api/alerts/triage/facets`: the triage table's counts by category, severity and
+/// status and over time, for its filters (no `limit`, `cursor`: a 400 naming them) and
+/// `buckets` (the histogram's intervals, 1..=200, default 48).
+async fn alert_facets(
+    State(state): State<ApiState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let records = records(&state)?;
+    let buckets = match params.get("buckets") {
+        Some(v) => v.parse().map_err(|_| ApiError::bad_request(format!("buckets: {v:?} is not a whole number")))?,
+        None => DEFAULT_BUCKETS,
+    };
+    let selection = selection_request(&params, records.now(), &["buckets"])?;
+    let request = FacetRequest {
+        text: selection.text,
+        filters: selection.filters,
+        since: selection.since,
+        until: selection.until,
+        buckets,
+    };
+    Ok(Json(records.alert_facets(&request).await?.to_value()))
 }
 
 /// `GET /api/incidents/{id}`, `/api/investigations/{id}`.

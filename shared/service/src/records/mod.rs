@@ -7,16 +7,20 @@
 //! * [`casefile`]: incidents and investigations (MozDef's editors, `/incident`, `/veris`);
 //! * [`triage`]: the alerts' triage copies, ack, status, escalation, `/alertstatus`,
 //!   duplicate chains (`/alerttriagechain`);
+//! * [`facets`]: the alerts' counts by category, severity and status and over time, for the
+//!   triage table's filters (the alerts page's charts);
 //! * [`watch`]: the IP and FQDN blocklists and the watchlist (`/blockip`, `/blockfqdn`,
 //!   `/watchitem`, `/getwatchlist`, the firewall feeds);
 //! * [`preferences`]: each user's theme, page size and time zone.
 
 pub mod casefile;
+pub mod facets;
 pub mod fields;
 pub mod preferences;
 pub mod triage;
 pub mod watch;
 
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use base64::Engine;
@@ -224,6 +228,94 @@ fn text_matches(data: &Value, fields: &[&str], needle: &str) -> bool {
     })
 }
 
+/// What a list (or the facets) keeps of a collection, checked: equality filters on the
+/// collection's filter fields, a text (lowercase) to find in its text fields, and a window on
+/// the sort key (as sort keys).
+#[derive(Debug, Clone)]
+pub(crate) struct Selection {
+    collection: Collection,
+    filters: Vec<(String, String)>,
+    needle: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
+}
+
+impl Selection {
+    /// Checks the filters (each on one of the collection's filter fields, else invalid naming
+    /// it) and the text (`q`, at most [`fields::MAX_SHORT`] characters; blank: none).
+    pub(crate) fn new(
+        collection: Collection,
+        filters: &[(String, String)],
+        text: Option<&str>,
+        since: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
+    ) -> Result<Self, ServiceError> {
+        for (field, _) in filters {
+            if !collection.filter_fields().contains(&field.as_str()) {
+                return Err(ServiceError::invalid(
+                    field,
+                    format!("is not a filter of {} (filters: {:?})", collection.name(), collection.filter_fields()),
+                ));
+            }
+        }
+        let needle = text.map(str::trim).filter(|t| !t.is_empty()).map(str::to_lowercase);
+        if needle.as_ref().is_some_and(|n| n.chars().count() > fields::MAX_SHORT) {
+            return Err(ServiceError::invalid("q", format!("is longer than {} characters", fields::MAX_SHORT)));
+        }
+        Ok(Selection {
+            collection,
+            filters: filters.to_vec(),
+            needle,
+            since: since.map(|t| fields::timestamp(&t)),
+            until: until.map(|t| fields::timestamp(&t)),
+        })
+    }
+
+    /// Whether it keeps only some of the window's records (a filter or a text).
+    fn selective(&self) -> bool {
+        self.needle.is_some() || !self.filters.is_empty()
+    }
+
+    /// Whether `record` (read inside the window) passes the filters and the text.
+    fn keeps(&self, record: &Record) -> bool {
+        self.filters.iter().all(|(f, v)| field_matches(record.data.get(f), v))
+            && self.needle.as_deref().is_none_or(|n| text_matches(&record.data, self.collection.text_fields(), n))
+    }
+
+    /// One read of the window, after `after`, of at most `limit` records.
+    fn scan<'a>(&'a self, after: Option<&'a (String, String)>, limit: usize) -> Scan<'a> {
+        Scan {
+            collection: self.collection.name(),
+            sort_from: self.since.as_deref(),
+            sort_to: self.until.as_deref(),
+            after: after.map(|(s, i)| (s.as_str(), i.as_str())),
+            limit,
+        }
+    }
+}
+
+/// Why [`Records::scan_selected`] stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ScanEnd {
+    /// The window has no more records.
+    Exhausted,
+    /// The visitor had enough.
+    Stopped,
+    /// The most records to read were read (more may follow).
+    Bounded,
+}
+
+/// What [`Records::scan_selected`] read.
+#[derive(Debug, Clone)]
+pub(crate) struct Scanned {
+    /// How many records were read (kept or not).
+    pub(crate) scanned: usize,
+    /// The `(sort, id)` of the last record read (where to go on from).
+    pub(crate) after: Option<(String, String)>,
+    /// Why it stopped.
+    pub(crate) end: ScanEnd,
+}
+
 /// MozDef's records over a [`RecordStore`], with the event store (to find an alert that has
 /// no triage copy yet) and the clock.
 #[derive(Clone)]
@@ -280,57 +372,71 @@ impl Records {
         if !(1..=MAX_PAGE).contains(&request.limit) {
             return Err(ServiceError::invalid("limit", format!("must be between 1 and {MAX_PAGE}")));
         }
-        for (field, _) in &request.filters {
-            if !collection.filter_fields().contains(&field.as_str()) {
-                return Err(ServiceError::invalid(
-                    field,
-                    format!("is not a filter of {} (filters: {:?})", collection.name(), collection.filter_fields()),
-                ));
-            }
-        }
-        let needle = request.text.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_lowercase);
-        if needle.as_ref().is_some_and(|n| n.chars().count() > fields::MAX_SHORT) {
-            return Err(ServiceError::invalid("q", format!("is longer than {} characters", fields::MAX_SHORT)));
-        }
-        let since = request.since.map(|t| fields::timestamp(&t));
-        let until = request.until.map(|t| fields::timestamp(&t));
-        let mut after = request.cursor.as_deref().map(decode_cursor).transpose()?;
-        let selective = needle.is_some() || !request.filters.is_empty();
+        let selection =
+            Selection::new(collection, &request.filters, request.text.as_deref(), request.since, request.until)?;
+        let after = request.cursor.as_deref().map(decode_cursor).transpose()?;
         // A filter reads more than it keeps: chunks start at four pages' worth and double up to
         // 1,000 rows, so a common filter reads little and a rare one few round trips.
-        let mut chunk = if selective { (request.limit * 4).clamp(100, 1000) } else { request.limit };
-        let (mut records, mut scanned) = (Vec::new(), 0);
+        let chunk = if selection.selective() { (request.limit * 4).clamp(100, 1000) } else { request.limit };
+        let mut records = Vec::new();
+        let read = self
+            .scan_selected(&selection, after, chunk, MAX_SCAN, |record| {
+                records.push(render(record));
+                // Full: the next page starts after this record (perhaps mid-chunk).
+                if records.len() == request.limit { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+            })
+            .await?;
+        let next = match read.end {
+            ScanEnd::Exhausted => None,
+            ScanEnd::Stopped | ScanEnd::Bounded => read.after.map(|(s, i)| encode_cursor(&s, &i)),
+        };
+        Ok(Page { records, next, scanned: read.scanned })
+    }
+
+    /// Reads `selection`'s window newest first, after `after`, in chunks of `chunk` records
+    /// doubling up to 1,000 (never more than one chunk in memory), handing each record the
+    /// selection keeps to `visit`, until `visit` breaks (mid-chunk: `after` is that record),
+    /// the window ends, or `max` records were read.
+    pub(crate) async fn scan_selected(
+        &self,
+        selection: &Selection,
+        mut after: Option<(String, String)>,
+        mut chunk: usize,
+        max: usize,
+        mut visit: impl FnMut(&Record) -> ControlFlow<()>,
+    ) -> Result<Scanned, ServiceError> {
+        let mut scanned = 0;
         loop {
-            let scan = Scan {
-                collection: collection.name(),
-                sort_from: since.as_deref(),
-                sort_to: until.as_deref(),
-                after: after.as_ref().map(|(s, i)| (s.as_str(), i.as_str())),
-                limit: chunk.min(MAX_SCAN - scanned),
-            };
+            let scan = selection.scan(after.as_ref(), chunk.min(max - scanned));
             let batch = self.store.scan(scan).await?;
             let exhausted = batch.len() < scan.limit;
-            for record in batch {
+            for record in &batch {
                 scanned += 1;
-                after = Some((record.sort.clone(), record.id.clone()));
-                let keep = request.filters.iter().all(|(f, v)| field_matches(record.data.get(f), v))
-                    && needle.as_deref().is_none_or(|n| text_matches(&record.data, collection.text_fields(), n));
-                if keep {
-                    records.push(render(&record));
-                    if records.len() == request.limit {
-                        // Full: the next page starts after this record (perhaps mid-chunk).
-                        return Ok(Page { records, next: after.map(|(s, i)| encode_cursor(&s, &i)), scanned });
-                    }
+                if selection.keeps(record) && visit(record).is_break() {
+                    let after = Some((record.sort.clone(), record.id.clone()));
+                    return Ok(Scanned { scanned, after, end: ScanEnd::Stopped });
                 }
             }
-            if exhausted {
-                return Ok(Page { records, next: None, scanned });
+            if let Some(last) = batch.last() {
+                after = Some((last.sort.clone(), last.id.clone()));
             }
-            if scanned >= MAX_SCAN {
-                return Ok(Page { records, next: after.map(|(s, i)| encode_cursor(&s, &i)), scanned });
+            if exhausted {
+                return Ok(Scanned { scanned, after, end: ScanEnd::Exhausted });
+            }
+            if scanned >= max {
+                return Ok(Scanned { scanned, after, end: ScanEnd::Bounded });
             }
             chunk = (chunk * 2).min(1000);
         }
+    }
+
+    /// Whether `selection`'s window holds a record after `after` (read or not, kept or not).
+    pub(crate) async fn more_after(
+        &self,
+        selection: &Selection,
+        after: Option<&(String, String)>,
+    ) -> Result<bool, ServiceError> {
+        Ok(!self.store.scan(selection.scan(after, 1)).await?.is_empty())
     }
 
     /// Reads a whole collection, newest first, in chunks of 1,000 handed to `visit`, stopping
