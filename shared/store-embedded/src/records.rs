@@ -297,23 +297,29 @@ impl RecordStore for SqliteRecords {
     }
 
     async fn scan(&self, scan: Scan<'_>) -> Result<Vec<Record>, StoreError> {
-        let (after_sort, after_id) = scan.after.unzip();
         let limit = i64::try_from(scan.limit).unwrap_or(i64::MAX);
+        // Only the bounds given are in the statement, as plain range constraints on
+        // `records_sort`, so that each page is one index range (an `?N IS NULL OR` would
+        // hide them from the planner and walk from the newest record down every time).
+        let mut text = format!("{RECORD_COLUMNS} WHERE collection = ?");
+        let mut values: Vec<&dyn rusqlite::ToSql> = vec![&scan.collection];
+        if let Some(from) = &scan.sort_from {
+            text.push_str(" AND sort >= ?");
+            values.push(from);
+        }
+        if let Some(to) = &scan.sort_to {
+            text.push_str(" AND sort <= ?");
+            values.push(to);
+        }
+        if let Some((sort, id)) = &scan.after {
+            text.push_str(" AND sort <= ? AND (sort, id) < (?, ?)");
+            values.extend([sort as &dyn rusqlite::ToSql, sort, id]);
+        }
+        text.push_str(" ORDER BY sort DESC, id DESC LIMIT ?");
+        values.push(&limit);
         self.with(|db| {
-            let mut statement = db
-                .prepare_cached(&format!(
-                    "{RECORD_COLUMNS} WHERE collection = ?1
-                       AND (?2 IS NULL OR sort >= ?2) AND (?3 IS NULL OR sort <= ?3)
-                       AND (?4 IS NULL OR (sort, id) < (?4, ?5))
-                     ORDER BY sort DESC, id DESC LIMIT ?6"
-                ))
-                .map_err(sql("scan records"))?;
-            let rows = statement
-                .query_map(
-                    params![scan.collection, scan.sort_from, scan.sort_to, after_sort, after_id, limit],
-                    record_row,
-                )
-                .map_err(sql("scan records"))?;
+            let mut statement = db.prepare_cached(&text).map_err(sql("scan records"))?;
+            let rows = statement.query_map(values.as_slice(), record_row).map_err(sql("scan records"))?;
             let mut records = Vec::new();
             for row in rows {
                 records.push(decode_record(row.map_err(sql("scan records"))?)?);
