@@ -91,7 +91,8 @@ export interface CaseFields {
   theories?: Theory[];
   timestamps?: TimestampEntry[];
   mitigations?: Mitigation[];
-  lessons?: string[];
+  /** Notes, as the API has them (`{summary, date, by}`). */
+  lessons?: Note[];
   notes?: Note[];
   /** Investigations only. */
   indicators?: Indicator[];
@@ -107,6 +108,18 @@ export type CaseRecord = RecordMeta &
     investigation?: string;
     alerts?: string[];
   };
+
+/** `GET /api/history/{collection}/{id}`: the record's changes, oldest first. */
+export interface History {
+  changes: Change[];
+}
+
+/** `GET /api/veris`: one row per tag of each tagged incident. */
+export interface VerisRow {
+  tags: string;
+  phase?: Phase;
+  dateOpened?: string;
+}
 
 export type AlertStatus = "manual" | "inProgress" | "acknowledged" | "escalated";
 
@@ -154,6 +167,9 @@ export interface Preferences {
   timezone: string;
   id: string;
   version: number;
+  created?: string;
+  modified?: string;
+  modifiedBy?: string;
 }
 
 export interface Change {
@@ -187,4 +203,64 @@ export interface AlertSchedule {
   total_run_count: number;
   modifiedat?: string;
   modifiedby?: string;
+}
+
+/** `POST /alerts/run`: 200 when the alerts ran here. */
+export interface RunResult {
+  raised: number;
+  runs: { name: string; alerts: Record<string, unknown>[]; errors: string[] }[];
+}
+/** `POST /alerts/run`: 202 when the run was handed on. */
+export interface RunQueued {
+  queued: string[];
+}
+
+export interface IngestStats {
+  indexed: number;
+  dropped: number | null;
+  quarantined: number;
+  minutes?: number;
+}
+
+export interface QueueDepth {
+  name: string;
+  ready: number;
+  in_flight: number;
+  delayed: number;
+  backlog_bytes: number | null;
+}
+
+/** One OpenSearch node's figures (`store-opensearch` nodes.rs). */
+export interface NodeFigures {
+  id: string;
+  name: string;
+  hostname: string;
+  cpu: number | null;
+  load: number | null;
+  heap_percent: number | null;
+  gc_old_seconds: number | null;
+  disk_free_gb: number | null;
+  disk_total_gb: number | null;
+}
+
+/** `GET /health`. */
+export interface Health {
+  time: string;
+  store: {
+    backend: "embedded" | "opensearch";
+    status: "green" | "yellow" | "red";
+    indices: number;
+    documents: number;
+    cluster: unknown;
+  };
+  nodes: Partial<NodeFigures>[];
+  events: { indexedPerSecond: number; sinceStart: IngestStats | null };
+  queues: QueueDepth[] | { error: string };
+  quarantine: { lastDay: number };
+  categories: { minutes: number; counts: Record<string, number>[] };
+}
+
+export interface ServiceStatus {
+  status: string;
+  service: string;
 }

@@ -71,7 +71,7 @@ export function Layout({ children }: { children: ReactNode }) {
         </nav>
         <div className="user">
           <span className={`feed feed-${feed}`} title={`Live updates: ${feed}`} role="status" aria-label={`Live updates: ${feed}`} />
-          <NavLink to="/preferences" className="user-link" aria-label={`Preferences of ${identity?.email ?? "the user"}`}>
+          <NavLink to="/preferences" className="user-link" title="Your preferences">
             <span className="user-email">{identity?.email ?? "…"}</span>
             {identity && <span className={`role role-${identity.role}`}>{identity.role}</span>}
           </NavLink>

@@ -1,15 +1,15 @@
 /** Block an address or a domain name, or watch a term: MozDef's block and watch forms. */
-import { useState, type FormEvent } from "react";
+import { useId, useState, type FormEvent } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useApi } from "../services";
 import { describeError } from "./States";
 
 export type ListKind = "ipblocklist" | "fqdnblocklist" | "watchlist";
 
-export const LIST_KINDS: Record<ListKind, { route: string; field: string; label: string; verb: string }> = {
-  ipblocklist: { route: "/blockip", field: "ipaddress", label: "IP address or network", verb: "Block" },
-  fqdnblocklist: { route: "/blockfqdn", field: "fqdn", label: "Domain name", verb: "Block" },
-  watchlist: { route: "/watchitem", field: "watchcontent", label: "Term to watch", verb: "Watch" },
+export const LIST_KINDS: Record<ListKind, { route: string; field: string; label: string; verb: string; formName: string }> = {
+  ipblocklist: { route: "/blockip", field: "ipaddress", label: "IP address or network", verb: "Block", formName: "New IP blocklist entry" },
+  fqdnblocklist: { route: "/blockfqdn", field: "fqdn", label: "Domain name", verb: "Block", formName: "New FQDN blocklist entry" },
+  watchlist: { route: "/watchitem", field: "watchcontent", label: "Term to watch", verb: "Watch", formName: "New watchlist entry" },
 };
 
 /** MozDef's durations; any other is an hour. */
@@ -30,11 +30,14 @@ export function ListEntryForm({ kind, initial = "", onDone }: { kind: ListKind; 
   const [duration, setDuration] = useState("1d");
   const [comment, setComment] = useState("");
   const [reference, setReference] = useState("");
+  const [done, setDone] = useState("");
   const mutation = useMutation({
-    mutationFn: () =>
-      api.post(spec.route, { [spec.field]: value.trim(), duration, comment, referenceid: reference }),
-    onSuccess: () => {
+    mutationFn: (entry: { value: string; duration: string }) =>
+      api.post(spec.route, { [spec.field]: entry.value, duration: entry.duration, comment, referenceid: reference }),
+    onSuccess: (_answer, entry) => {
       void client.invalidateQueries({ queryKey: ["list", kind] });
+      const period = DURATIONS.find((d) => d.value === entry.duration)?.label ?? entry.duration;
+      setDone(`${kind === "watchlist" ? "Watching" : "Blocked"} ${entry.value} for ${period}.`);
       setValue("");
       setComment("");
       setReference("");
@@ -43,13 +46,23 @@ export function ListEntryForm({ kind, initial = "", onDone }: { kind: ListKind; 
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    mutation.mutate();
+    mutation.mutate({ value: value.trim(), duration });
   };
-  const id = `form-${kind}`;
+  // Unique per form: a page's form and a value menu's dialog may show the same kind at once.
+  const id = `form-${kind}-${useId().replace(/:/g, "")}`;
   return (
-    <form className="entry-form" onSubmit={submit} aria-label={`${spec.verb}: ${spec.label.toLowerCase()}`}>
+    <form className="entry-form" onSubmit={submit} aria-label={spec.formName}>
       <label htmlFor={`${id}-value`}>{spec.label}</label>
-      <input id={`${id}-value`} value={value} onChange={(e) => setValue(e.target.value)} required autoComplete="off" />
+      <input
+        id={`${id}-value`}
+        value={value}
+        onChange={(e) => {
+          setValue(e.target.value);
+          setDone("");
+        }}
+        required
+        autoComplete="off"
+      />
       <label htmlFor={`${id}-duration`}>Duration</label>
       <select id={`${id}-duration`} value={duration} onChange={(e) => setDuration(e.target.value)}>
         {DURATIONS.map((d) => (
@@ -67,6 +80,11 @@ export function ListEntryForm({ kind, initial = "", onDone }: { kind: ListKind; 
           {spec.verb}
         </button>
       </div>
+      {done && !mutation.error && (
+        <p className="form-done" role="status">
+          {done}
+        </p>
+      )}
       {mutation.error && (
         <p className="form-error" role="alert">
           {describeError(mutation.error)}

@@ -30,3 +30,16 @@ export function dashboardsDocLink(base: string | null, index: string | undefined
     `${base}/app/discover#/doc/${encodeURIComponent(pattern)}/${encodeURIComponent(index)}?id=${encodeURIComponent(id)}`,
   );
 }
+
+/** A rison string (OpenSearch Dashboards' URL state): quoted, `!` and `'` escaped by `!`. */
+function risonString(text: string): string {
+  return `'${text.replace(/!/g, "!!").replace(/'/g, "!'")}'`;
+}
+
+/** OpenSearch Dashboards' Discover on `events-*` with a Lucene query over the last `minutes`. */
+export function dashboardsSearchLink(base: string | null, query: string, minutes: number): string | null {
+  if (!base) return null;
+  const global = `(time:(from:now-${Math.max(1, Math.floor(minutes))}m,to:now))`;
+  const app = `(index:'events-*',query:(language:lucene,query:${risonString(query.trim() || "*")}))`;
+  return safeHttpUrl(`${base}/app/discover#/?_g=${encodeURIComponent(global)}&_a=${encodeURIComponent(app)}`);
+}
