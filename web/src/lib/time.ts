@@ -25,9 +25,24 @@ function formatter(zone: string): Intl.DateTimeFormat {
   return f;
 }
 
+// Formatting is the costly part of a big table's render (formatToParts): remember the last few
+// thousand answers.
+const formatted = new Map<string, string>();
+const FORMATTED_MAX = 5000;
+
 /** `2026-12-07 14:03:09 CET` in `zone` (an IANA name or UTC); the input as is when it is not a time. */
 export function formatTime(value: string | null | undefined, zone: string): string {
   if (!value) return "";
+  const key = `${zone} ${value}`;
+  const known = formatted.get(key);
+  if (known !== undefined) return known;
+  const text = formatUncached(value, zone);
+  if (formatted.size >= FORMATTED_MAX) formatted.clear();
+  formatted.set(key, text);
+  return text;
+}
+
+function formatUncached(value: string, zone: string): string {
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) return value;
   const parts = Object.fromEntries(formatter(zone).formatToParts(date).map((p) => [p.type, p.value]));
