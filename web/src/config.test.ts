@@ -13,7 +13,8 @@ describe("parseConfig", () => {
       dashboardsUrl: "https://dash.example.com/_dashboards",
     });
     expect(config.apiUrl).toBe("https://api.example.com");
-    expect(config.oidc).toEqual({ authority: "https://idp.example.com", clientId: "web", scope: "openid email" });
+    expect(config.oidc).toEqual({ authority: "https://idp.example.com", clientId: "web", scope: "openid email", bearer: "access_token" });
+    expect(parseConfig({ oidc: { authority: "https://i.example", clientId: "w", bearer: "id_token" } }).oidc?.bearer).toBe("id_token");
     expect(config.dashboardsUrl).toBe("https://dash.example.com/_dashboards");
   });
 
@@ -23,5 +24,8 @@ describe("parseConfig", () => {
     expect(() => parseConfig({ oidc: { authority: "https://i" } })).toThrow("oidc.clientId is missing");
     expect(() => parseConfig({ apiUrl: "javascript:alert(1)" })).toThrow("apiUrl must be an http(s) URL");
     expect(() => parseConfig({ apiUrl: 5 })).toThrow("apiUrl must be a string");
+    expect(() => parseConfig({ oidc: { authority: "https://i", clientId: "w", bearer: "refresh_token" } })).toThrow(
+      "oidc.bearer must be access_token or id_token",
+    );
   });
 });

@@ -11,6 +11,9 @@ export interface OidcConfig {
   clientId: string;
   /** Scopes asked for; `openid` is always among them. */
   scope: string;
+  /** The token sent to the API: the access token, or the ID token for an issuer whose access
+   * tokens carry no audience or email (Cognito). */
+  bearer: "access_token" | "id_token";
 }
 
 export interface RuntimeConfig {
@@ -63,10 +66,15 @@ export function parseConfig(raw: unknown): RuntimeConfig {
     if (!authority) throw new ConfigError("config.json: oidc.authority is missing");
     if (!clientId) throw new ConfigError("config.json: oidc.clientId is missing");
     const scope = optionalString(o, "scope") ?? "openid email profile";
+    const bearer = optionalString(o, "bearer") ?? "access_token";
+    if (bearer !== "access_token" && bearer !== "id_token") {
+      throw new ConfigError("config.json: oidc.bearer must be access_token or id_token");
+    }
     oidc = {
       authority: httpUrl(authority, "oidc.authority"),
       clientId,
       scope: scope.split(/\s+/).includes("openid") ? scope : `openid ${scope}`,
+      bearer,
     };
   }
   return {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
-use mozdef_api::web::{BuildState, BuildStatus, UiConfig, UiOidc, WebUi};
+use mozdef_api::web::{BuildState, BuildStatus, UiBearer, UiConfig, UiOidc, WebUi};
 use mozdef_service::RestOptions;
 
 pub use build::Build;
@@ -33,6 +33,10 @@ pub struct WebArgs {
     /// The scopes the UI asks the OIDC issuer for.
     #[arg(long, env = "MOZDEF_OIDC_SCOPE", default_value = "openid email profile")]
     pub oidc_scope: String,
+    /// Which token the UI sends to the API: `access_token`, or `id_token` for an issuer whose
+    /// access tokens carry no audience or email (Cognito).
+    #[arg(long, env = "MOZDEF_OIDC_BEARER", default_value = "access_token", value_parser = ["access_token", "id_token"])]
+    pub oidc_bearer: String,
     /// OpenSearch Dashboards' URL, linked from the UI.
     #[arg(long, env = "MOZDEF_DASHBOARDS_URL")]
     pub dashboards_url: Option<String>,
@@ -74,6 +78,7 @@ pub async fn setup(args: &WebArgs, rest: &RestOptions) -> anyhow::Result<WebSetu
                 authority: issuer.to_owned(),
                 client_id: client_id.to_owned(),
                 scope: args.oidc_scope.clone(),
+                bearer: if args.oidc_bearer == "id_token" { UiBearer::IdToken } else { UiBearer::AccessToken },
             })
         }
     };

@@ -68,6 +68,20 @@ pub struct UiOidc {
     pub client_id: String,
     /// The scopes asked for.
     pub scope: String,
+    /// The token the UI sends as its bearer.
+    pub bearer: UiBearer,
+}
+
+/// Which of the issuer's tokens the UI sends to the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub enum UiBearer {
+    /// The access token (its `aud` is the API's audience).
+    #[default]
+    #[serde(rename = "access_token")]
+    AccessToken,
+    /// The ID token, for issuers whose access tokens carry no audience or email (Cognito).
+    #[serde(rename = "id_token")]
+    IdToken,
 }
 
 impl UiConfig {
@@ -269,12 +283,17 @@ mod tests {
         assert_eq!(open.to_json(), serde_json::json!({"apiUrl": "", "oidc": null, "dashboardsUrl": null}));
         let oidc = UiConfig {
             api_url: String::new(),
-            oidc: Some(UiOidc { authority: "https://idp".into(), client_id: "web".into(), scope: "openid".into() }),
+            oidc: Some(UiOidc {
+                authority: "https://idp".into(),
+                client_id: "web".into(),
+                scope: "openid".into(),
+                bearer: UiBearer::IdToken,
+            }),
             dashboards_url: Some("https://dash".into()),
         };
         assert_eq!(
             oidc.to_json(),
-            serde_json::json!({"apiUrl": "", "oidc": {"authority": "https://idp", "clientId": "web", "scope": "openid"}, "dashboardsUrl": "https://dash"})
+            serde_json::json!({"apiUrl": "", "oidc": {"authority": "https://idp", "clientId": "web", "scope": "openid", "bearer": "id_token"}, "dashboardsUrl": "https://dash"})
         );
     }
 }

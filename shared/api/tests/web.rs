@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, Method, Request, StatusCode};
 use chrono::{TimeZone, Utc};
 use http_body_util::BodyExt;
 use mozdef_alerts::ScheduleStore;
-use mozdef_api::web::{BuildState, BuildStatus, UiConfig, UiOidc, WebUi};
+use mozdef_api::web::{BuildState, BuildStatus, UiBearer, UiConfig, UiOidc, WebUi};
 use mozdef_api::{ApiState, Limits, LoginputState, router};
 use mozdef_model::{Document, FixedClock};
 use mozdef_store::{EventQueue, QueueError};
@@ -83,6 +83,7 @@ fn config() -> UiConfig {
             authority: "https://idp.example.com".into(),
             client_id: "mozdef-web".into(),
             scope: "openid email profile".into(),
+            bearer: UiBearer::AccessToken,
         }),
         dashboards_url: Some("https://dashboards.example.com/_dashboards".into()),
     }
@@ -271,7 +272,7 @@ async fn config_json_is_as_configured_and_never_cached() {
             answer.json(),
             json!({
                 "apiUrl": "",
-                "oidc": {"authority": "https://idp.example.com", "clientId": "mozdef-web", "scope": "openid email profile"},
+                "oidc": {"authority": "https://idp.example.com", "clientId": "mozdef-web", "scope": "openid email profile", "bearer": "access_token"},
                 "dashboardsUrl": "https://dashboards.example.com/_dashboards",
             })
         );

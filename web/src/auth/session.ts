@@ -13,12 +13,14 @@ type Listener = () => void;
 
 export class Session implements TokenSource {
   readonly manager: UserManager | null;
+  private readonly bearer: OidcConfig["bearer"];
   private user: User | null = null;
   private listeners = new Set<Listener>();
   /** Set when a token was refused or could not be renewed. */
   expiredAt: Date | null = null;
 
   constructor(oidc: OidcConfig | null) {
+    this.bearer = oidc?.bearer ?? "access_token";
     this.manager = oidc
       ? new UserManager({
           authority: oidc.authority,
@@ -97,7 +99,8 @@ export class Session implements TokenSource {
 
   async token(): Promise<string | null> {
     if (!this.manager) return null;
-    return this.user && !this.user.expired ? this.user.access_token : null;
+    if (!this.user || this.user.expired) return null;
+    return this.bearer === "id_token" ? (this.user.id_token ?? null) : this.user.access_token;
   }
 
   /** The session is over: the UI says so and offers to sign in again (drafts are kept). */
