@@ -15,6 +15,10 @@ const ES_WRITE: [&str; 4] = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "
 const ES_ADMIN: [&str; 5] = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"];
 const AOSS: [&str; 1] = ["aoss:APIAccessAll"];
 
+/// The maintenance function's custom resource `Custom::MozDefWebConfig`: it writes and
+/// deletes the web bucket's `config.json` (and nothing else: `checks::web`).
+const WEB_CONFIG: [&str; 2] = ["s3:PutObject", "s3:DeleteObject"];
+
 /// What an SQS event source mapping needs of the function's role.
 const SQS_CONSUMER: [&str; 3] = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"];
 
@@ -136,7 +140,7 @@ pub const FUNCTIONS: [FunctionSpec; 6] = [
     FunctionSpec {
         logical_id: "MaintenanceFunction",
         code_key: "MaintenanceCodeKey",
-        actions: &[&LOGS, &ES_ADMIN, &AOSS],
+        actions: &[&LOGS, &ES_ADMIN, &AOSS, &WEB_CONFIG],
         required_env: &[&OPENSEARCH, &["MOZDEF_OPENSEARCH_REPLICAS", "RUST_LOG"]],
         optional_env: &[
             "MOZDEF_EVENTS_PRUNE_DAYS",
@@ -212,3 +216,29 @@ pub const LOGINPUT_PATHS: [&str; 7] = ["/events", "/_bulk", "/custom/{app}", "/n
 pub const LOGINPUT_FUNCTION: &str = "LoginputFunction";
 /// The REST API's function.
 pub const API_FUNCTION: &str = "ApiFunction";
+
+/// The methods of the REST API's routes (`shared/api/src/routes.rs`): each gets a route of
+/// its own under `/api`, so that no route there takes `OPTIONS` and API Gateway answers CORS
+/// preflights itself (a route taking them would put them behind the JWT authorizer, and
+/// browsers send preflights without a token).
+pub const API_METHODS: [&str; 4] = ["GET", "POST", "PUT", "DELETE"];
+
+/// The web UI's bucket, distribution and custom resource writing its `/config.json`.
+pub const WEB_BUCKET: &str = "WebBucket";
+/// The CloudFront distribution serving [`WEB_BUCKET`].
+pub const WEB_DISTRIBUTION: &str = "WebDistribution";
+/// The custom resource type the maintenance function serves for `/config.json`
+/// (`functions/maintenance/src/web_config.rs`).
+pub const WEB_CONFIG_TYPE: &str = "Custom::MozDefWebConfig";
+/// The key the maintenance function writes in [`WEB_BUCKET`].
+pub const WEB_CONFIG_KEY: &str = "config.json";
+/// The UI's sign-in callback path (`web/src/auth/session.ts`, `CALLBACK_PATH`).
+pub const WEB_CALLBACK_PATH: &str = "/auth/callback";
+/// Paths CloudFront must never cache: the stack's settings and the page naming the assets.
+pub const WEB_UNCACHED_PATHS: [&str; 2] = ["/config.json", "/index.html"];
+
+/// CloudFront's managed cache policies: `Managed-CachingOptimized` (content-hashed assets)
+/// and `Managed-CachingDisabled`.
+pub const CACHING_OPTIMIZED: &str = "658327ea-f89d-4fab-a63d-7e88639e58f6";
+/// `Managed-CachingDisabled`.
+pub const CACHING_DISABLED: &str = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";

@@ -7,8 +7,10 @@
 //! visibility timeouts at least six times their consumer's timeout, a dead-letter queue behind
 //! every queue, partial batch responses, encryption, public access blocks, TLS-only bucket
 //! policies, point-in-time recovery and TTL, the JWT authorizer on every `/api` route, the
-//! functions' runtime, code and environment, and the wiring of parameters, conditions and
-//! outputs. Each check returns [`Finding`]s; the tests run them on the real templates and on
+//! functions' runtime, code and environment, the web UI (a private bucket read through
+//! CloudFront's origin access control, security headers and a strict content security policy,
+//! the shared sign-in client, CORS for the UI's origin, `/config.json` written with no more
+//! rights than that), and the wiring of parameters, conditions and outputs. Each check returns [`Finding`]s; the tests run them on the real templates and on
 //! deliberately broken copies.
 
 pub mod checks;

@@ -3,7 +3,8 @@
 //! template in one way and asserts the check reports exactly that.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use mozdef_cloudformation_tests::checks::{self, Check, api, functions, queues, roles, storage, wiring};
+use mozdef_cloudformation_tests::checks::{self, Check, api, functions, queues, roles, storage, web, wiring};
+use mozdef_cloudformation_tests::expectations::CACHING_OPTIMIZED;
 use mozdef_cloudformation_tests::{Finding, Template, parent, templates_dir};
 use serde_json::{Value, json};
 
@@ -61,10 +62,14 @@ fn the_checks_see_what_they_check() {
         ("AWS::IAM::Role", 6),
         ("AWS::SQS::Queue", 4),
         ("AWS::Lambda::EventSourceMapping", 2),
-        ("AWS::S3::Bucket", 3),
+        ("AWS::S3::Bucket", 4),
         ("AWS::DynamoDB::Table", 4),
-        ("AWS::ApiGatewayV2::Route", 15),
+        ("AWS::ApiGatewayV2::Route", 18),
         ("AWS::CloudWatch::Alarm", 4),
+        ("AWS::CloudFront::Distribution", 1),
+        ("AWS::CloudFront::ResponseHeadersPolicy", 1),
+        ("AWS::CloudFront::OriginAccessControl", 1),
+        ("Custom::MozDefWebConfig", 1),
     ] {
         assert!(t.of_type(resource_type).count() >= at_least, "fewer than {at_least} {resource_type}");
     }
@@ -245,6 +250,135 @@ fn unused_parameters_and_dangling_references_are_reported() {
         v["Orphan"] = json!({"Fn::Equals": ["a", "b"]});
     });
     assert_found(wiring::wiring, &t, "condition Orphan", "defined but not used");
+}
+
+const WEB_POLICY: &str = "/Resources/WebBucketPolicy/Properties/PolicyDocument/Statement";
+const DISTRIBUTION: &str = "/Resources/WebDistribution/Properties/DistributionConfig";
+const HEADERS: &str =
+    "/Resources/WebResponseHeadersPolicy/Properties/ResponseHeadersPolicyConfig/SecurityHeadersConfig";
+const CSP_PARTS: &str = "/Resources/WebResponseHeadersPolicy/Properties/ResponseHeadersPolicyConfig/SecurityHeadersConfig/ContentSecurityPolicy/ContentSecurityPolicy/Fn::Join/1";
+
+#[test]
+fn a_web_bucket_others_may_read_is_reported() {
+    // The bucket is private: public access blocked (the buckets check), ACLs off, and read by
+    // this distribution alone through its origin access control.
+    let t = broken(&format!("{WEB_POLICY}/1/Principal"), |v| *v = json!({"AWS": "arn:aws:iam::111122223333:root"}));
+    assert_found(web::bucket, &t, "WebBucketPolicy", "only CloudFront may read");
+    let t = broken(&format!("{WEB_POLICY}/1"), |v| {
+        v.as_object_mut().unwrap().remove("Condition");
+    });
+    assert_found(web::bucket, &t, "WebBucketPolicy", "any distribution could read the bucket");
+    let t = broken(&format!("{WEB_POLICY}/1/Action"), |v| *v = json!(["s3:GetObject", "s3:ListBucket"]));
+    assert_found(web::bucket, &t, "WebBucketPolicy", "it needs s3:GetObject only");
+    let t = without("/Resources/WebBucket/Properties", "OwnershipControls");
+    assert_found(web::bucket, &t, "WebBucket", "BucketOwnerEnforced");
+    let t = broken("/Resources/WebBucket/Properties/PublicAccessBlockConfiguration/RestrictPublicBuckets", |v| {
+        *v = json!(false);
+    });
+    assert_found(storage::buckets, &t, "WebBucket", "RestrictPublicBuckets");
+}
+
+#[test]
+fn a_distribution_around_its_access_control_headers_or_routing_is_reported() {
+    let t = without(&format!("{DISTRIBUTION}/Origins/0"), "OriginAccessControlId");
+    assert_found(web::distribution, &t, "WebDistribution", "does not go through an origin access control");
+    let t = broken("/Resources/WebOriginAccessControl/Properties/OriginAccessControlConfig/SigningBehavior", |v| {
+        *v = json!("no-override");
+    });
+    assert_found(web::distribution, &t, "WebDistribution", "(s3, sigv4, always)");
+    let t = without(&format!("{DISTRIBUTION}/CacheBehaviors/1"), "ResponseHeadersPolicyId");
+    assert_found(web::distribution, &t, "WebDistribution", "behaviour /index.html has no response headers policy");
+    let t = broken(&format!("{DISTRIBUTION}/DefaultCacheBehavior/ViewerProtocolPolicy"), |v| *v = json!("allow-all"));
+    assert_found(web::distribution, &t, "WebDistribution", "plain HTTP");
+    let t = broken(&format!("{DISTRIBUTION}/CustomErrorResponses/1/ResponseCode"), |v| *v = json!(404));
+    assert_found(web::distribution, &t, "WebDistribution", "404 is not answered with /index.html and 200");
+    let t = broken(&format!("{DISTRIBUTION}/CacheBehaviors/0/CachePolicyId"), |v| *v = json!(CACHING_OPTIMIZED));
+    assert_found(
+        web::distribution,
+        &t,
+        "WebDistribution",
+        "no behaviour for /config.json with Managed-CachingDisabled",
+    );
+    let t = broken(&format!("{DISTRIBUTION}/ViewerCertificate/Fn::If/1/MinimumProtocolVersion"), |v| {
+        *v = json!("TLSv1");
+    });
+    assert_found(web::distribution, &t, "WebDistribution", "TLSv1.2_2021");
+}
+
+#[test]
+fn a_loose_content_security_policy_or_missing_security_headers_are_reported() {
+    let t = broken(&format!("{CSP_PARTS}/0"), |v| {
+        *v = json!(v.as_str().unwrap().replace("script-src 'self'", "script-src 'self' 'unsafe-inline' 'unsafe-eval'"));
+    });
+    assert_found(web::headers, &t, "WebResponseHeadersPolicy", "script-src allows 'unsafe-inline'");
+    assert_found(web::headers, &t, "WebResponseHeadersPolicy", "script-src allows 'unsafe-eval'");
+    let t = broken(&format!("{CSP_PARTS}/0"), |v| {
+        *v = json!(v.as_str().unwrap().replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"));
+    });
+    assert_found(web::headers, &t, "WebResponseHeadersPolicy", "style-src allows 'unsafe-inline'");
+    let t = broken(CSP_PARTS, |v| {
+        let last = v.as_array_mut().unwrap().pop().unwrap();
+        assert_eq!(last, json!("; frame-ancestors 'none'"));
+    });
+    assert_found(web::headers, &t, "WebResponseHeadersPolicy", "no frame-ancestors 'none'");
+    // connect-src without the API (the part after "connect-src 'self' " is the API's origin).
+    let t = broken(&format!("{CSP_PARTS}/1"), |v| *v = json!("https://example.com"));
+    assert_found(web::headers, &t, "WebResponseHeadersPolicy", "connect-src lacks the REST API's origin");
+    let t = broken(&format!("{HEADERS}/StrictTransportSecurity/AccessControlMaxAgeSec"), |v| *v = json!(86400));
+    assert_found(web::headers, &t, "WebResponseHeadersPolicy", "two years");
+    let t = broken(&format!("{HEADERS}/FrameOptions/FrameOption"), |v| *v = json!("SAMEORIGIN"));
+    assert_found(web::headers, &t, "WebResponseHeadersPolicy", "X-Frame-Options is not DENY");
+}
+
+#[test]
+fn a_sign_in_client_the_ui_cannot_use_is_reported() {
+    let t = broken("/Resources/UserPoolClient/Properties/GenerateSecret", |v| *v = json!(true));
+    assert_found(web::sign_in, &t, "UserPoolClient", "a browser cannot keep a secret");
+    let t = broken("/Resources/UserPoolClient/Properties/AllowedOAuthFlows", |v| *v = json!(["code", "implicit"]));
+    assert_found(web::sign_in, &t, "UserPoolClient", "authorization code flow alone");
+    let t = broken("/Resources/UserPoolClient/Properties/CallbackURLs/0/Fn::If/2", |v| {
+        *v = json!({"Fn::Sub": "https://${WebDistribution.DomainName}/callback"});
+    });
+    assert_found(web::sign_in, &t, "UserPoolClient", "CallbackURLs are not https://<the UI's domain>/auth/callback");
+    // The UI signing in with a client the API does not accept.
+    let t = broken("/Resources/WebConfig/Properties/OidcClientId", |v| *v = json!({"Ref": "OidcAudience"}));
+    assert_found(web::sign_in, &t, "ApiFunction", "MOZDEF_OIDC_AUDIENCE is not the UI's client");
+    // The hosted sign-in page only with Dashboards' Cognito, as it was before the UI.
+    let t = broken("/Resources/UserPoolDomain/Condition", |v| *v = json!("DashboardsCognito"));
+    assert_found(web::sign_in, &t, "UserPoolClient", "no AWS::Cognito::UserPoolDomain");
+}
+
+#[test]
+fn cors_that_misses_the_ui_or_opens_the_api_is_reported() {
+    let t = without("/Resources/HttpApi/Properties", "CorsConfiguration");
+    assert_found(web::cors, &t, "HttpApi", "no CorsConfiguration");
+    let t = broken("/Resources/HttpApi/Properties/CorsConfiguration/AllowOrigins/Fn::If/2", |v| *v = json!(["*"]));
+    assert_found(web::cors, &t, "HttpApi", "allows \"*\", which is not the web UI's https origin");
+    let t = broken("/Resources/HttpApi/Properties/CorsConfiguration/AllowHeaders", |v| *v = json!(["content-type"]));
+    assert_found(web::cors, &t, "HttpApi", "AllowHeaders lacks authorization");
+    let t = broken("/Resources/HttpApi/Properties/CorsConfiguration/AllowCredentials", |v| *v = json!(true));
+    assert_found(web::cors, &t, "HttpApi", "never cookies");
+    // An ANY route under /api sends preflights to the JWT authorizer.
+    let t = broken("/Resources/ApiRoute/Properties/RouteKey", |v| *v = json!("ANY /api/{proxy+}"));
+    assert_found(web::cors, &t, "ApiRoute", "takes CORS preflights");
+    assert_found(web::cors, &t, "HttpApi", "no GET /api/{proxy+} route");
+}
+
+#[test]
+fn web_config_rights_beyond_config_json_are_reported() {
+    let statement = "/Resources/MaintenanceRole/Properties/Policies/0/PolicyDocument/Statement/1";
+    let t = broken(&format!("{statement}/Resource"), |v| *v = json!({"Fn::Sub": "${WebBucket.Arn}/*"}));
+    assert_found(web::config, &t, "MaintenanceRole.maintenance", "beyond ${WebBucket.Arn}/config.json");
+    let t = broken(&format!("{statement}/Action"), |v| *v = json!(["s3:PutObject", "s3:DeleteObject", "s3:GetObject"]));
+    assert_found(roles::function_roles, &t, "MaintenanceRole.maintenance", "allows s3:GetObject");
+    let t = broken("/Resources/WebConfig/Properties/Bucket", |v| *v = json!({"Ref": "LargeEventsBucket"}));
+    assert_found(web::config, &t, "WebConfig", "Bucket is not WebBucket");
+    let t = broken("/Resources/WebConfig/Properties/ApiUrl", |v| {
+        *v = json!({"Fn::Sub": "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/api"});
+    });
+    assert_found(web::config, &t, "WebConfig", "ApiUrl is not the REST API's origin");
+    let t = broken("/Resources/WebConfig/Properties/OidcBearer", |v| *v = json!("access_token"));
+    assert_found(web::config, &t, "WebConfig", "OidcBearer is not id_token with Cognito");
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! The handler: an EventBridge scheduled event runs the index crons; a CloudFormation custom
 //! resource request (told apart by its `RequestType` and `ResponseURL`) installs or keeps the
-//! indices and is answered at its `ResponseURL` on every path.
+//! indices (`Custom::MozDefIndices`) or writes or removes the web UI's `/config.json`
+//! (`Custom::MozDefWebConfig`), and is answered at its `ResponseURL` on every path, by the one
+//! [`Handler::custom_resource`].
 
 use std::time::Duration;
 
@@ -10,9 +12,10 @@ use chrono::{DateTime, Utc};
 use mozdef_aws::cfn_response::{CfnResponder, CustomResourceRequest, CustomResourceResponse, ResponseTarget};
 use serde_json::{Value, json};
 
+use crate::web_config::{self, WebConfig, WebObjects};
 use crate::{Maintenance, physical_id};
 
-/// The resource type this function serves.
+/// The resource type of the indices.
 pub const RESOURCE_TYPE: &str = "Custom::MozDefIndices";
 
 /// How much of an invocation is kept for answering CloudFormation: the answer is tried three
@@ -26,18 +29,26 @@ pub fn work_budget(deadline_ms: u64, now_ms: u64) -> Duration {
     remaining.saturating_sub(ANSWER_RESERVE).max(Duration::from_secs(1))
 }
 
-/// What an invocation works with: the function's cluster and Dashboards, and the way to
-/// answer CloudFormation.
+/// What an invocation works with: the function's cluster and Dashboards, the web UI's
+/// bucket, and the way to answer CloudFormation.
 #[derive(Debug, Clone)]
 pub struct Handler {
     maintenance: Maintenance,
     responder: CfnResponder,
+    web: Option<WebObjects>,
 }
 
 impl Handler {
-    /// A handler over `maintenance`, answering custom resources through `responder`.
+    /// A handler over `maintenance`, answering custom resources through `responder` (and
+    /// answering `Custom::MozDefWebConfig` as failed until [`Handler::with_web_objects`]).
     pub fn new(maintenance: Maintenance, responder: CfnResponder) -> Self {
-        Handler { maintenance, responder }
+        Handler { maintenance, responder, web: None }
+    }
+
+    /// The same handler writing the web UI's `/config.json` through `web`.
+    pub fn with_web_objects(mut self, web: WebObjects) -> Self {
+        self.web = Some(web);
+        self
     }
 
     /// Handles one invocation at `now`; a custom resource's work may take `budget` before it
@@ -72,12 +83,16 @@ impl Handler {
     async fn custom_resource(&self, payload: Value, now: DateTime<Utc>, budget: Duration) -> anyhow::Result<Value> {
         let target = ResponseTarget::of(&payload)
             .context("CloudFormation custom resource request without a ResponseURL: there is nothing to answer")?;
+        let service = match payload.get("ResourceType").and_then(Value::as_str) {
+            Some(web_config::RESOURCE_TYPE) => "S3",
+            _ => "OpenSearch",
+        };
         let response = match serde_json::from_value::<CustomResourceRequest>(payload) {
             Err(e) => target.failure(&format!("malformed custom resource request: {e}")),
             Ok(request) => match tokio::time::timeout(budget, self.act(&request, &target, now)).await {
                 Ok(response) => response,
                 Err(_) => target.failure(&format!(
-                    "OpenSearch did not finish within {} s; nothing was answered in time",
+                    "{service} did not finish within {} s; nothing was answered in time",
                     budget.as_secs()
                 )),
             },
@@ -99,23 +114,75 @@ impl Handler {
         target: &ResponseTarget,
         now: DateTime<Utc>,
     ) -> CustomResourceResponse {
-        let (resource_type, physical) = match request {
-            CustomResourceRequest::Create(r) => (&r.resource_type, physical_id(self.maintenance.prefix())),
-            CustomResourceRequest::Update(r) => (&r.resource_type, r.physical_resource_id.clone()),
+        let resource_type = match request {
+            CustomResourceRequest::Create(r) => &r.resource_type,
+            CustomResourceRequest::Update(r) => &r.resource_type,
+            CustomResourceRequest::Delete(r) => &r.resource_type,
+            _ => return target.failure("unsupported custom resource request type"),
+        };
+        match resource_type.as_str() {
+            RESOURCE_TYPE => self.indices(request, target, now).await,
+            web_config::RESOURCE_TYPE => self.web_config(request, target).await,
+            _ => match request {
+                // Nothing of an unknown type was ever made here: its removal cannot fail.
+                CustomResourceRequest::Delete(r) => target.success(&r.physical_resource_id, Default::default()),
+                _ => target.failure(&format!(
+                    "unsupported resource type {resource_type:?}: this function serves {RESOURCE_TYPE} and {}",
+                    web_config::RESOURCE_TYPE
+                )),
+            },
+        }
+    }
+
+    /// `Custom::MozDefIndices`: Create and Update install the indices; Delete keeps them.
+    async fn indices(
+        &self,
+        request: &CustomResourceRequest,
+        target: &ResponseTarget,
+        now: DateTime<Utc>,
+    ) -> CustomResourceResponse {
+        let physical = match request {
+            CustomResourceRequest::Update(r) => r.physical_resource_id.clone(),
             CustomResourceRequest::Delete(r) => {
                 tracing::info!(resource_type = %r.resource_type, "custom resource deleted: the indices and their data stay");
                 return target.success(&r.physical_resource_id, Default::default());
             }
-            _ => return target.failure("unsupported custom resource request type"),
+            _ => physical_id(self.maintenance.prefix()),
         };
-        if resource_type != RESOURCE_TYPE {
-            return target.failure(&format!(
-                "unsupported resource type {resource_type:?}: this function serves {RESOURCE_TYPE}"
-            ));
-        }
         match self.maintenance.install(now).await {
             Ok(installed) => target.success(&physical, installed.data()),
             Err(e) => target.failure(&format!("installing the indices failed: {e}")),
+        }
+    }
+
+    /// `Custom::MozDefWebConfig`: Create and Update put `/config.json` (a new bucket is a new
+    /// physical id, so CloudFormation then deletes the old object); Delete removes it, and a
+    /// Delete whose properties are unusable succeeds (nothing was written for them).
+    async fn web_config(&self, request: &CustomResourceRequest, target: &ResponseTarget) -> CustomResourceResponse {
+        let Some(web) = &self.web else {
+            return target.failure(&format!("{}: this function has no S3 client", web_config::RESOURCE_TYPE));
+        };
+        let (properties, delete) = match request {
+            CustomResourceRequest::Create(r) => (&r.resource_properties, None),
+            CustomResourceRequest::Update(r) => (&r.resource_properties, None),
+            CustomResourceRequest::Delete(r) => (&r.resource_properties, Some(&r.physical_resource_id)),
+            _ => return target.failure("unsupported custom resource request type"),
+        };
+        let config = WebConfig::from_properties(properties);
+        match (config, delete) {
+            (Err(reason), None) => target.failure(&format!("{}: {reason}", web_config::RESOURCE_TYPE)),
+            (Err(reason), Some(physical)) => {
+                tracing::info!(%reason, "web configuration deleted: its properties named no object to remove");
+                target.success(physical, Default::default())
+            }
+            (Ok(config), None) => match web.write(&config).await {
+                Ok(()) => target.success(&config.physical_id(), config.data()),
+                Err(reason) => target.failure(&reason),
+            },
+            (Ok(config), Some(physical)) => match web.remove(&config.bucket).await {
+                Ok(()) => target.success(physical, Default::default()),
+                Err(reason) => target.failure(&reason),
+            },
         }
     }
 }

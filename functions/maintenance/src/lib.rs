@@ -1,5 +1,6 @@
-//! Lambda `maintenance`: MozDef's index crons on OpenSearch, and the CloudFormation custom
-//! resource `Custom::MozDefIndices` that prepares a new deployment's cluster.
+//! Lambda `maintenance`: MozDef's index crons on OpenSearch, the CloudFormation custom
+//! resource `Custom::MozDefIndices` that prepares a new deployment's cluster, and
+//! `Custom::MozDefWebConfig`, the web UI's `/config.json` ([`web_config`]).
 //!
 //! * On an EventBridge schedule: rotation (today's indices, the aliases), closing and pruning
 //!   (`mozdef_store_opensearch::lifecycle::run_maintenance`, as `mozdef dev --opensearch`
@@ -8,6 +9,9 @@
 //!   aliases, and the OpenSearch Dashboards index patterns for `events*` and `alerts*`; on
 //!   Delete nothing (the data stays). CloudFormation's `ResponseURL` is answered on every
 //!   path, failures with their reason.
+//! * As `Custom::MozDefWebConfig`: on Create and Update, `config.json` put into the web
+//!   bucket (the REST API's URL, the sign-in client, Dashboards); on Delete, removed. Answered
+//!   the same way.
 //!
 //! Configuration (environment, checked at cold start): `MOZDEF_OPENSEARCH_URL`,
 //! `MOZDEF_OPENSEARCH_SIGV4` (`es` or `aoss`), `MOZDEF_OPENSEARCH_PREFIX`,
@@ -19,6 +23,7 @@
 
 pub mod handler;
 mod settings;
+pub mod web_config;
 
 use std::collections::HashMap;
 

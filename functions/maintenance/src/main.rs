@@ -5,9 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lambda_runtime::{LambdaEvent, service_fn};
+use mozdef_aws::AwsOptions;
 use mozdef_aws::cfn_response::CfnResponder;
 use mozdef_fn_maintenance::handler::{Handler, work_budget};
 use mozdef_fn_maintenance::maintenance_from_env;
+use mozdef_fn_maintenance::web_config::WebObjects;
 use serde_json::Value;
 
 // The pipeline and the JSON codecs allocate many small strings and maps; mimalloc takes that
@@ -19,7 +21,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 async fn main() -> Result<(), lambda_runtime::Error> {
     mozdef_aws::lambda_env::init_logging();
     let maintenance = maintenance_from_env().await.map_err(|e| lambda_runtime::Error::from(format!("{e:#}")))?;
-    let handler = Arc::new(Handler::new(maintenance, CfnResponder::new(Duration::from_secs(10))?));
+    let sdk = mozdef_aws::load(&AwsOptions::default()).await;
+    let web = WebObjects::new(aws_sdk_s3::Client::new(&sdk));
+    let handler =
+        Arc::new(Handler::new(maintenance, CfnResponder::new(Duration::from_secs(10))?).with_web_objects(web));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let handler = handler.clone();
         async move {

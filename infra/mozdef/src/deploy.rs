@@ -2,13 +2,16 @@
 //! `scripts/build-lambdas` (content-hashed zips listed in their manifest) and the templates of
 //! `cloudformation/` to the artefacts bucket (created, encrypted and private, when missing),
 //! creates or updates the stack through a change set, follows its events (a progress line on
-//! a terminal, plain lines otherwise), prints the outputs, and exits non-zero naming the
-//! resource that failed and CloudFormation's reason. `--delete` tears the stack down; the
-//! buckets that hold data are kept unless `--delete-data` says otherwise.
+//! a terminal, plain lines otherwise), uploads the web UI (`web/dist`, built first when
+//! missing) to the stack's web bucket and invalidates its `index.html` on CloudFront, prints
+//! the outputs, and exits non-zero naming the resource that failed and CloudFormation's
+//! reason. `--delete` tears the stack down; the buckets that hold data are kept unless
+//! `--delete-data` says otherwise.
 
 mod artefacts;
 mod progress;
 mod stack;
+mod web;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -50,6 +53,17 @@ pub struct DeployArgs {
     /// The artefacts bucket (default: `mozdef-artefacts-<account>-<region>`).
     #[arg(long)]
     pub artefacts_bucket: Option<String>,
+    /// The built web UI uploaded to the stack's web bucket (when it has no index.html and is
+    /// the `dist/` of a source directory, it is built first with npm).
+    #[arg(long, default_value = "web/dist")]
+    pub web_dist: PathBuf,
+    /// Do not upload the web UI (the stack serves what its web bucket already holds).
+    #[arg(long, conflicts_with = "web_dist")]
+    pub no_web: bool,
+    /// The CloudFront distribution to invalidate after the upload (default: the stack's
+    /// WebDistribution).
+    #[arg(long)]
+    pub web_distribution_id: Option<String>,
 }
 
 fn parse_parameter(text: &str) -> Result<(String, String), String> {
@@ -61,6 +75,11 @@ fn parse_parameter(text: &str) -> Result<(String, String), String> {
 
 /// Runs the command.
 pub async fn run(args: DeployArgs) -> anyhow::Result<()> {
+    // The UI is checked (and built) before anything is asked of AWS, so a missing build stops
+    // the deploy before it starts.
+    if !args.delete && !args.no_web {
+        web::ensure_built(&args.web_dist).await?;
+    }
     let options = AwsOptions { region: args.region.clone(), endpoint_url: args.endpoint_url.clone() };
     let sdk = mozdef_aws::load(&options).await;
     let region = sdk.region().map(ToString::to_string).context("no AWS region: pass --region or set AWS_REGION")?;
@@ -96,8 +115,28 @@ pub async fn run(args: DeployArgs) -> anyhow::Result<()> {
     let template_url =
         uploaded.template_urls.get(&args.template).with_context(|| format!("{} was not uploaded", args.template))?;
     let outputs = stack::create_or_update(&clients, &args.stack, template_url, &parameters, &declared).await?;
+    if !args.no_web {
+        upload_web(&clients, &args).await?;
+    }
     for (key, value) in outputs {
         println!("{key} = {value}");
+    }
+    Ok(())
+}
+
+/// Uploads the web UI to the stack's bucket and invalidates its `index.html`.
+async fn upload_web(clients: &stack::Clients, args: &DeployArgs) -> anyhow::Result<()> {
+    let (bucket, stack_distribution) = web::stack_web(clients, &args.stack).await?;
+    let bucket = bucket
+        .with_context(|| format!("stack {} has no {}: the template serves no web UI", args.stack, web::WEB_BUCKET))?;
+    web::upload(clients, &bucket, &args.web_dist).await?;
+    let distribution = args.web_distribution_id.clone().or(stack_distribution);
+    match distribution {
+        Some(distribution) => {
+            web::invalidate(clients, &distribution).await?;
+        }
+        // AWS always has it; an emulator that skips CloudFront distributions (moto) does not.
+        None => println!("stack {} lists no {}: no CloudFront invalidation", args.stack, web::WEB_DISTRIBUTION),
     }
     Ok(())
 }

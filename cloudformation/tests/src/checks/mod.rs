@@ -5,6 +5,7 @@ pub mod functions;
 pub mod queues;
 pub mod roles;
 pub mod storage;
+pub mod web;
 pub mod wiring;
 
 use crate::template::{Finding, Template};
@@ -13,7 +14,7 @@ use crate::template::{Finding, Template};
 pub type Check = fn(&Template) -> Vec<Finding>;
 
 /// Every check, by name.
-pub const ALL: [(&str, Check); 11] = [
+pub const ALL: [(&str, Check); 17] = [
     ("function-roles", roles::function_roles),
     ("no-wildcards", roles::wildcards),
     ("dead-letter-queues", queues::dead_letter_queues),
@@ -23,6 +24,12 @@ pub const ALL: [(&str, Check); 11] = [
     ("buckets", storage::buckets),
     ("tables", storage::tables),
     ("api-routes", api::api_routes),
+    ("api-cors", web::cors),
+    ("web-bucket", web::bucket),
+    ("web-distribution", web::distribution),
+    ("web-headers", web::headers),
+    ("web-sign-in", web::sign_in),
+    ("web-config", web::config),
     ("functions", functions::functions),
     ("wiring", wiring::wiring),
 ];

@@ -137,11 +137,26 @@ pub async fn upload(s3: &Client, bucket: &str, artefacts: &Path, templates: &Pat
 }
 
 async fn put(s3: &Client, bucket: &str, key: &str, body: ByteStream) -> anyhow::Result<()> {
+    put_object(s3, bucket, key, body, None, None).await
+}
+
+/// Puts one object, encrypted with S3-managed keys, with its content type and cache control
+/// when given (the Lambda zips and templates, the web UI's files).
+pub async fn put_object(
+    s3: &Client,
+    bucket: &str,
+    key: &str,
+    body: ByteStream,
+    content_type: Option<&str>,
+    cache_control: Option<&str>,
+) -> anyhow::Result<()> {
     s3.put_object()
         .bucket(bucket)
         .key(key)
         .body(body)
         .server_side_encryption(ServerSideEncryption::Aes256)
+        .set_content_type(content_type.map(str::to_owned))
+        .set_cache_control(cache_control.map(str::to_owned))
         .send()
         .await
         .map_err(|e| anyhow::anyhow!("{}", DisplayErrorContext(e)))

@@ -7,7 +7,9 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use aws_sdk_cloudformation::Client as CloudFormation;
 use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata};
-use aws_sdk_cloudformation::types::{Capability, ChangeSetStatus, ChangeSetType, Parameter, StackStatus};
+use aws_sdk_cloudformation::types::{
+    Capability, ChangeSetStatus, ChangeSetType, Parameter, StackResourceSummary, StackStatus,
+};
 use serde_json::Value;
 
 use super::progress::Progress;
@@ -21,6 +23,8 @@ pub struct Clients {
     pub s3: aws_sdk_s3::Client,
     /// STS, for the account id.
     pub sts: aws_sdk_sts::Client,
+    /// CloudFront, for the web UI's invalidations.
+    pub cloudfront: aws_sdk_cloudfront::Client,
 }
 
 impl Clients {
@@ -31,6 +35,7 @@ impl Clients {
             cloudformation: CloudFormation::new(sdk),
             s3: aws_sdk_s3::Client::from_conf(s3),
             sts: aws_sdk_sts::Client::new(sdk),
+            cloudfront: aws_sdk_cloudfront::Client::new(sdk),
         }
     }
 }
@@ -148,14 +153,7 @@ pub async fn delete(clients: &Clients, stack: &str, data: bool, artefacts_bucket
     }
     let mut buckets = Vec::new();
     if data {
-        let resources = cfn
-            .list_stack_resources()
-            .stack_name(stack)
-            .send()
-            .await
-            .map_err(sdk_error)
-            .context("cannot list the stack's resources")?;
-        for resource in resources.stack_resource_summaries() {
+        for resource in &stack_resources(cfn, stack).await? {
             if resource.resource_type() == Some("AWS::S3::Bucket")
                 && let Some(bucket) = resource.physical_resource_id()
             {
@@ -191,6 +189,17 @@ pub async fn delete(clients: &Clients, stack: &str, data: bool, artefacts_bucket
         println!("buckets that hold data are kept (pass --delete-data to remove them)");
     }
     Ok(())
+}
+
+/// Every resource of the stack (all pages: a stack lists 100 a page, and MozDef's has more).
+pub async fn stack_resources(cfn: &CloudFormation, stack: &str) -> anyhow::Result<Vec<StackResourceSummary>> {
+    let mut pages = cfn.list_stack_resources().stack_name(stack).into_paginator().send();
+    let mut resources = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(sdk_error).context("cannot list the stack's resources")?;
+        resources.extend(page.stack_resource_summaries().iter().cloned());
+    }
+    Ok(resources)
 }
 
 /// Deletes every object version and delete marker of `bucket` (the stack's buckets are
