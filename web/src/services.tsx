@@ -88,6 +88,16 @@ export function useLiveInvalidation(): void {
       }),
     [client, feed],
   );
+  // The API answers again after the feed lost it: what failed meanwhile is fetched again.
+  useEffect(() => {
+    let previous = feed.state;
+    return feed.onState((state) => {
+      if (state === "live" && previous === "retrying") {
+        void client.invalidateQueries({ predicate: (query) => query.state.status === "error" });
+      }
+      previous = state;
+    });
+  }, [client, feed]);
 }
 
 /** The session's expiry, re-rendering when it changes. */

@@ -5,10 +5,9 @@ import { Decorated } from "./Decorated";
 function Leaf({ value }: { value: unknown }) {
   if (value === null) return <span className="json-null">null</span>;
   if (typeof value === "string") {
-    const shown = value.length > 4096 ? `${value.slice(0, 4096)}… (${value.length} characters)` : value;
     return (
       <span className="json-string">
-        <Decorated text={shown} />
+        <Decorated text={value} />
       </span>
     );
   }
@@ -22,7 +21,7 @@ function Node({ name, value, depth }: { name: string; value: unknown; depth: num
     return (
       <li>
         <button type="button" className="json-toggle" aria-expanded={open} onClick={() => setOpen(!open)}>
-          <span aria-hidden="true">{open ? "▾" : "▸"}</span> <span className="json-key">{name}</span>
+          <span aria-hidden="true">{open ? "▾" : "▸"}</span> <bdi className="json-key">{name}</bdi>
           <span className="muted"> {Array.isArray(value) ? `[${entries.length}]` : `{${entries.length}}`}</span>
         </button>
         {open && (
@@ -37,7 +36,7 @@ function Node({ name, value, depth }: { name: string; value: unknown; depth: num
   }
   return (
     <li>
-      <span className="json-key">{name}</span>: <Leaf value={value} />
+      <bdi className="json-key">{name}</bdi>: <Leaf value={value} />
     </li>
   );
 }

@@ -71,6 +71,11 @@ export function Layout({ children }: { children: ReactNode }) {
         </nav>
         <div className="user">
           <span className={`feed feed-${feed}`} title={`Live updates: ${feed}`} role="status" aria-label={`Live updates: ${feed}`} />
+          {feed === "retrying" && (
+            <span className="feed-note" aria-hidden="true">
+              Reconnecting…
+            </span>
+          )}
           <NavLink to="/preferences" className="user-link" title="Your preferences">
             <span className="user-email">{identity?.email ?? "…"}</span>
             {identity && <span className={`role role-${identity.role}`}>{identity.role}</span>}

@@ -2,7 +2,7 @@
  * The IP decoration menu (MozDef's ipDecorate): copy, whois, dshield, search events, watch,
  * block. A button that opens a menu; arrow keys move, Escape closes.
  */
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useId, useLayoutEffect, useRef, useState, type KeyboardEvent } from "react";
 import { useNavigate } from "react-router";
 import { useQuery } from "@tanstack/react-query";
 import { useAllowed, useApi } from "../services";
@@ -30,6 +30,29 @@ export function ValueMenu({ ip }: { ip: string }) {
   const menuId = useId();
   const menu = useRef<HTMLUListElement>(null);
   const button = useRef<HTMLButtonElement>(null);
+
+  // The menu is fixed to the viewport beside its button, so that a scrolling table (or a
+  // dialog) never clips it. Its place is set through the CSSOM, which the content security
+  // policy allows (it forbids style attributes in markup).
+  useLayoutEffect(() => {
+    if (!open) return;
+    const place = () => {
+      const at = button.current?.getBoundingClientRect();
+      const list = menu.current;
+      if (!at || !list) return;
+      const height = list.offsetHeight;
+      const below = at.bottom + 2 + height <= window.innerHeight || at.top - 2 - height < 0;
+      list.style.top = `${below ? at.bottom + 2 : at.top - 2 - height}px`;
+      list.style.left = `${Math.max(4, Math.min(at.left, window.innerWidth - list.offsetWidth - 4))}px`;
+    };
+    place();
+    window.addEventListener("scroll", place, true);
+    window.addEventListener("resize", place);
+    return () => {
+      window.removeEventListener("scroll", place, true);
+      window.removeEventListener("resize", place);
+    };
+  }, [open]);
 
   useEffect(() => {
     if (!open) return;
@@ -61,14 +84,23 @@ export function ValueMenu({ ip }: { ip: string }) {
     const all = Array.from(menu.current?.querySelectorAll<HTMLElement>("[role=menuitem]") ?? []);
     const at = all.indexOf(document.activeElement as HTMLElement);
     if (event.key === "Escape") {
+      // Only the menu closes, not a dialog or a panel around it.
+      event.preventDefault();
+      event.stopPropagation();
       setOpen(false);
       button.current?.focus();
+    } else if (event.key === "Tab") {
+      // Tab leaves the menu: it closes, and focus moves on from its button.
+      setOpen(false);
     } else if (event.key === "ArrowDown") {
       event.preventDefault();
       all[(at + 1) % all.length]?.focus();
     } else if (event.key === "ArrowUp") {
       event.preventDefault();
       all[(at - 1 + all.length) % all.length]?.focus();
+    } else if (event.key === "Home" || event.key === "End") {
+      event.preventDefault();
+      all[event.key === "Home" ? 0 : all.length - 1]?.focus();
     }
   };
 
@@ -96,9 +128,14 @@ export function ValueMenu({ ip }: { ip: string }) {
               <button
                 type="button"
                 role="menuitem"
+                tabIndex={-1}
                 onClick={() => {
+                  if (item.label !== "Copy") {
+                    // Back to the menu's button first: a dialog returns focus there when it closes.
+                    setOpen(false);
+                    button.current?.focus();
+                  }
                   item.run();
-                  if (item.label !== "Copy") setOpen(false);
                 }}
               >
                 {item.label}

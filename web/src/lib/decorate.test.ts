@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isIp, isIpv6, tokenize } from "./decorate";
+import { isIp, isIpv6, shownTokens, tokenize } from "./decorate";
 
 const ips = (text: string) => tokenize(text).filter((t) => t.kind === "ip").map((t) => t.value);
 
@@ -45,5 +45,31 @@ describe("isIp", () => {
     expect(isIpv6("12345::")).toBe(false);
     expect(isIp("::")).toBe(true);
     expect(isIp("not:an:ip")).toBe(false);
+  });
+});
+
+describe("shownTokens", () => {
+  it("keeps a short text whole", () => {
+    expect(shownTokens("from 1.2.3.4", 100, 10)).toEqual({
+      tokens: [
+        { kind: "text", value: "from " },
+        { kind: "ip", value: "1.2.3.4" },
+      ],
+      cut: false,
+    });
+  });
+  it("cuts a long text at the limit", () => {
+    const { tokens, cut } = shownTokens("x".repeat(50), 10, 10);
+    expect(cut).toBe(true);
+    expect(tokens).toEqual([{ kind: "text", value: "x".repeat(10) }]);
+  });
+  it("makes the addresses past the cap plain text", () => {
+    const { tokens } = shownTokens("1.1.1.1 2.2.2.2 3.3.3.3 end", 100, 2);
+    expect(tokens).toEqual([
+      { kind: "ip", value: "1.1.1.1" },
+      { kind: "text", value: " " },
+      { kind: "ip", value: "2.2.2.2" },
+      { kind: "text", value: " 3.3.3.3 end" },
+    ]);
   });
 });

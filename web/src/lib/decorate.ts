@@ -72,3 +72,22 @@ export function tokenize(text: string): Token[] {
   if (at < text.length) tokens.push({ kind: "text", value: text.slice(at) });
   return tokens;
 }
+
+/**
+ * What shows of a long text: the tokens of its first `limit` characters, at most `menus` of them
+ * addresses (each becomes a menu); from the address past that on, one plain run. `cut` says the
+ * text goes on.
+ */
+export function shownTokens(text: string, limit: number, menus: number): { tokens: Token[]; cut: boolean } {
+  const cut = text.length > limit;
+  const tokens = tokenize(cut ? text.slice(0, limit) : text);
+  let seen = 0;
+  let plainFrom = tokens.findIndex((token) => token.kind === "ip" && ++seen > menus);
+  if (plainFrom < 0) return { tokens, cut };
+  if (tokens[plainFrom - 1]?.kind === "text") plainFrom -= 1;
+  const rest = tokens
+    .slice(plainFrom)
+    .map((token) => token.value)
+    .join("");
+  return { tokens: [...tokens.slice(0, plainFrom), { kind: "text", value: rest }], cut };
+}

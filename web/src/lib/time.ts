@@ -53,7 +53,7 @@ function formatUncached(value: string, zone: string): string {
 export function utcTitle(value: string | null | undefined): string {
   if (!value) return "";
   const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? value : `${date.toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z")} UTC`;
+  return Number.isNaN(date.getTime()) ? value : `${date.toISOString().replace("T", " ").replace(/\.\d+Z$/, "")} UTC`;
 }
 
 /** Whether `zone` is a time zone this browser knows. */

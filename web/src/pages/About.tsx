@@ -8,6 +8,7 @@ import { useApi } from "../services";
 import type { Health, ServiceStatus } from "../api/types";
 import { Time } from "../components/Time";
 import { Empty, ErrorState, QueryState } from "../components/States";
+import { pollUnlessFailed } from "../lib/poll";
 import { categoryRows, clusterFacts, formatBytes, formatCount, formatFigure, queueList, statusWords } from "../lib/health";
 import { version as uiVersion } from "../../package.json";
 import "./About.css";
@@ -263,13 +264,13 @@ export function About() {
   const health = useQuery({
     queryKey: ["health"],
     queryFn: ({ signal }) => api.get<Health>("/health", undefined, signal),
-    refetchInterval: REFRESH_MS,
+    refetchInterval: pollUnlessFailed(REFRESH_MS),
     staleTime: 0,
   });
   const status = useQuery({
     queryKey: ["status"],
     queryFn: ({ signal }) => api.get<ServiceStatus>("/status", undefined, signal),
-    refetchInterval: REFRESH_MS,
+    refetchInterval: pollUnlessFailed(REFRESH_MS),
     staleTime: 0,
   });
   const openapi = useQuery({

@@ -11,6 +11,7 @@ import type { AlertSchedule, RunQueued, RunResult } from "../api/types";
 import { Time } from "../components/Time";
 import { Empty, ErrorState, QueryState, describeError } from "../components/States";
 import { describeRun, filterSchedules } from "../lib/schedules";
+import { pollUnlessFailed } from "../lib/poll";
 import "./ManageAlerts.css";
 
 const KEY = ["alertschedules"];
@@ -35,7 +36,7 @@ export function ManageAlerts() {
   const schedules = useQuery({
     queryKey: KEY,
     queryFn: ({ signal }) => api.get<Record<string, AlertSchedule>>("/alertschedules", undefined, signal),
-    refetchInterval: 10_000,
+    refetchInterval: pollUnlessFailed(10_000),
   });
 
   const without = (set: ReadonlySet<string>, name: string) => new Set([...set].filter((n) => n !== name));
