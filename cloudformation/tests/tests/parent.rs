@@ -318,9 +318,10 @@ fn a_loose_content_security_policy_or_missing_security_headers_are_reported() {
     assert_found(web::headers, &t, "WebResponseHeadersPolicy", "style-src allows 'unsafe-inline'");
     let t = broken(CSP_PARTS, |v| {
         let last = v.as_array_mut().unwrap().pop().unwrap();
-        assert_eq!(last, json!("; frame-ancestors 'none'"));
+        assert_eq!(last, json!("; frame-ancestors 'none'; require-trusted-types-for 'script'; trusted-types 'none'"));
     });
     assert_found(web::headers, &t, "WebResponseHeadersPolicy", "no frame-ancestors 'none'");
+    assert_found(web::headers, &t, "WebResponseHeadersPolicy", "no require-trusted-types-for 'script'");
     // connect-src without the API (the part after "connect-src 'self' " is the API's origin).
     let t = broken(&format!("{CSP_PARTS}/1"), |v| *v = json!("https://example.com"));
     assert_found(web::headers, &t, "WebResponseHeadersPolicy", "connect-src lacks the REST API's origin");

@@ -167,12 +167,13 @@ impl Served {
         let policy = format!(
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; \
              connect-src 'self'{extra}; object-src 'none'; base-uri 'none'; form-action 'self'{extra}; \
-             frame-ancestors 'none'"
+             frame-ancestors 'none'; require-trusted-types-for 'script'; trusted-types 'none'"
         );
         let csp = HeaderValue::from_str(&policy).unwrap_or_else(|_| {
             HeaderValue::from_static(
                 "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; \
-                 connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+                 connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; \
+                 require-trusted-types-for 'script'; trusted-types 'none'",
             )
         });
         let config = serde_json::to_vec(&ui.config).unwrap_or_else(|_| b"{}".to_vec());

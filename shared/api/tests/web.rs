@@ -111,7 +111,8 @@ impl Answer {
             csp,
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; \
              connect-src 'self' https://idp.example.com; object-src 'none'; base-uri 'none'; \
-             form-action 'self' https://idp.example.com; frame-ancestors 'none'",
+             form-action 'self' https://idp.example.com; frame-ancestors 'none'; \
+             require-trusted-types-for 'script'; trusted-types 'none'",
             "{what}"
         );
         assert!(!csp.contains("unsafe-inline"), "{what}");

@@ -318,6 +318,8 @@ pub fn csp_problems(text: &str) -> Vec<String> {
         ("object-src", "'none'"),
         ("base-uri", "'none'"),
         ("frame-ancestors", "'none'"),
+        ("require-trusted-types-for", "'script'"),
+        ("trusted-types", "'none'"),
     ] {
         match sources(name) {
             Some(tokens) if tokens == [wanted] => {}
@@ -660,13 +662,15 @@ mod tests {
     #[test]
     fn a_strict_policy_passes_and_loose_ones_are_named() {
         let good = format!(
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' {API_ORIGIN} https://idp.example.com; object-src 'none'; base-uri 'none'; form-action 'self' https://idp.example.com; frame-ancestors 'none'"
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' {API_ORIGIN} https://idp.example.com; object-src 'none'; base-uri 'none'; form-action 'self' https://idp.example.com; frame-ancestors 'none'; require-trusted-types-for 'script'; trusted-types 'none'"
         );
         assert_eq!(csp_problems(&good), Vec::<String>::new());
         let inline = good.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'");
         assert!(csp_problems(&inline).iter().any(|p| p.contains("'unsafe-inline'")));
         let framed = good.replace("; frame-ancestors 'none'", "");
         assert!(csp_problems(&framed).iter().any(|p| p.contains("frame-ancestors")));
+        let untyped = good.replace("; require-trusted-types-for 'script'", "");
+        assert!(csp_problems(&untyped).iter().any(|p| p.contains("require-trusted-types-for")));
         let anywhere = good.replace("https://idp.example.com;", "*;");
         assert!(csp_problems(&anywhere).iter().any(|p| p.contains("allows *")));
     }
