@@ -77,7 +77,9 @@ export function Layout({ children }: { children: ReactNode }) {
             </span>
           )}
           <NavLink to="/preferences" className="user-link" title="Your preferences">
-            <span className="user-email">{identity?.email ?? "…"}</span>
+            <span className="user-email" title={identity?.email}>
+              {identity?.email ?? "…"}
+            </span>
             {identity && <span className={`role role-${identity.role}`}>{identity.role}</span>}
           </NavLink>
           {!session.open && (
