@@ -49,6 +49,32 @@ describe("signing in", () => {
   });
 });
 
+describe("silent renewal", () => {
+  test("renews short-lived tokens by refresh token, with no banner and the API still answering", async () => {
+    const { issuer } = e2e().oidc;
+    await call("POST", `${issuer}/test/lifetime`, { seconds: 5 });
+    try {
+      const tab = await signedIn(browser(), "sil.ent@example.com", "responder", "/alerts");
+      await alertRows(tab);
+      const before = await call<{ refreshes: number }>("GET", `${issuer}/test/stats`);
+      // oidc-client-ts renews ahead of expiry: within a few lifetimes there must be renewals.
+      await expect
+        .poll(async () => (await call<{ refreshes: number }>("GET", `${issuer}/test/stats`)).refreshes, {
+          timeout: 20_000,
+        })
+        .toBeGreaterThan(before.refreshes);
+      // Well past the first token's expiry, a page still loads through the API.
+      await tab.page.waitForTimeout(6_000);
+      await tab.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Incidents" }).click();
+      await visible(tab.page.getByRole("heading", { name: "Incidents", level: 1 }));
+      await expectCount(tab.page.getByRole("alert").filter({ hasText: "Your session has expired" }), 0);
+      tab.expectClean();
+    } finally {
+      await call("POST", `${issuer}/test/lifetime`, { seconds: 300 });
+    }
+  });
+});
+
 describe("an expired session", () => {
   test("says so, and 'Sign in again' leads through the issuer back to the same page", async () => {
     const { issuer } = e2e().oidc;
