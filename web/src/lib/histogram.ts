@@ -3,6 +3,7 @@
  * times written in the user's zone at the precision the chart's span needs.
  */
 import type { Histogram } from "./facets";
+import { zonedParts } from "./time";
 
 export interface Bucket {
   index: number;
@@ -49,30 +50,9 @@ export function niceMax(max: number): number {
 
 type Parts = Record<"year" | "month" | "day" | "hour" | "minute" | "timeZoneName", string>;
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
 function parts(value: string, zone: string): Parts | null {
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) return null;
-  let f = formatters.get(zone);
-  if (!f) {
-    try {
-      f = new Intl.DateTimeFormat("en-CA", {
-        timeZone: zone,
-        year: "numeric",
-        month: "2-digit",
-        day: "2-digit",
-        hour: "2-digit",
-        minute: "2-digit",
-        hourCycle: "h23",
-        timeZoneName: "short",
-      });
-    } catch {
-      return zone === "UTC" ? null : parts(value, "UTC");
-    }
-    formatters.set(zone, f);
-  }
-  const out = Object.fromEntries(f.formatToParts(date).map((p) => [p.type, p.value])) as Partial<Parts>;
+  const out = zonedParts(value, zone);
+  if (!out) return null;
   return {
     year: out.year ?? "",
     month: out.month ?? "",

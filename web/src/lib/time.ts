@@ -25,6 +25,14 @@ function formatter(zone: string): Intl.DateTimeFormat {
   return f;
 }
 
+/** The parts (year, month, day, hour, minute, second, timeZoneName) of `value` in `zone` (UTC
+ * for an unknown zone); null when `value` is not a time. */
+export function zonedParts(value: string, zone: string): Record<string, string> | null {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return null;
+  return Object.fromEntries(formatter(zone).formatToParts(date).map((p) => [p.type, p.value]));
+}
+
 // Formatting is the costly part of a big table's render (formatToParts): remember the last few
 // thousand answers.
 const formatted = new Map<string, string>();
@@ -43,9 +51,8 @@ export function formatTime(value: string | null | undefined, zone: string): stri
 }
 
 function formatUncached(value: string, zone: string): string {
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) return value;
-  const parts = Object.fromEntries(formatter(zone).formatToParts(date).map((p) => [p.type, p.value]));
+  const parts = zonedParts(value, zone);
+  if (!parts) return value;
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second} ${parts.timeZoneName ?? ""}`.trim();
 }
 
@@ -80,10 +87,8 @@ export const PERIODS: { label: string; minutes: number | null }[] = [
 
 /** `<input type="datetime-local">`'s value for an ISO time, in `zone`. */
 export function toLocalInput(value: string | undefined, zone: string): string {
-  if (!value) return "";
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) return "";
-  const parts = Object.fromEntries(formatter(zone).formatToParts(date).map((p) => [p.type, p.value]));
+  const parts = value ? zonedParts(value, zone) : null;
+  if (!parts) return "";
   return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
 }
 
