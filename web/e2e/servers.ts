@@ -306,7 +306,7 @@ interface RunResult {
   runs: { name: string; alerts: Hit[]; errors: unknown[] }[];
 }
 
-async function searchCount(url: string, query: string): Promise<{ total: number; hits: Hit[] }> {
+export async function searchCount(url: string, query: string): Promise<{ total: number; hits: Hit[] }> {
   const result = await call<{ hits: Hit[]; total?: number | { value: number } }>("POST", `${url}/api/search`, {
     query,
     minutes: 60,
@@ -316,13 +316,26 @@ async function searchCount(url: string, query: string): Promise<{ total: number;
   return { total, hits: result.hits };
 }
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+export async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`seeding: ${what} did not happen within ${timeoutMs} ms`);
     await sleep(200);
+  }
+}
+
+/** Ten sshd failures from `ip` on bastion1: what `bruteforce_ssh` raises an alert on. */
+export async function sendBruteforce(url: string, ip: string): Promise<void> {
+  for (let i = 0; i < 10; i++) {
+    await call("POST", `${url}/events`, {
+      category: "syslog",
+      hostname: "bastion1",
+      processname: "sshd",
+      summary: `Failed password for invalid user admin from ${ip} port 4242 ssh2`,
+      details: { program: "sshd", sourceipaddress: ip },
+    });
   }
 }
 
@@ -333,17 +346,7 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
 export async function seed(url: string, bin: string, logDir: string, name: string): Promise<Seed> {
   await run(`${name}-send`, bin, ["send", "--url", url, "--count", "2000", "--bulk", "500", "--quiet", "--seed", "42"], logDir);
 
-  for (const ip of BRUTEFORCE_IPS) {
-    for (let i = 0; i < 10; i++) {
-      await call("POST", `${url}/events`, {
-        category: "syslog",
-        hostname: "bastion1",
-        processname: "sshd",
-        summary: `Failed password for invalid user admin from ${ip} port 4242 ssh2`,
-        details: { program: "sshd", sourceipaddress: ip },
-      });
-    }
-  }
+  for (const ip of BRUTEFORCE_IPS) await sendBruteforce(url, ip);
   // The sftp alert names details.originaluser in its summary: hostile text in an alert.
   await call("POST", `${url}/events`, {
     category: "execve",

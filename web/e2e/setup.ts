@@ -20,12 +20,14 @@ import {
   call,
   REPO_DIR,
   removeDir,
+  searchCount,
   seed,
+  sendBruteforce,
   type Server,
-  sleep,
   startIssuer,
   startMozdef,
   tempDir,
+  until,
   WEB_DIR,
 } from "./servers";
 
@@ -45,23 +47,10 @@ async function seedLoginData(
 ): Promise<{ alertId: string; incidentId: string }> {
   const { server, url } = await startMozdef({ bin, dataDir, webDist, logDir, name: "mozdef-oidc-seed" });
   try {
-    const ip = BRUTEFORCE_IPS[0];
-    for (let i = 0; i < 10; i++) {
-      await call("POST", `${url}/events`, {
-        category: "syslog",
-        hostname: "bastion1",
-        processname: "sshd",
-        summary: `Failed password for invalid user admin from ${ip} port 4242 ssh2`,
-        details: { program: "sshd", sourceipaddress: ip },
-      });
-    }
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const found = await call<{ hits: unknown[] }>("POST", `${url}/api/search`, { query: "details.program:sshd", minutes: 60, size: 20 });
-      if (found.hits.length >= 10) break;
-      if (Date.now() > deadline) throw new Error("seeding the OIDC server: the events did not become searchable");
-      await sleep(200);
-    }
+    await sendBruteforce(url, BRUTEFORCE_IPS[0]);
+    await until("seeding the OIDC server: the events becoming searchable", 30_000, async () =>
+      (await searchCount(url, "details.program:sshd")).total >= 10 ? true : undefined,
+    );
     const result = await call<{ runs: { alerts: { _id: string }[] }[] }>("POST", `${url}/api/alerts/run`, { names: ["bruteforce_ssh"] });
     const alertId = result.runs.flatMap((r) => r.alerts)[0]?._id;
     if (!alertId) throw new Error("seeding the OIDC server: no alert raised");

@@ -16,6 +16,10 @@
 mod files;
 mod page;
 
+/// Text made safe inside an HTML element or quoted attribute (the pages of `mozdef dev` that
+/// are not the UI, and the test OIDC issuer's login form).
+pub use page::escape as escape_html;
+
 use std::path::PathBuf;
 use std::sync::{Arc, PoisonError, RwLock};
 

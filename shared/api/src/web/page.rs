@@ -56,7 +56,7 @@ pub(super) fn not_ready(state: &BuildState, dist: &Path) -> String {
 }
 
 /// `text` safe inside an element or a quoted attribute.
-fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

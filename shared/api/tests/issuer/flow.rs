@@ -34,6 +34,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use mozdef_api::auth::{OidcSettings, OidcVerifier};
+use mozdef_api::web::escape_html;
 use reqwest::Url;
 use ring::rand::{SecureRandom, SystemRandom};
 use serde_json::{Value, json};
@@ -412,22 +413,6 @@ pub fn encode_form(pairs: &[(&str, &str)]) -> String {
 /// The PKCE S256 challenge of `verifier`: base64url(sha256(verifier)).
 pub fn pkce_challenge(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes()))
-}
-
-/// `text` escaped for HTML text and attribute values.
-pub fn escape_html(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            c => escaped.push(c),
-        }
-    }
-    escaped
 }
 
 /// A non-empty parameter, or the problem.
