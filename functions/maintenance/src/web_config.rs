@@ -15,7 +15,8 @@ use std::collections::HashMap;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_s3::primitives::ByteStream;
-use serde_json::{Value, json};
+use mozdef_service::ui_config::{UiBearer, UiConfig, UiOidc};
+use serde_json::Value;
 
 /// The resource type.
 pub const RESOURCE_TYPE: &str = "Custom::MozDefWebConfig";
@@ -26,20 +27,6 @@ pub const KEY: &str = "config.json";
 /// The scopes asked for when `OidcScope` is not given.
 pub const DEFAULT_SCOPE: &str = "openid email profile";
 
-/// The UI's sign-in settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Oidc {
-    /// The issuer (its discovery document is read by the browser).
-    pub authority: String,
-    /// The UI's public client id.
-    pub client_id: String,
-    /// The scopes asked for.
-    pub scope: String,
-    /// Which token the UI sends as its bearer: `access_token`, or `id_token` for an issuer
-    /// whose access tokens carry no audience or email (Cognito).
-    pub bearer: String,
-}
-
 /// What `/config.json` says, and where it goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebConfig {
@@ -48,7 +35,7 @@ pub struct WebConfig {
     /// The REST API's base URL, ending before `/api` (empty: the UI's own origin).
     pub api_url: String,
     /// Sign-in, or `None` for an open API.
-    pub oidc: Option<Oidc>,
+    pub oidc: Option<UiOidc>,
     /// OpenSearch Dashboards, when there is one to link to.
     pub dashboards_url: Option<String>,
 }
@@ -82,11 +69,11 @@ impl WebConfig {
                 let scope = text("OidcScope")?;
                 let bearer = text("OidcBearer")?;
                 let bearer = match bearer.as_str() {
-                    "" => "access_token".to_owned(),
-                    "access_token" | "id_token" => bearer,
+                    "" | "access_token" => UiBearer::AccessToken,
+                    "id_token" => UiBearer::IdToken,
                     other => return Err(format!("OidcBearer {other:?} is not access_token or id_token")),
                 };
-                Some(Oidc {
+                Some(UiOidc {
                     authority: http_url("OidcAuthority", &authority, true)?,
                     client_id,
                     scope: if scope.is_empty() { DEFAULT_SCOPE.to_owned() } else { scope },
@@ -104,11 +91,8 @@ impl WebConfig {
 
     /// `/config.json` as the UI reads it (`web/src/config.ts`).
     pub fn document(&self) -> Value {
-        json!({
-            "apiUrl": self.api_url,
-            "oidc": self.oidc.as_ref().map(|o| json!({"authority": o.authority, "clientId": o.client_id, "scope": o.scope, "bearer": o.bearer})),
-            "dashboardsUrl": self.dashboards_url,
-        })
+        UiConfig { api_url: self.api_url.clone(), oidc: self.oidc.clone(), dashboards_url: self.dashboards_url.clone() }
+            .to_json()
     }
 
     /// The resource's physical id: the object's place.
@@ -203,6 +187,8 @@ where
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     fn properties(changes: Value) -> Value {
@@ -245,7 +231,7 @@ mod tests {
         assert_eq!(scope.oidc.map(|o| o.scope).as_deref(), Some(DEFAULT_SCOPE));
         let bearer =
             WebConfig::from_properties(&properties(json!({"OidcBearer": null}))).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(bearer.oidc.map(|o| o.bearer).as_deref(), Some("access_token"));
+        assert_eq!(bearer.oidc.map(|o| o.bearer), Some(UiBearer::AccessToken));
     }
 
     #[test]

@@ -24,6 +24,7 @@ mod options;
 pub mod records;
 pub mod shipper_tokens;
 pub mod site;
+pub mod ui_config;
 pub mod veris;
 
 pub use alert_actions::{ActionRunner, InProcessActions};
