@@ -112,6 +112,17 @@ pub enum DecodeError {
         /// What is wrong, with the JSON position where known.
         reason: String,
     },
+    /// The S3 object is of a kind no decoder reads (e.g. Parquet flow logs, Classic Load
+    /// Balancer logs).
+    #[error("s3://{bucket}/{key}: {reason}")]
+    UnsupportedObject {
+        /// The bucket.
+        bucket: String,
+        /// The key.
+        key: String,
+        /// What it is and what is supported instead.
+        reason: String,
+    },
 }
 
 impl DecodeError {

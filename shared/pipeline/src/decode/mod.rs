@@ -19,6 +19,7 @@
 //! validation message, S3's test event) decode to an empty list. Only fetching an S3 object
 //! can fail transiently ([`DecodeError::is_retryable`]).
 
+pub mod aws_logs;
 mod body;
 pub mod cloudtrail;
 mod error;

@@ -17,6 +17,12 @@ pub(crate) fn gunzip_capped<R: Read>(source: R, limit: u64) -> impl Read {
     Capped { inner: MultiGzDecoder::new(Marked(source)), produced: 0, limit }
 }
 
+/// The bytes of `source` as they are (an object stored without compression), under the same
+/// cap and with the same marking of the source's errors as [`gunzip_capped`].
+pub(crate) fn plain_capped<R: Read>(source: R, limit: u64) -> impl Read {
+    Capped { inner: Marked(source), produced: 0, limit }
+}
+
 /// The [`DecodeError`] of an I/O error out of [`gunzip_capped`] while reading `object`.
 pub(crate) fn classify(err: io::Error, object: &S3ObjectRef, limit: u64) -> DecodeError {
     let (bucket, key) = (object.bucket.clone(), object.key.clone());

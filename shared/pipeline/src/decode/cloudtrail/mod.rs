@@ -11,7 +11,7 @@
 //! The whole record fails if any object fails (MozDef deleted the SQS message only after
 //! all its files were processed): a failed fetch is retryable, anything else permanent.
 
-mod gzip;
+pub(crate) mod gzip;
 mod mapping;
 mod notification;
 mod objects;
@@ -125,6 +125,18 @@ impl<S: ObjectSource> CloudTrailDecoder<S> {
         ctx: &NormalizeContext,
         events: &mut Vec<Document>,
     ) -> Result<(), DecodeError> {
+        self.stream_object(object, queue, ctx, &mut |event| events.push(event))
+    }
+
+    /// The events of one log file, handed to `on_event` one at a time as they are parsed (the
+    /// file is never held whole).
+    pub(crate) fn stream_object(
+        &self,
+        object: &S3ObjectRef,
+        queue: &str,
+        ctx: &NormalizeContext,
+        on_event: &mut dyn FnMut(Document),
+    ) -> Result<(), DecodeError> {
         let limit = self.max_decompressed_bytes;
         let source = self.objects.open(&object.bucket, &object.key)?;
         let stream = gzip::gunzip_capped(source, limit);
@@ -133,7 +145,7 @@ impl<S: ObjectSource> CloudTrailDecoder<S> {
             let Value::Object(record) = record else {
                 return Err(format!("Records[{index}] must be an object, got {}", json_type(&record)));
             };
-            events.push(mapping::map_record(record, queue, &self.process, ctx));
+            on_event(mapping::map_record(record, queue, &self.process, ctx));
             index += 1;
             Ok(())
         })
