@@ -19,6 +19,17 @@ const AOSS: [&str; 1] = ["aoss:APIAccessAll"];
 /// deletes the web bucket's `config.json` (and nothing else: `checks::web`).
 const WEB_CONFIG: [&str; 2] = ["s3:PutObject", "s3:DeleteObject"];
 
+/// The maintenance function's custom resource `Custom::MozDefCollectorSchedules`: one
+/// EventBridge rule per pull collector source, under the stack's `<stack>-collector-` prefix.
+const COLLECTOR_SCHEDULES: [&str; 6] = [
+    "events:PutRule",
+    "events:PutTargets",
+    "events:RemoveTargets",
+    "events:DeleteRule",
+    "events:DescribeRule",
+    "events:ListTargetsByRule",
+];
+
 /// What an SQS event source mapping needs of the function's role.
 const SQS_CONSUMER: [&str; 3] = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"];
 
@@ -76,7 +87,7 @@ impl FunctionSpec {
 }
 
 /// The functions of the parent template.
-pub const FUNCTIONS: [FunctionSpec; 6] = [
+pub const FUNCTIONS: [FunctionSpec; 7] = [
     FunctionSpec {
         logical_id: "LoginputFunction",
         code_key: "LoginputCodeKey",
@@ -97,13 +108,16 @@ pub const FUNCTIONS: [FunctionSpec; 6] = [
     FunctionSpec {
         logical_id: "IngestFunction",
         code_key: "IngestCodeKey",
-        actions: &[&LOGS, &SQS_CONSUMER, &["s3:GetObject", "kms:Decrypt"], &ES_WRITE, &AOSS],
+        // sqs:SendMessage: the dead-letter queue of asynchronous invocations (CloudWatch Logs
+        // subscriptions) that failed every retry.
+        actions: &[&LOGS, &SQS_CONSUMER, &["s3:GetObject", "kms:Decrypt", "sqs:SendMessage"], &ES_WRITE, &AOSS],
         required_env: &[&OPENSEARCH, &["OPTIONS_MOZDEFHOSTNAME", "RUST_LOG"]],
         optional_env: &[
             "OPTIONS_GEOIP",
             "OPTIONS_PLUGINS_DIR",
             "OPTIONS_PLUGIN_CONFIG_DIR",
             "MOZDEF_MAX_DECOMPRESSED_BYTES",
+            "MOZDEF_CLOUDWATCH_PARSERS",
         ],
         alert_module_settings: false,
         reserved_concurrency: true,
@@ -140,7 +154,7 @@ pub const FUNCTIONS: [FunctionSpec; 6] = [
     FunctionSpec {
         logical_id: "MaintenanceFunction",
         code_key: "MaintenanceCodeKey",
-        actions: &[&LOGS, &ES_ADMIN, &AOSS, &WEB_CONFIG],
+        actions: &[&LOGS, &ES_ADMIN, &AOSS, &WEB_CONFIG, &COLLECTOR_SCHEDULES],
         required_env: &[&OPENSEARCH, &["MOZDEF_OPENSEARCH_REPLICAS", "RUST_LOG"]],
         optional_env: &[
             "MOZDEF_EVENTS_PRUNE_DAYS",
@@ -165,7 +179,12 @@ pub const FUNCTIONS: [FunctionSpec; 6] = [
                 "RUST_LOG",
             ],
         ],
-        optional_env: &["MOZDEF_ALERT_CONFIG_DIR", "MOZDEF_ALERT_RULES_DIR", "MOZDEF_ALERT_PLUGINS"],
+        optional_env: &[
+            "MOZDEF_ALERT_CONFIG_DIR",
+            "MOZDEF_ALERT_RULES_DIR",
+            "MOZDEF_ALERT_PLUGINS",
+            "MOZDEF_COLLECTORS",
+        ],
         alert_module_settings: true,
         reserved_concurrency: true,
     },
@@ -176,6 +195,24 @@ pub const FUNCTIONS: [FunctionSpec; 6] = [
         required_env: &[&OPENSEARCH, &["RUST_LOG"]],
         optional_env: &["MOZDEF_ALERT_CONFIG_DIR"],
         alert_module_settings: true,
+        reserved_concurrency: false,
+    },
+    FunctionSpec {
+        logical_id: "CollectorsFunction",
+        code_key: "CollectorsCodeKey",
+        // The events queue and the large-events bucket (as loginput), the cursors among the
+        // records, the sources' credentials.
+        actions: &[&LOGS, &["sqs:SendMessage", "s3:PutObject", "secretsmanager:GetSecretValue"], &RECORDS],
+        required_env: &[&[
+            "MOZDEF_COLLECTORS",
+            "MOZDEF_EVENTS_QUEUE_URL",
+            "MOZDEF_LARGE_EVENTS_BUCKET",
+            "MOZDEF_RECORDS_TABLE",
+            "MOZDEF_SECRETS_PREFIX",
+            "RUST_LOG",
+        ]],
+        optional_env: &[],
+        alert_module_settings: false,
         reserved_concurrency: false,
     },
 ];

@@ -10,7 +10,9 @@
 //! override them), `MOZDEF_ALERT_RULES_DIR` (generic rule files), `MOZDEF_ALERT_PLUGINS`
 //! (comma-separated), `MOZDEF_LOCALITIES_TABLE` (GeoModel's state; without it GeoModel does
 //! not run), `MOZDEF_RECORDS_TABLE` (the REST API's records: each raised alert gets its triage
-//! copy there at once, and `get_watchlist` reads the watchlist from it).
+//! copy there at once, and `get_watchlist` reads the watchlist from it), `MOZDEF_COLLECTORS`
+//! (the pull collectors' sources: each gets its silence alert,
+//! `collector_silence.AlertDeadmanGeneric`).
 
 pub mod handler;
 
@@ -21,6 +23,7 @@ use mozdef_alerts::{AlertSetup, NoReverseDns};
 use mozdef_aws::lambda_env::{opensearch_from_env, optional, required};
 use mozdef_aws::{AwsOptions, SqsAlertQueue};
 use mozdef_model::SystemClock;
+use mozdef_service::collectors::{CollectorOptions, Collectors};
 use mozdef_service::records::{Records, Whitelists};
 use mozdef_service::{AlertOptions, AlertRunner};
 use mozdef_store::EventStore;
@@ -38,7 +41,10 @@ pub fn setup_from_env(sdk: &aws_config::SdkConfig) -> anyhow::Result<AlertSetup>
         Arc::new(store) as Arc<dyn mozdef_alerts::localities::LocalityStore>
     });
     let options: AlertOptions = mozdef_service::from_env()?;
-    Ok(options.setup(None, localities))
+    let collectors: CollectorOptions = mozdef_service::from_env()?;
+    let mut setup = options.setup(None, localities);
+    setup.collector_silences = Collectors::silences(&collectors.load(None)?);
+    Ok(setup)
 }
 
 /// The runner the environment describes, with its schedules synced.

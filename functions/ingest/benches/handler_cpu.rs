@@ -140,7 +140,7 @@ fn main() {
             .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
             .region(aws_sdk_s3::config::Region::new("us-east-1"))
             .build();
-        let reader = reader(aws_sdk_s3::Client::from_conf(s3_config), &ingest, DEFAULT_MAX_DECOMPRESSED_BYTES);
+        let reader = reader(aws_sdk_s3::Client::from_conf(s3_config), &ingest, DEFAULT_MAX_DECOMPRESSED_BYTES, Default::default());
         let reading = reader.clone();
         let sink = Arc::new(Sink::default());
         let function = IngestFunction::new(ingest, sink.clone(), reader);

@@ -87,7 +87,7 @@ impl Aws {
 fn function(aws: &Aws, store: OpenSearchStore) -> IngestFunction {
     let options = PipelineOptions { mozdefhostname: Some("mozdef.test".into()), ..PipelineOptions::default() };
     let ingest = options.ingest(None).unwrap();
-    let reader = reader(aws.s3.clone(), &ingest, DEFAULT_MAX_DECOMPRESSED_BYTES);
+    let reader = reader(aws.s3.clone(), &ingest, DEFAULT_MAX_DECOMPRESSED_BYTES, Default::default());
     IngestFunction::new(ingest, Arc::new(store), reader)
 }
 

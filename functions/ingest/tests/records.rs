@@ -14,10 +14,12 @@ use chrono::{DateTime, TimeZone, Utc};
 use mozdef_aws::loginput_message::LoginputMessage;
 use mozdef_aws::sqs_mapping::moto_s3;
 use mozdef_aws::testing::Moto;
+use mozdef_aws::{SqsRecord, SqsRecordReader};
 use mozdef_fn_ingest::reader;
 use mozdef_model::Document;
 use mozdef_pipeline::PluginChain;
 use mozdef_pipeline::decode::DEFAULT_MAX_DECOMPRESSED_BYTES;
+use mozdef_pipeline::decode::aws_logs::cloudwatch_logs::LogGroupParsers;
 use mozdef_service::{Ingest, IngestRecord, RecordContent};
 use serde_json::{Value, json};
 
@@ -60,11 +62,26 @@ fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
 }
 
-fn decoded(record: &IngestRecord) -> &[Document] {
+fn decoded(record: &IngestRecord) -> Vec<Document> {
     match &record.content {
-        RecordContent::Decoded(events) => events,
+        RecordContent::Decoded(entries) => entries
+            .iter()
+            .map(|entry| entry.event().cloned().unwrap_or_else(|| panic!("{}: unparsed {entry:?}", record.identity)))
+            .collect(),
         other => panic!("{}: expected decoded events, got {other:?}", record.identity),
     }
+}
+
+/// Every record of `event`, S3 notifications' log files read whole.
+async fn read_all(reader: SqsRecordReader, event: &SqsEvent) -> Vec<IngestRecord> {
+    let mut records = Vec::new();
+    for record in reader.read(event).await {
+        records.push(match record {
+            SqsRecord::Ready(record) => record,
+            SqsRecord::Objects(notification) => reader.collect(&notification).await,
+        });
+    }
+    records
 }
 
 /// Buckets with the fixture's objects in moto; returns (client, CloudTrail bucket, large-events bucket).
@@ -96,7 +113,7 @@ async fn every_source_of_the_events_queue_is_read_by_its_decoder() {
     let moto = Moto::start().await;
     let (s3, cloudtrail, large) = buckets(&moto).await;
     let event = fixture(&cloudtrail, &large);
-    let records = reader(s3, &ingest(), DEFAULT_MAX_DECOMPRESSED_BYTES).read(&event).await;
+    let records = read_all(reader(s3, &ingest(), DEFAULT_MAX_DECOMPRESSED_BYTES, LogGroupParsers::default()), &event).await;
     assert_eq!(records.len(), 7, "one ingest record per SQS record");
     let sent = |n: i64| Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap() + chrono::Duration::milliseconds(n);
 
@@ -167,7 +184,7 @@ async fn missing_objects_are_permanent_and_unreachable_ones_retryable() {
         other => panic!("expected undecodable, got {other:?}"),
     };
 
-    let records = reader(s3, &ingest(), DEFAULT_MAX_DECOMPRESSED_BYTES).read(&event).await;
+    let records = read_all(reader(s3, &ingest(), DEFAULT_MAX_DECOMPRESSED_BYTES, LogGroupParsers::default()), &event).await;
     assert_eq!(undecodable(&records[0]), (format!("s3://{large}/{LARGE_KEY}: no such object"), false));
     assert_eq!(records[0].source, "loginput");
     assert_eq!(undecodable(&records[1]), (format!("s3://{cloudtrail}/{CLOUDTRAIL_KEY}: no such object"), false));
@@ -181,7 +198,7 @@ async fn missing_objects_are_permanent_and_unreachable_ones_retryable() {
             .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled())
             .build(),
     );
-    let records = reader(unreachable, &ingest(), DEFAULT_MAX_DECOMPRESSED_BYTES).read(&event).await;
+    let records = read_all(reader(unreachable, &ingest(), DEFAULT_MAX_DECOMPRESSED_BYTES, LogGroupParsers::default()), &event).await;
     for record in &records {
         let (reason, retryable) = undecodable(record);
         assert!(retryable && reason.contains("cannot read the object"), "{reason}");

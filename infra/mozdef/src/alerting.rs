@@ -30,10 +30,13 @@ pub async fn runner(
     data_dir: &Path,
     store: Arc<dyn EventStore>,
     records: mozdef_service::records::Records,
+    collector_silences: Vec<(String, u32)>,
 ) -> anyhow::Result<(Arc<AlertRunner>, Arc<dyn ScheduleStore>)> {
     let database = data_dir.join("mozdef.sqlite");
     let localities = SqliteLocalities::open(&database).context("cannot open the locality database")?;
-    let loaded = args.options.setup(Some(data_dir), Some(Arc::new(localities))).load()?;
+    let mut setup = args.options.setup(Some(data_dir), Some(Arc::new(localities)));
+    setup.collector_silences = collector_silences;
+    let loaded = setup.load()?;
     let actions_config = args.options.actions_config(Some(data_dir))?;
     let services = if actions_config.enabled.iter().any(|a| a == "sns") {
         let sdk = mozdef_aws::load(&mozdef_aws::AwsOptions::default()).await;

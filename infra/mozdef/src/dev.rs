@@ -10,6 +10,9 @@ use std::time::Duration;
 use anyhow::Context;
 use mozdef_api::{ApiState, Limits, LoginputState};
 use mozdef_model::{Clock, SystemClock};
+use mozdef_collectors::http::Http;
+use mozdef_collectors::secrets::LocalSecrets;
+use mozdef_service::collectors::{CollectorOptions, Collectors, RecordCursors};
 use mozdef_service::records::Records;
 use mozdef_service::shipper_tokens::CacheSettings;
 use mozdef_service::{OpenSearchOptions, PipelineOptions, RestOptions, ShipperTokens};
@@ -65,6 +68,10 @@ pub struct DevArgs {
     /// The web UI: where it is, whether to build it, what it is told.
     #[command(flatten)]
     pub web: web::WebArgs,
+    /// The pull collectors (Okta, Duo, Auth0, Google Workspace), run on their schedules.
+    /// Their secrets: `MOZDEF_SECRET_<NAME>` or the file `<data-dir>/secrets/<name>`.
+    #[command(flatten)]
+    pub collectors: CollectorOptions,
 }
 
 /// Runs until SIGINT or SIGTERM, then stops accepting, drains the log into the store and exits.
@@ -88,8 +95,24 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let authentication = authentication(&args).await?;
     let database = args.data_dir.join("mozdef.sqlite");
     let record_store = SqliteRecords::open(&database).context("cannot open the record database")?;
-    let records = Records::new(Arc::new(record_store), store.clone(), clock.clone(), args.rest.whitelists()?);
-    let (alerts, schedules) = alerting::runner(&args.alerts, &args.data_dir, store.clone(), records.clone()).await?;
+    let record_store: Arc<dyn mozdef_store::RecordStore> = Arc::new(record_store);
+    let records = Records::new(record_store.clone(), store.clone(), clock.clone(), args.rest.whitelists()?);
+    let collectors_config = args.collectors.load(Some(&args.data_dir))?;
+    let silences = Collectors::silences(&collectors_config);
+    let (alerts, schedules) =
+        alerting::runner(&args.alerts, &args.data_dir, store.clone(), records.clone(), silences).await?;
+    let collectors = Arc::new(Collectors::new(
+        collectors_config,
+        Arc::new(LocalSecrets::new(Some(args.data_dir.join("secrets")))),
+        Http::new()?,
+        Arc::new(RecordCursors::new(record_store)),
+        Arc::new(wal.clone()),
+    ));
+    let sources = collectors.config().enabled().count();
+    let collecting = collectors.spawn_schedule(stop_tx.subscribe());
+    if sources > 0 {
+        tracing::info!(sources, "pull collectors scheduled");
+    }
     let scheduler = (!args.alerts.alerts_paused).then(|| {
         tokio::spawn(mozdef_service::alert_runner::run_schedule(alerts.clone(), clock.clone(), stop_tx.subscribe()))
     });
@@ -138,6 +161,9 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     worker.await.context("ingest worker failed")?;
     if let Some(scheduler) = scheduler {
         scheduler.await.context("alert scheduler failed")?;
+    }
+    for task in collecting {
+        task.await.context("collector failed")?;
     }
     tracing::info!(stats = %ingest.stats().snapshot(), "stopped");
     Ok(())

@@ -2,8 +2,12 @@
 //!
 //! Events are either generated ([`crate::sample`], seeded with `--seed`),
 //! replayed from an NDJSON file (`--file`), or decoded by the ingest pipeline's
-//! decoders from CloudTrail log files (`--cloudtrail DIR`) or GuardDuty findings
-//! (`--guardduty FILE`), see [`crate::replay`]. They are posted one per request
+//! decoders (see [`crate::replay`]) from AWS logs as delivered to S3
+//! (`--aws-logs DIR`, or its CloudTrail files only with `--cloudtrail DIR`),
+//! EventBridge events of GuardDuty and Security Hub findings (`--eventbridge
+//! FILE`, or `--guardduty FILE`) or CloudWatch Logs subscription records
+//! (`--cloudwatch-logs FILE`, read by the `--cloudwatch-parsers` rules). These
+//! flags and `--file` exclude each other. Events are posted one per request
 //! to `/events` (`--bulk 0`; lines of custom-endpoint events, `customendpoint:
 //! true` with an `endpoint`, go to `/custom/<endpoint>` as a shipper would send
 //! them) or as NDJSON batches to `/_bulk` (`--bulk N`), with at most
@@ -11,10 +15,15 @@
 //!
 //! Decoded events are already MozDef events: they go to `/_bulk` (batches of
 //! `--bulk`, [`REPLAY_BULK`] with `--bulk 0`) as custom-endpoint events
-//! (`customendpoint: true`, `endpoint: cloudtrail|guardduty`), which the
-//! pipeline does not key-map again but runs through the plugins. A record that
-//! does not decode is reported (file, line, the decoder's error) and counted as
-//! one failed event (`failures=decode:N`); the others are sent.
+//! (`customendpoint: true`, `endpoint`: the log format's name, e.g. `cloudtrail`,
+//! `vpcflowlogs`, `alb`, `waf`, or `guardduty`, `securityhub`, `cloudwatchlogs`),
+//! which the pipeline does not key-map again but runs through the plugins; the
+//! decoders put the queue name (`--queue`, by default `aws-logs`, `cloudtrail`,
+//! `eventbridge` or `guardduty`) in their `tags`. `--count` limits the decoded
+//! events sent. A record that does not decode, and a line or log event that
+//! cannot be parsed, is reported (file, line, the decoder's reason) and counted
+//! as one failed event (`failures=decode:N`); the others are sent. Files of a
+//! bucket that are no log objects are reported once, as skipped.
 //!
 //! With `--measure-latency N`, N events spread over the run carry a unique
 //! `details.benchmarker` marker (events that MozDef normalises: not
@@ -40,6 +49,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
+use mozdef_pipeline::decode::aws_logs::cloudwatch_logs::LogGroupParsers;
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 use tokio::sync::mpsc::error::TryRecvError;
@@ -77,9 +87,10 @@ pub struct SendArgs {
     pub url: String,
 
     /// Number of events to send [default: 1000]. With --file: the number of
-    /// lines to replay (0 or omitted: the whole file); with --cloudtrail or
-    /// --guardduty: the most decoded events to send (0 or omitted: all).
-    /// Otherwise 0 sends until interrupted
+    /// lines to replay (0 or omitted: the whole file); with a decoded source
+    /// (--aws-logs, --cloudtrail, --eventbridge, --guardduty, --cloudwatch-logs):
+    /// the most decoded events to send (0 or omitted: all). Otherwise 0 sends
+    /// until interrupted
     #[arg(long, value_name = "N")]
     pub count: Option<u64>,
 
@@ -89,21 +100,44 @@ pub struct SendArgs {
 
     /// Replay the events of this NDJSON file (one JSON object per line)
     /// instead of generating sample events
-    #[arg(long, value_name = "PATH", conflicts_with_all = ["cloudtrail", "guardduty"])]
+    #[arg(long, value_name = "PATH", group = "input")]
     pub file: Option<PathBuf>,
 
-    /// Replay the CloudTrail log files (*.json.gz, recursively, in path order) under DIR
+    /// Replay the AWS logs under DIR, laid out as AWS delivers them to S3
+    /// ([PREFIX/]AWSLogs/<account>/<service>/<region>/YYYY/MM/DD/<object>: CloudTrail,
+    /// VPC flow logs, ALB, NLB, WAF, Route 53 Resolver), recursively, in path order,
     /// through the ingest decoders: DIR is the bucket, a file's path below it the key
-    #[arg(long, value_name = "DIR", conflicts_with = "guardduty")]
+    #[arg(long, value_name = "DIR", group = "input")]
+    pub aws_logs: Option<PathBuf>,
+
+    /// As --aws-logs, for the CloudTrail log files (*.json.gz) under DIR only
+    #[arg(long, value_name = "DIR", group = "input")]
     pub cloudtrail: Option<PathBuf>,
 
-    /// Replay GuardDuty findings through the ingest decoders: EventBridge events (or SNS
-    /// envelopes of them) as NDJSON, a JSON array, or one JSON object
-    #[arg(long, value_name = "FILE")]
+    /// Replay EventBridge events through the ingest decoders, each by its source
+    /// (aws.guardduty, aws.securityhub): NDJSON, a JSON array, or one JSON object;
+    /// events may be in SNS envelopes
+    #[arg(long, value_name = "FILE", group = "input")]
+    pub eventbridge: Option<PathBuf>,
+
+    /// As --eventbridge (for GuardDuty findings), with the queue name guardduty
+    #[arg(long, value_name = "FILE", group = "input")]
     pub guardduty: Option<PathBuf>,
 
-    /// With --cloudtrail or --guardduty: the queue name the decoders put in `tags`
-    /// [default: cloudtrail or guardduty]
+    /// Replay CloudWatch Logs subscription records ({"awslogs": {"data": ...}}, as a
+    /// subscription hands them to Lambda) through the ingest decoder: NDJSON, a JSON
+    /// array, or one JSON object
+    #[arg(long, value_name = "FILE", group = "input")]
+    pub cloudwatch_logs: Option<PathBuf>,
+
+    /// With --cloudwatch-logs: which parser reads which log group, as
+    /// `<log group pattern>=<parser>,...` (parsers: auto, text, json, lambda, eks-audit,
+    /// vpcflow, vpcflow:<format>, route53resolver, waf) [default: the built-in rules]
+    #[arg(long, value_name = "SPEC", env = "MOZDEF_CLOUDWATCH_PARSERS")]
+    pub cloudwatch_parsers: Option<String>,
+
+    /// With a decoded source other than --cloudwatch-logs: the queue name the decoders
+    /// put in `tags` [default: aws-logs, cloudtrail, eventbridge or guardduty]
     #[arg(long, value_name = "NAME")]
     pub queue: Option<String>,
 
@@ -158,21 +192,24 @@ pub async fn run(args: SendArgs) -> anyhow::Result<()> {
     }
 
     let seed = args.seed.unwrap_or_else(|| SampleRng::from_entropy().next_u64());
-    let plan = match (&args.file, &args.cloudtrail, &args.guardduty) {
-        (None, Some(dir), None) => Some(replay::Plan::cloudtrail(dir)?),
-        (None, None, Some(file)) => Some(replay::Plan::guardduty(file)?),
-        (_, None, None) => None,
-        _ => bail!("--file, --cloudtrail and --guardduty exclude each other"),
-    };
+    let plan = decoded_source(&args)?;
     if plan.is_none() && args.queue.is_some() {
-        bail!("--queue only applies to --cloudtrail and --guardduty");
+        bail!("--queue only applies to a decoded source (--aws-logs, --cloudtrail, --eventbridge, --guardduty)");
     }
-    if plan.is_some() && args.measure_latency > 0 {
-        bail!("--measure-latency cannot mark decoded events: they are custom-endpoint events");
+    if let Some(plan) = &plan {
+        if args.measure_latency > 0 {
+            bail!("--measure-latency cannot mark decoded events: they are custom-endpoint events");
+        }
+        if plan.kind() == replay::Kind::CloudWatchLogs && args.queue.is_some() {
+            bail!("--queue does not apply to --cloudwatch-logs: its decoder puts no queue name in `tags`");
+        }
+        if let Some(skipped) = plan.skipped() {
+            eprintln!("{skipped}");
+        }
     }
     let mut source = match (plan, &args.file) {
         (Some(plan), _) => {
-            let queue = args.queue.clone().unwrap_or_else(|| plan.kind().endpoint().to_owned());
+            let queue = args.queue.clone().unwrap_or_else(|| plan.kind().queue().to_owned());
             let host = gethostname::gethostname().to_string_lossy().into_owned();
             Source::Replay(plan.start(queue, host, args.count.filter(|&n| n > 0))?)
         }
@@ -343,14 +380,52 @@ pub async fn run(args: SendArgs) -> anyhow::Result<()> {
 
 // ---------------------------------------------------------------- sources
 
+/// The decoded source the arguments ask for, if any.
+///
+/// # Errors
+///
+/// When several sources (or a source and `--file`) are given, `--cloudwatch-parsers` is not a
+/// valid specification, or the source cannot be read.
+fn decoded_source(args: &SendArgs) -> anyhow::Result<Option<replay::Plan>> {
+    let inputs = [
+        ("--file", args.file.is_some()),
+        ("--aws-logs", args.aws_logs.is_some()),
+        ("--cloudtrail", args.cloudtrail.is_some()),
+        ("--eventbridge", args.eventbridge.is_some()),
+        ("--guardduty", args.guardduty.is_some()),
+        ("--cloudwatch-logs", args.cloudwatch_logs.is_some()),
+    ];
+    let given: Vec<&str> = inputs.iter().filter(|(_, set)| *set).map(|(flag, _)| *flag).collect();
+    if given.len() > 1 {
+        bail!("{} exclude each other: give one", given.join(", "));
+    }
+    let plan = if let Some(dir) = &args.aws_logs {
+        replay::Plan::aws_logs(dir)?
+    } else if let Some(dir) = &args.cloudtrail {
+        replay::Plan::cloudtrail(dir)?
+    } else if let Some(file) = &args.eventbridge {
+        replay::Plan::eventbridge(file)?
+    } else if let Some(file) = &args.guardduty {
+        replay::Plan::guardduty(file)?
+    } else if let Some(file) = &args.cloudwatch_logs {
+        let spec = args.cloudwatch_parsers.as_deref().unwrap_or_default();
+        let parsers =
+            LogGroupParsers::parse(spec).map_err(|e| anyhow::anyhow!("--cloudwatch-parsers {spec:?}: {e}"))?;
+        replay::Plan::cloudwatch_logs(file, parsers)?
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(plan))
+}
+
 /// One event from a source: generated (a JSON value) or a raw line of a file.
 enum Item {
     Value(Value),
     Line(Vec<u8>),
 }
 
-/// Where events come from: generated, the lines of a file, or events decoded from
-/// CloudTrail log files or GuardDuty findings.
+/// Where events come from: generated, the lines of a file, or events decoded from AWS logs
+/// and findings.
 enum Source {
     Generate { rng: SampleRng, remaining: Option<u64> },
     File { data: Vec<u8>, pos: usize, remaining: u64 },
@@ -1176,18 +1251,22 @@ mod tests {
         );
     }
 
-    /// A loopback loginput + search stub: counts events, finds markers.
-    async fn stub_server() -> Option<(String, Arc<Mutex<(u64, Vec<String>)>>)> {
+    /// What the stub received: the number of events, the markers, the events.
+    type Seen = Arc<Mutex<(u64, Vec<String>, Vec<Value>)>>;
+
+    /// A loopback loginput + search stub: counts events, finds markers, keeps the events.
+    async fn stub_server() -> Option<(String, Seen)> {
         use axum::routing::post;
-        let seen: Arc<Mutex<(u64, Vec<String>)>> = Arc::default();
-        let record = |seen: Arc<Mutex<(u64, Vec<String>)>>, body: String| {
+        let seen: Seen = Arc::default();
+        let record = |seen: Seen, body: String| {
             let mut s = lock(&seen);
             for line in body.lines().filter(|l| !l.trim().is_empty()) {
                 s.0 += 1;
-                if let Ok(v) = serde_json::from_str::<Value>(line)
-                    && let Some(m) = v["details"][MARKER_FIELD].as_str()
-                {
-                    s.1.push(m.to_string());
+                if let Ok(v) = serde_json::from_str::<Value>(line) {
+                    if let Some(m) = v["details"][MARKER_FIELD].as_str() {
+                        s.1.push(m.to_string());
+                    }
+                    s.2.push(v);
                 }
             }
         };
@@ -1223,8 +1302,12 @@ mod tests {
             count: Some(100),
             rate: 0.0,
             file: None,
+            aws_logs: None,
             cloudtrail: None,
+            eventbridge: None,
             guardduty: None,
+            cloudwatch_logs: None,
+            cloudwatch_parsers: None,
             queue: None,
             bulk: 0,
             concurrency: 4,
@@ -1298,6 +1381,113 @@ mod tests {
         let marked = SendArgs { guardduty: Some(path), measure_latency: 1, ..args(url) };
         assert!(run(marked).await.is_err());
         assert_eq!(lock(&seen).0, 5);
+    }
+
+    /// The events the stub received since `from`: (endpoint, summary, tags).
+    fn received(seen: &Seen, from: usize) -> Vec<(String, String, Value)> {
+        lock(seen).2[from..]
+            .iter()
+            .map(|e| {
+                assert_eq!(e["customendpoint"], true, "{e}");
+                let text = |key: &str| e[key].as_str().unwrap_or_default().to_owned();
+                (text("endpoint"), text("summary"), e["tags"].clone())
+            })
+            .collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn aws_logs_eventbridge_and_cloudwatch_logs_are_sent_decoded() {
+        use crate::replay::tests::{AWS_LOG_ENDPOINTS, aws_logs_bucket, cloudwatch_records, eventbridge_events};
+        let server = stub_server().await;
+        assert!(server.is_some(), "stub server did not start");
+        let Some((url, seen)) = server else { return };
+        let dir = tempfile::tempdir();
+        assert!(dir.is_ok(), "temporary directory");
+        let Ok(dir) = dir else { return };
+        let bucket = aws_logs_bucket(dir.path());
+
+        // every format of the bucket; the ALB file's bad line fails the run
+        let logs = SendArgs { aws_logs: Some(bucket.clone()), count: None, ..args(url.clone()) };
+        let outcome = run(logs).await;
+        let error = outcome.as_ref().map_err(ToString::to_string).err().unwrap_or_default();
+        assert!(error.starts_with("1 of 8 events failed (1 records did not decode)"), "{outcome:?}");
+        let events = received(&seen, 0);
+        let endpoints: Vec<&str> = events.iter().map(|(e, _, _)| e.as_str()).collect();
+        assert_eq!(endpoints, AWS_LOG_ENDPOINTS);
+        for (endpoint, summary, tags) in &events {
+            assert!(!summary.is_empty(), "{endpoint} event without a summary");
+            assert!(tags.as_array().is_some_and(|t| t.contains(&json!("aws-logs"))), "{endpoint}: {tags}");
+        }
+
+        // --queue names the queue; --count limits the decoded events
+        let queued = SendArgs {
+            aws_logs: Some(bucket.clone()),
+            count: Some(3),
+            queue: Some("s3-logs".into()),
+            ..args(url.clone())
+        };
+        let _ = run(queued).await;
+        let events = received(&seen, 7);
+        assert_eq!(events.len(), 3);
+        assert!(events.iter().all(|(_, _, tags)| tags.as_array().is_some_and(|t| t.contains(&json!("s3-logs")))));
+
+        // EventBridge: GuardDuty and Security Hub findings; another source fails the run
+        let path = dir.path().join("events.ndjson");
+        assert!(std::fs::write(&path, eventbridge_events()).is_ok());
+        let bridge = SendArgs { eventbridge: Some(path.clone()), count: None, ..args(url.clone()) };
+        let outcome = run(bridge).await;
+        let error = outcome.as_ref().map_err(ToString::to_string).err().unwrap_or_default();
+        assert!(error.starts_with("1 of 3 events failed"), "{outcome:?}");
+        let events = received(&seen, 10);
+        let endpoints: Vec<&str> = events.iter().map(|(e, _, _)| e.as_str()).collect();
+        assert_eq!(endpoints, ["guardduty", "securityhub"]);
+        assert!(events.iter().all(|(_, summary, _)| !summary.is_empty()));
+
+        // CloudWatch Logs: the DATA_MESSAGE's two log events; the bad record fails
+        let cwl = dir.path().join("cwl.ndjson");
+        assert!(std::fs::write(&cwl, cloudwatch_records()).is_ok());
+        let logs = SendArgs { cloudwatch_logs: Some(cwl.clone()), count: None, ..args(url.clone()) };
+        let outcome = run(logs).await;
+        let error = outcome.as_ref().map_err(ToString::to_string).err().unwrap_or_default();
+        assert!(error.starts_with("1 of 3 events failed"), "{outcome:?}");
+        let events = received(&seen, 12);
+        let summaries: Vec<(&str, &str)> = events.iter().map(|(e, s, _)| (e.as_str(), s.as_str())).collect();
+        assert_eq!(
+            summaries,
+            [("cloudwatchlogs", "user alice logged in from 198.51.100.23"), ("cloudwatchlogs", "payment declined")]
+        );
+
+        // refused before anything is sent
+        let parsers = Some("/app/*=yaml".to_owned());
+        let bad_parsers =
+            SendArgs { cloudwatch_logs: Some(cwl.clone()), cloudwatch_parsers: parsers, ..args(url.clone()) };
+        assert!(run(bad_parsers).await.is_err_and(|e| e.to_string().contains("--cloudwatch-parsers")));
+        let cwl_queue = SendArgs { cloudwatch_logs: Some(cwl.clone()), queue: Some("q".into()), ..args(url.clone()) };
+        assert!(run(cwl_queue).await.is_err());
+        let two = SendArgs { aws_logs: Some(bucket), eventbridge: Some(path), ..args(url.clone()) };
+        let outcome = run(two).await;
+        assert!(
+            outcome.as_ref().is_err_and(|e| e.to_string().contains("--aws-logs, --eventbridge exclude each other")),
+            "{outcome:?}"
+        );
+        assert_eq!(lock(&seen).0, 14);
+    }
+
+    #[test]
+    fn the_input_flags_exclude_each_other_on_the_command_line() {
+        use clap::Parser;
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            send: SendArgs,
+        }
+        let parse = |flags: &[&str]| Cli::try_parse_from([&["send"], flags].concat()).map(|cli| cli.send);
+        assert!(parse(&["--aws-logs", "d"]).is_ok_and(|a| a.aws_logs.is_some()));
+        assert!(parse(&["--cloudwatch-logs", "f", "--cloudwatch-parsers", "/a=json"]).is_ok());
+        for pair in [["--aws-logs", "--cloudtrail"], ["--eventbridge", "--guardduty"], ["--file", "--cloudwatch-logs"]]
+        {
+            assert!(parse(&[pair[0], "x", pair[1], "y"]).is_err(), "{pair:?}");
+        }
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -22,6 +22,9 @@ pub struct AlertSetup {
     /// GeoModel's state store; when set, the catalogue includes
     /// `geomodel_location.AlertGeoModel` (it needs somewhere to keep localities).
     pub localities: Option<Arc<dyn LocalityStore>>,
+    /// The pull collectors' sources and their silence (minutes without a successful run)
+    /// before an alert: `collector_silence.AlertDeadmanGeneric` runs when there are any.
+    pub collector_silences: Vec<(String, u32)>,
 }
 
 /// The loaded catalogue and plugins.
@@ -44,6 +47,15 @@ impl AlertSetup {
                 Ok(entry) => catalogue.entries.push(entry),
                 Err(error) => {
                     tracing::error!(alert = crate::geomodel::MODULE, %error, "alert not loaded");
+                    catalogue.errors.push(error);
+                }
+            }
+        }
+        if !self.collector_silences.is_empty() {
+            match catalogue::deadman_generic::collector_silence(&self.collector_silences) {
+                Ok(entry) => catalogue.entries.push(entry),
+                Err(error) => {
+                    tracing::error!(alert = catalogue::deadman_generic::COLLECTOR_SILENCE, %error, "alert not loaded");
                     catalogue.errors.push(error);
                 }
             }

@@ -66,7 +66,15 @@ async fn single_event(state: &LoginputState, body: Body) -> Result<Document, Api
     parse_event(text, state.limits.max_depth).map_err(ApiError::bad_request)
 }
 
-async fn accept(state: &LoginputState, events: Vec<Document>) -> Result<(), ApiError> {
+/// Hands `events` to the queue. A shipper may not choose document ids: the collectors' id key
+/// ([`mozdef_pipeline::COLLECTED_ID_KEY`]) is removed from every event first, so an event
+/// posted here can never overwrite another by id.
+async fn accept(state: &LoginputState, mut events: Vec<Document>) -> Result<(), ApiError> {
+    for event in &mut events {
+        if event.remove(mozdef_pipeline::COLLECTED_ID_KEY).is_some() {
+            tracing::debug!("a shipper's event carried the collectors' id key; removed");
+        }
+    }
     let count = events.len();
     state.queue.accept(events).await?;
     tracing::debug!(events = count, "accepted");

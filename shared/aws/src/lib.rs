@@ -29,6 +29,7 @@ mod sqs;
 pub mod sqs_classify;
 #[cfg(feature = "testing")]
 pub mod sqs_mapping;
+pub mod secrets;
 pub mod sqs_records;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -38,6 +39,7 @@ pub use config::{AwsOptions, load};
 pub use events_queue::SqsEventQueue;
 pub use opensearch::opensearch_config;
 pub use s3::S3Objects;
+pub use secrets::SecretsManagerSecrets;
 pub use sns::SnsTopics;
 pub use sqs::SqsAlertQueue;
-pub use sqs_records::SqsRecordReader;
+pub use sqs_records::{S3Notification, SqsRecord, SqsRecordReader};

@@ -4,8 +4,10 @@
 //!
 //! | shape | decoder |
 //! |---|---|
-//! | CloudTrail's `{s3Bucket, s3ObjectKey}`, an S3 event notification (`Records[*].eventSource` = `aws:s3`), S3's `s3:TestEvent` — each bare or in an SNS envelope; CloudTrail's SNS validation message | [`Source::CloudTrail`] |
+//! | CloudTrail's `{s3Bucket, s3ObjectKey}`, an S3 event notification (`Records[*].eventSource` = `aws:s3`), S3's `s3:TestEvent` — each bare or in an SNS envelope; CloudTrail's SNS validation message | [`Source::S3`]: every log format by its object key (CloudTrail, VPC flow logs, load balancers, WAF, Route 53 Resolver) |
 //! | an EventBridge event with `source` = `aws.guardduty`, bare or in an SNS envelope | [`Source::GuardDuty`] |
+//! | an EventBridge event with `source` = `aws.securityhub`, bare or in an SNS envelope | [`Source::SecurityHub`] |
+//! | a CloudWatch Logs subscription payload `{"awslogs": {"data": ...}}` | [`Source::CloudWatchLogs`] |
 //! | any other SNS envelope (`Type` or `TopicArn` beside `Message`) | [`Source::Sns`] |
 //! | anything else (a shipper's JSON, base64 of it, or something undecodable) | [`Source::Sqs`] |
 //!
@@ -17,10 +19,14 @@ use serde_json::{Map, Value};
 /// The decoder for a record body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
-    /// `mozdef_pipeline::decode::cloudtrail`: log files named by a notification.
-    CloudTrail,
+    /// `mozdef_pipeline::decode::aws_logs::s3`: log files named by a notification.
+    S3,
     /// `mozdef_pipeline::decode::guardduty`: a finding through EventBridge.
     GuardDuty,
+    /// `mozdef_pipeline::decode::aws_logs::security_hub`: findings through EventBridge.
+    SecurityHub,
+    /// `mozdef_pipeline::decode::aws_logs::cloudwatch_logs`: a subscription payload.
+    CloudWatchLogs,
     /// `mozdef_pipeline::decode::sns`: an SNS notification.
     Sns,
     /// `mozdef_pipeline::decode::sqs`: a shipper's JSON sent straight to SQS.
@@ -31,8 +37,10 @@ impl Source {
     /// The decoder's name, for logs.
     pub fn name(self) -> &'static str {
         match self {
-            Source::CloudTrail => "cloudtrail",
+            Source::S3 => "s3",
             Source::GuardDuty => "guardduty",
+            Source::SecurityHub => "securityhub",
+            Source::CloudWatchLogs => "cloudwatchlogs",
             Source::Sns => "sns",
             Source::Sqs => "sqs",
         }
@@ -50,7 +58,7 @@ pub fn classify(body: &[u8]) -> Source {
         return inner_source(&doc).unwrap_or(Source::Sqs);
     }
     match doc.get("Message") {
-        Some(Value::String(message)) if message == VALIDATION_MESSAGE => Source::CloudTrail,
+        Some(Value::String(message)) if message == VALIDATION_MESSAGE => Source::S3,
         Some(Value::String(message)) => match serde_json::from_str::<Value>(message) {
             Ok(Value::Object(inner)) => inner_source(&inner).unwrap_or(Source::Sns),
             _ => Source::Sns,
@@ -66,11 +74,15 @@ fn inner_source(doc: &Map<String, Value>) -> Option<Source> {
     let cloudtrail = doc.contains_key("s3ObjectKey") || doc.contains_key("s3Bucket");
     let test_event = doc.get("Event").and_then(Value::as_str) == Some("s3:TestEvent");
     if cloudtrail || s3_event || test_event {
-        Some(Source::CloudTrail)
-    } else if doc.get("source").and_then(Value::as_str) == Some("aws.guardduty") {
-        Some(Source::GuardDuty)
-    } else {
-        None
+        return Some(Source::S3);
+    }
+    if doc.get("awslogs").and_then(|a| a.get("data")).is_some() {
+        return Some(Source::CloudWatchLogs);
+    }
+    match doc.get("source").and_then(Value::as_str) {
+        Some("aws.guardduty") => Some(Source::GuardDuty),
+        Some("aws.securityhub") => Some(Source::SecurityHub),
+        _ => None,
     }
 }
 
@@ -94,10 +106,10 @@ mod tests {
         let trail = json!({"s3Bucket": "b", "s3ObjectKey": ["k"]});
         let test = json!({"Service": "Amazon S3", "Event": "s3:TestEvent"});
         for body in [&s3, &trail, &test] {
-            assert_eq!(of(body.clone()), Source::CloudTrail, "{body}");
-            assert_eq!(of(sns(&body.to_string())), Source::CloudTrail, "wrapped {body}");
+            assert_eq!(of(body.clone()), Source::S3, "{body}");
+            assert_eq!(of(sns(&body.to_string())), Source::S3, "wrapped {body}");
         }
-        assert_eq!(of(sns(VALIDATION_MESSAGE)), Source::CloudTrail);
+        assert_eq!(of(sns(VALIDATION_MESSAGE)), Source::S3);
     }
 
     #[test]
@@ -106,6 +118,16 @@ mod tests {
         assert_eq!(of(finding.clone()), Source::GuardDuty);
         assert_eq!(of(sns(&finding.to_string())), Source::GuardDuty);
         assert_eq!(of(json!({"source": "aws.guardduty"})), Source::GuardDuty, "its decoder names what is missing");
+    }
+
+    #[test]
+    fn security_hub_findings_and_cloudwatch_payloads() {
+        let findings = json!({"source": "aws.securityhub", "detail-type": "Security Hub Findings - Imported",
+                              "detail": {"findings": []}});
+        assert_eq!(of(findings.clone()), Source::SecurityHub);
+        assert_eq!(of(sns(&findings.to_string())), Source::SecurityHub);
+        assert_eq!(of(json!({"awslogs": {"data": "H4sI"}})), Source::CloudWatchLogs);
+        assert_eq!(of(json!({"awslogs": "not a payload"})), Source::Sqs, "a shipper's field");
     }
 
     #[test]

@@ -22,6 +22,13 @@ pub enum PipelineError {
         /// The parser's message (line and column included).
         reason: String,
     },
+    /// A source decoder could not parse one record of a log (a line of a log file, a log
+    /// event of a CloudWatch Logs payload).
+    #[error("{reason}")]
+    Unparsed {
+        /// Where the record is and what is wrong with it.
+        reason: String,
+    },
     /// A plugin failed on the event.
     #[error("plugin {plugin} failed: {reason}")]
     Plugin {
@@ -37,9 +44,10 @@ impl PipelineError {
     /// variant: they are all properties of the record itself.
     pub fn is_retryable(&self) -> bool {
         match self {
-            PipelineError::NotAnObject { .. } | PipelineError::InvalidJson { .. } | PipelineError::Plugin { .. } => {
-                false
-            }
+            PipelineError::NotAnObject { .. }
+            | PipelineError::InvalidJson { .. }
+            | PipelineError::Unparsed { .. }
+            | PipelineError::Plugin { .. } => false,
         }
     }
 

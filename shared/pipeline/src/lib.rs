@@ -26,6 +26,13 @@ pub use error::PipelineError;
 pub use keymapping::{key_mapping, key_mapping_owned};
 pub use plugins::{ChainOutcome, Effect, Metadata, PluginAction, PluginChain};
 
+/// The key of a pulled record's provider id on an event a collector queued
+/// (`mozdef-collectors`): the ingest path removes it and derives the document id from
+/// `collected:<value>` instead of the queue position, so a collector's overlapping re-read
+/// replaces what it stored before. loginput removes it from every event a shipper sends, so
+/// only a collector (writing to the queue directly) can choose an id.
+pub const COLLECTED_ID_KEY: &str = "_mozdef_collected_id";
+
 /// Context of one normalisation: the record's receive time (also "now" for every default)
 /// and the worker host name.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -173,9 +173,9 @@ impl AlertRunner {
         let backend = StoreAlertBackend::new(self.store.clone());
         let env = AlertEnv { backend: &backend, plugins: &self.plugins };
         let watchlist = match &self.records {
-            Some(records) if wanted.iter().any(|name| name.split('.').next() == Some("get_watchlist")) => {
+            Some(records) if wanted.iter().any(|name| reads_watchlist(name)) => {
                 records.watchlist_terms().await.unwrap_or_else(|error| {
-                    tracing::error!(%error, "watchlist not read; get_watchlist runs without terms");
+                    tracing::error!(%error, "watchlist not read; the watchlist alerts run without terms");
                     Vec::new()
                 })
             }
@@ -279,4 +279,10 @@ impl RunAlertsNow for AlertRunner {
     async fn run_now(&self, names: &[String], now: DateTime<Utc>) -> Result<RunNow, ServiceError> {
         self.run_named(names, now).await.map(RunNow::Ran)
     }
+}
+
+/// Whether the entry `name` (`file.Class`) reads the watchlist (`get_watchlist`,
+/// `dns_watchlist`).
+fn reads_watchlist(name: &str) -> bool {
+    name.split('.').next().is_some_and(|file| mozdef_alerts::catalogue::WATCHLIST_MODULES.contains(&file))
 }

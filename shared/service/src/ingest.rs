@@ -12,11 +12,14 @@
 
 mod route;
 mod stats;
+mod stream;
 
 use chrono::{DateTime, Utc};
 use mozdef_model::Document;
+use mozdef_pipeline::decode::Entry;
 use mozdef_pipeline::{
-    NormalizeContext, PluginAction, PluginChain, Processed, document_id, process, process_decoded, process_explained,
+    COLLECTED_ID_KEY, NormalizeContext, PipelineError, PluginAction, PluginChain, Processed, document_id, process, process_decoded,
+    process_explained,
 };
 use mozdef_store::{EventStore, IndexRequest, ItemOutcome, StoreError};
 use serde_json::Value;
@@ -24,6 +27,7 @@ use serde_json::Value;
 pub use mozdef_store::indices::QUARANTINE_INDEX;
 pub use route::{RecordInfo, Routed, quarantine, route};
 pub use stats::IngestStats;
+pub use stream::{STREAM_CHUNK, StreamOutcome};
 
 /// One record of a batch: what one delivery carries (a loginput request, an SQS message).
 #[derive(Debug, Clone, PartialEq)]
@@ -45,11 +49,15 @@ pub struct IngestRecord {
 #[derive(Debug, Clone, PartialEq)]
 pub enum RecordContent {
     /// Events as shippers post them to loginput: key mapping (skipped for `/custom/<app>`
-    /// events, which carry `customendpoint`), the plugin chain, the defaults.
+    /// events, which carry `customendpoint`), the plugin chain, the defaults. An event a
+    /// collector queued carries its provider's id under [`COLLECTED_ID_KEY`]: it is removed
+    /// and the document id derives from it.
     Events(Vec<Document>),
-    /// Events a source decoder built (CloudTrail, GuardDuty, SNS...): the plugin chain and
-    /// the defaults only, the decoder having done its worker's normalisation.
-    Decoded(Vec<Document>),
+    /// Events a source decoder built (CloudTrail, GuardDuty, SNS, the AWS logs...): the
+    /// plugin chain and the defaults only, the decoder having done its worker's
+    /// normalisation. A log record the decoder could not parse ([`Entry::Unparsed`]) goes to
+    /// the quarantine with its reason and raw text.
+    Decoded(Vec<Entry>),
     /// The record could not be decoded.
     Undecodable {
         /// Why, naming the part and the problem.
@@ -274,14 +282,24 @@ impl Ingest {
             };
             match record.content {
                 RecordContent::Events(events) => {
-                    for (n, event) in events.into_iter().enumerate() {
+                    for (n, mut event) in events.into_iter().enumerate() {
+                        let identity = match event.remove(COLLECTED_ID_KEY) {
+                            Some(Value::String(id)) if !id.is_empty() => format!("collected:{id}"),
+                            _ => format!("{}:{n}", record.identity),
+                        };
                         let processed = process(Value::Object(event), &ctx, &self.chain);
-                        route_one(n, processed, format!("{}:{n}", record.identity));
+                        route_one(n, processed, identity);
                     }
                 }
-                RecordContent::Decoded(events) => {
-                    for (n, event) in events.into_iter().enumerate() {
-                        let processed = process_decoded(event, &ctx, &self.chain);
+                RecordContent::Decoded(entries) => {
+                    for (n, entry) in entries.into_iter().enumerate() {
+                        let processed = match entry {
+                            Entry::Event(event) => process_decoded(event, &ctx, &self.chain),
+                            Entry::Unparsed(unparsed) => Processed::Quarantined {
+                                reason: PipelineError::Unparsed { reason: unparsed.reason },
+                                payload: Value::String(unparsed.raw),
+                            },
+                        };
                         route_one(n, processed, format!("{}:{n}", record.identity));
                     }
                 }

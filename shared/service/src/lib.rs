@@ -17,6 +17,7 @@
 pub mod alert_actions;
 pub mod alert_backend;
 pub mod alert_runner;
+pub mod collectors;
 mod error;
 pub mod ingest;
 pub mod lists;
@@ -31,7 +32,9 @@ pub use alert_actions::{ActionRunner, InProcessActions};
 pub use alert_backend::StoreAlertBackend;
 pub use alert_runner::{AlertRunner, RunAlertsNow, RunFailure, RunNow, RunReport};
 pub use error::ServiceError;
-pub use ingest::{EventOutcome, Ingest, IngestBatch, IngestRecord, IngestStats, RecordContent, RecordOutcome};
+pub use ingest::{
+    EventOutcome, Ingest, IngestBatch, IngestRecord, IngestStats, RecordContent, RecordOutcome, STREAM_CHUNK, StreamOutcome,
+};
 pub use options::from_env;
 pub use shipper_tokens::{ShipperTokens, TokenError};
 pub use site::{AlertOptions, OpenSearchOptions, PipelineOptions, RestOptions};

@@ -157,6 +157,7 @@ impl AlertOptions {
             config_dir: self.config_dir(data_dir),
             plugins: self.alert_plugins.clone(),
             localities,
+            collector_silences: Vec::new(),
         }
     }
 

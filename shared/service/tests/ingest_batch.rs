@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
 use mozdef_model::{Document, EventRef};
 use mozdef_pipeline::{PluginChain, document_id};
+use mozdef_pipeline::decode::Entry;
 use mozdef_query::{Hit, SearchResults};
 use mozdef_service::{EventOutcome, Ingest, IngestRecord, RecordContent, RecordOutcome};
 use mozdef_store::indices::QUARANTINE_INDEX;
@@ -55,6 +56,8 @@ struct Faulty {
     fail_call: AtomicUsize,
     calls: AtomicUsize,
     fail_next_refresh: AtomicBool,
+    /// Every `index` call fails whole while this is set (the cluster is down).
+    down: AtomicBool,
 }
 
 impl Faulty {
@@ -65,6 +68,7 @@ impl Faulty {
             fail_call: AtomicUsize::new(0),
             calls: AtomicUsize::new(0),
             fail_next_refresh: AtomicBool::new(false),
+            down: AtomicBool::new(false),
         }
     }
 }
@@ -73,7 +77,7 @@ impl Faulty {
 impl EventStore for Faulty {
     async fn index(&self, docs: &[IndexRequest]) -> Result<Vec<ItemOutcome>, StoreError> {
         let call = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
-        if self.fail_call.load(Ordering::SeqCst) == call {
+        if self.fail_call.load(Ordering::SeqCst) == call || self.down.load(Ordering::SeqCst) {
             return Err(StoreError::Unavailable("injected: the cluster is gone".into()));
         }
         let retry_from = self.retry_from.swap(usize::MAX, Ordering::SeqCst).min(docs.len());
@@ -163,7 +167,7 @@ async fn every_record_comes_back_with_its_outcomes() {
                     doc(json!({"summary": "user=x", "details": "not an object", "app": "batch_test", "customendpoint": true})),
                 ]),
             ),
-            record("r1", RecordContent::Decoded(vec![doc(json!({"summary": "decoded", "eventname": "kept"}))])),
+            record("r1", RecordContent::Decoded(vec![Entry::Event(doc(json!({"summary": "decoded", "eventname": "kept"})))])),
             record(
                 "r2",
                 RecordContent::Undecodable { reason: "not an SNS envelope".into(), payload: json!("{bad"), retryable: false },
@@ -292,6 +296,100 @@ async fn a_store_failing_half_way_reports_exactly_what_it_did_not_store() {
         assert_eq!(retry, [false, false, true], "{backend}: {outcomes:?}");
         assert!(stored(inner.as_ref(), EVENTS_INDEX, &id("q1", 0)).await.is_some(), "{backend}: committed");
         assert!(stored(inner.as_ref(), QUARANTINE_INDEX, &id("q2", 0)).await.is_none(), "{backend}");
+    })
+    .await;
+}
+
+/// Counts the documents of `index` whose `summary` starts with `prefix`.
+async fn count(store: &dyn EventStore, index: &str, query: &str) -> u64 {
+    let mut search = mozdef_query::SearchQuery::new(None);
+    search.add_must(mozdef_query::Match::query_string(query).unwrap());
+    let indices = vec![index.to_owned()];
+    let request = SearchRequest { indices: &indices, query: &search, size: 0, now: received() };
+    store.search(request).await.unwrap().total.unwrap()
+}
+
+#[tokio::test]
+async fn a_streamed_record_is_stored_chunk_by_chunk_and_replaced_when_delivered_again() {
+    on_both_stores(|inner, backend| async move {
+        let store = Faulty::new(inner.clone());
+        let ingest = ingest();
+        let chunks = |n: usize| {
+            let (tx, rx) = tokio::sync::mpsc::channel(4);
+            tokio::spawn(async move {
+                for c in 0..n {
+                    let mut chunk: Vec<Entry> = (0..3)
+                        .map(|i| Entry::Event(doc(json!({"summary": format!("flow {c}-{i}"), "source": "vpcflowlogs"}))))
+                        .collect();
+                    chunk.push(Entry::unparsed(format!("s3://b/k line {}: expected 14 fields, got 2", c * 4 + 4), "2 x"));
+                    if tx.send(chunk).await.is_err() {
+                        return;
+                    }
+                }
+            });
+            rx
+        };
+        let outcome = ingest.ingest_stream(&store, "sqs:m1", received(), "events-queue", chunks(3)).await;
+        assert!(outcome.is_done(), "{backend}: {outcome:?}");
+        assert_eq!((outcome.entries, outcome.indexed, outcome.quarantined), (12, 9, 3), "{backend}");
+        let first = stored(&store, EVENTS_INDEX, &document_id("sqs:m1:0:0")).await;
+        assert_eq!(first.map(|d| d["summary"].clone()), Some(json!("flow 0-0")), "{backend}: ids <identity>:<chunk>:<n>");
+        assert_eq!(count(&store, EVENTS_INDEX, "source:vpcflowlogs").await, 9, "{backend}");
+        let quarantined = stored(&store, QUARANTINE_INDEX, &document_id("sqs:m1:2:3")).await.unwrap();
+        assert_eq!(quarantined["reason"], "s3://b/k line 12: expected 14 fields, got 2", "{backend}");
+        assert_eq!(quarantined["payload"], json!("\"2 x\""), "{backend}: the raw line, kept");
+
+        // One failed attempt on the second chunk is retried within the chunk.
+        store.fail_call.store(store.calls.load(Ordering::SeqCst) + 2, Ordering::SeqCst);
+        let outcome = ingest.ingest_stream(&store, "sqs:m1", received(), "events-queue", chunks(3)).await;
+        assert!(outcome.is_done(), "{backend}: {outcome:?}");
+        assert_eq!(count(&store, EVENTS_INDEX, "source:vpcflowlogs").await, 9, "{backend}: replaced, not duplicated");
+
+        // A store that stays down: the outcome asks for another delivery and the stream stops
+        // at the first chunk; the delivery again stores everything once.
+        store.down.store(true, Ordering::SeqCst);
+        let outcome = ingest.ingest_stream(&store, "sqs:m2", received(), "events-queue", chunks(3)).await;
+        store.down.store(false, Ordering::SeqCst);
+        assert!(!outcome.is_done(), "{backend}: {outcome:?}");
+        assert_eq!(outcome.entries, 4, "{backend}: stopped after the first chunk");
+        assert!(outcome.retry.as_deref().unwrap_or_default().contains("the cluster is gone"), "{backend}: {outcome:?}");
+        let outcome = ingest.ingest_stream(&store, "sqs:m2", received(), "events-queue", chunks(3)).await;
+        assert!(outcome.is_done(), "{backend}: {outcome:?}");
+        store.refresh().await.unwrap();
+        assert_eq!(count(&store, EVENTS_INDEX, "source:vpcflowlogs").await, 18, "{backend}: 9 + 9, nothing twice");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn collected_events_take_their_document_id_from_the_provider() {
+    on_both_stores(|inner, backend| async move {
+        let ingest = ingest();
+        let event = |n: u32| {
+            doc(json!({"summary": format!("okta login {n}"), "category": "authentication",
+                       "_mozdef_collected_id": format!("okta:uuid-{n}")}))
+        };
+        // The same provider record read twice (a crash between queueing and saving the
+        // cursor), in two different queue records, with another event.
+        let records = vec![
+            record("wal:1:0", RecordContent::Events(vec![event(1), event(2)])),
+            record("wal:1:900", RecordContent::Events(vec![event(2), doc(json!({"summary": "plain"}))])),
+        ];
+        let outcomes = ingest.ingest_batch(inner.as_ref(), records).await;
+        assert!(outcomes.iter().all(RecordOutcome::is_done), "{backend}: {outcomes:?}");
+        let ids: Vec<String> = outcomes
+            .iter()
+            .flat_map(|o| &o.events)
+            .map(|e| match e {
+                EventOutcome::Indexed { id, .. } => id.clone(),
+                other => panic!("{backend}: {other:?}"),
+            })
+            .collect();
+        let okta2 = document_id("collected:okta:uuid-2");
+        assert_eq!(ids, [document_id("collected:okta:uuid-1"), okta2.clone(), okta2.clone(), id("wal:1:900", 1)]);
+        let stored = stored(inner.as_ref(), EVENTS_INDEX, &okta2).await.unwrap();
+        assert!(!stored.contains_key("_mozdef_collected_id"), "{backend}: the marker is not stored");
+        assert_eq!(count(inner.as_ref(), EVENTS_INDEX, "summary:okta").await, 2, "{backend}: the re-read replaced");
     })
     .await;
 }

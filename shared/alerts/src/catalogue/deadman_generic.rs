@@ -161,6 +161,32 @@ pub fn entry(config: &ConfigSource) -> Result<CatalogueEntry, AlertError> {
     Ok(entry)
 }
 
+/// The schedule key of the pull collectors' silence checks.
+pub const COLLECTOR_SILENCE: &str = "collector_silence.AlertDeadmanGeneric";
+
+/// The pull collectors' silence checks, as deadman rules: for each `(source, minutes)`, an
+/// alert (`Deadman check failed for 'collector <source>' the past <minutes> minutes`, tags
+/// `deadman`, `collector`) when no heartbeat of a successful run of that source
+/// (`category:collector AND details.collector:<source>`) was stored for that long — a
+/// provider outage, expired credentials, or a collector that stopped.
+pub fn collector_silence(sources: &[(String, u32)]) -> Result<CatalogueEntry, AlertError> {
+    let alerts = sources
+        .iter()
+        .map(|(source, minutes)| {
+            json!({
+                "description": format!("collector {source}"),
+                "search_query": format!("category:collector AND details.collector:\"{source}\""),
+                "time_window": minutes.to_string(),
+                "time_window_type": "minutes",
+                "tags": ["collector"],
+            })
+        })
+        .collect();
+    let mut entry = from_config(&Config { severity: "ERROR".into(), alerts })?;
+    entry.name = COLLECTOR_SILENCE.to_owned();
+    Ok(entry)
+}
+
 /// The entry of `config`; every broken rule is named in the error (by position, from 1,
 /// and description), and then no rule runs.
 pub fn from_config(config: &Config) -> Result<CatalogueEntry, AlertError> {

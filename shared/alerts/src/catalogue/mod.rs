@@ -24,6 +24,7 @@ pub mod bugzilla_auth_bruteforce;
 pub mod cloudtrail_logging_disabled;
 pub mod deadman;
 pub mod deadman_generic;
+pub mod dns_watchlist;
 pub mod duo_authfail;
 pub mod duo_fail_open;
 mod fields;
@@ -51,6 +52,7 @@ pub mod proxy_drop_executable;
 pub mod proxy_drop_ip;
 pub mod proxy_drop_non_standard_port;
 pub mod proxy_exfil_domains;
+pub mod securityhub_findings;
 pub mod session_opened_sensitive_user;
 pub mod ssh_access;
 pub mod ssh_access_signreleng;
@@ -59,7 +61,9 @@ pub mod ssh_lateral;
 pub mod ssl_blacklist_hit;
 pub mod trace_audit;
 pub mod triagebot_escalation;
+pub mod vpc_flow_reject_scan;
 pub mod vpn_duo_auth_failures;
+pub mod waf_blocks;
 pub mod write_audit;
 
 /// One schedulable alert.
@@ -123,6 +127,7 @@ pub const MODULES: &[(&str, EntryBuilder)] = &[
     ("cloudtrail_logging_disabled", cloudtrail_logging_disabled::entry),
     ("deadman", deadman::entry),
     ("deadman_generic", deadman_generic::entry),
+    ("dns_watchlist", dns_watchlist::entry),
     ("duo_authfail", duo_authfail::entry),
     ("duo_fail_open", duo_fail_open::entry),
     ("get_watchlist", get_watchlist::entry),
@@ -145,6 +150,7 @@ pub const MODULES: &[(&str, EntryBuilder)] = &[
     ("proxy_drop_ip", proxy_drop_ip::entry),
     ("proxy_drop_non_standard_port", proxy_drop_non_standard_port::entry),
     ("proxy_exfil_domains", proxy_exfil_domains::entry),
+    ("securityhub_findings", securityhub_findings::entry),
     ("session_opened_sensitive_user", session_opened_sensitive_user::entry),
     ("ssh_access", ssh_access::entry),
     ("ssh_access_signreleng", ssh_access_signreleng::entry),
@@ -153,9 +159,15 @@ pub const MODULES: &[(&str, EntryBuilder)] = &[
     ("ssl_blacklist_hit", ssl_blacklist_hit::entry),
     ("trace_audit", trace_audit::entry),
     ("triagebot_escalation", triagebot_escalation::entry),
+    ("vpc_flow_reject_scan", vpc_flow_reject_scan::entry),
     ("vpn_duo_auth_failures", vpn_duo_auth_failures::entry),
+    ("waf_blocks", waf_blocks::entry),
     ("write_audit", write_audit::entry),
 ];
+
+/// The modules whose runs read the watchlist ([`crate::AlertContext::watchlist`]): a runner
+/// fetches it only for a run of one of them.
+pub const WATCHLIST_MODULES: &[&str] = &["get_watchlist", "dns_watchlist"];
 
 /// Builds every built-in alert from `config`, and the generic rules of `rules_dir` (MozDef's
 /// `alert_data_location/rules`) as one more entry when there are any.

@@ -11,6 +11,7 @@
 //! compared key by key with the stored alert, negative cases raising nothing.
 
 pub mod common;
+pub mod settings;
 pub mod shapes;
 
 mod auditd_sftp;
@@ -21,6 +22,7 @@ mod bugzilla_auth_bruteforce;
 mod cloudtrail_logging_disabled;
 mod deadman;
 mod deadman_generic;
+mod dns_watchlist;
 mod duo_authfail;
 mod duo_fail_open;
 mod generic_alert_loader;
@@ -46,6 +48,7 @@ mod proxy_drop_executable;
 mod proxy_drop_ip;
 mod proxy_drop_non_standard_port;
 mod proxy_exfil_domains;
+mod securityhub_findings;
 mod session_opened_sensitive_user;
 mod ssh_access;
 mod ssh_access_signreleng;
@@ -54,5 +57,7 @@ mod ssh_lateral;
 mod ssl_blacklist_hit;
 mod trace_audit;
 mod triagebot_escalation;
+mod vpc_flow_reject_scan;
 mod vpn_duo_auth_failures;
+mod waf_blocks;
 mod write_audit;

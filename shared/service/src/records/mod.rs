@@ -552,6 +552,7 @@ impl Records {
         let visible = changes
             .iter()
             .filter(|c| c.collection != Collection::Preferences.name() || c.id == viewer)
+            .filter(|c| c.collection != crate::collectors::CURSORS)
             .map(render_change)
             .collect();
         Ok((visible, next))

@@ -21,6 +21,7 @@ pub mod cloudwatch_logs;
 pub mod load_balancer;
 pub mod route53_resolver;
 pub mod s3;
+mod schema;
 pub mod security_hub;
 pub mod vpc_flow;
 pub mod waf;
