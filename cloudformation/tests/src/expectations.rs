@@ -21,7 +21,7 @@ const WEB_CONFIG: [&str; 2] = ["s3:PutObject", "s3:DeleteObject"];
 
 /// The maintenance function's custom resource `Custom::MozDefCollectorSchedules`: one
 /// EventBridge rule per pull collector source, under the stack's `<stack>-collector-` prefix.
-const COLLECTOR_SCHEDULES: [&str; 6] = [
+pub const COLLECTOR_SCHEDULES: [&str; 6] = [
     "events:PutRule",
     "events:PutTargets",
     "events:RemoveTargets",
@@ -279,3 +279,19 @@ pub const WEB_UNCACHED_PATHS: [&str; 2] = ["/config.json", "/index.html"];
 pub const CACHING_OPTIMIZED: &str = "658327ea-f89d-4fab-a63d-7e88639e58f6";
 /// `Managed-CachingDisabled`.
 pub const CACHING_DISABLED: &str = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+
+/// The queue the event sources feed (S3 notifications, EventBridge rules, loginput, the
+/// collectors) and the function that reads it.
+pub const EVENTS_QUEUE: &str = "EventsQueue";
+/// The function reading [`EVENTS_QUEUE`], also the destination of CloudWatch Logs
+/// subscriptions (asynchronous invocations).
+pub const INGEST_FUNCTION: &str = "IngestFunction";
+/// The function answering the template's custom resources.
+pub const MAINTENANCE_FUNCTION: &str = "MaintenanceFunction";
+/// The pull collectors' function, invoked by the schedules [`COLLECTOR_SCHEDULES_TYPE`] makes.
+pub const COLLECTORS_FUNCTION: &str = "CollectorsFunction";
+/// The custom resource type the maintenance function serves for the collectors' schedules:
+/// EventBridge rules named `<RulePrefix><source>` invoking `FunctionArn`.
+pub const COLLECTOR_SCHEDULES_TYPE: &str = "Custom::MozDefCollectorSchedules";
+/// The condition every collectors resource is created under (`Collectors` given).
+pub const COLLECTORS_CONDITION: &str = "HasCollectors";

@@ -10,7 +10,12 @@
 //! functions' runtime, code and environment, the web UI (a private bucket read through
 //! CloudFront's origin access control, security headers and a strict content security policy,
 //! the shared sign-in client, CORS for the UI's origin, `/config.json` written with no more
-//! rights than that), and the wiring of parameters, conditions and outputs. Each check returns [`Finding`]s; the tests run them on the real templates and on
+//! rights than that), the wiring of parameters, conditions and outputs, and the event
+//! sources' wiring (EventBridge rules and S3 notifications let into the events queue by its
+//! policy under the same conditions, the ingest role reading the notified objects, CloudWatch
+//! Logs allowed to invoke ingest with a dead-letter queue for failed invocations, the
+//! collectors' schedules, invoke permission and maintenance rights under one rule prefix).
+//! Each check returns [`Finding`]s; the tests run them on the real templates and on
 //! deliberately broken copies.
 
 pub mod checks;

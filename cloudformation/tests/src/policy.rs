@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::template::{Template, alternatives, named_resource, strings};
+use crate::template::{Guard, Template, alternatives, branches, named_resource, strings};
 
 /// One statement of a policy document.
 #[derive(Debug, Clone)]
@@ -55,6 +55,42 @@ pub fn statements(document: &Value) -> Vec<Statement<'_>> {
     list.into_iter()
         .flat_map(alternatives)
         .map(|value| Statement { effect: value.get("Effect").and_then(Value::as_str).unwrap_or("Allow"), value })
+        .collect()
+}
+
+/// One statement a policy document may hold, with the conditions under which it holds it.
+#[derive(Debug, Clone)]
+pub struct GuardedStatement {
+    /// The `Fn::If` decisions that put it there.
+    pub guard: Guard,
+    /// The statement, every `Fn::If` in it decided.
+    pub value: Value,
+}
+
+impl GuardedStatement {
+    /// The statement, to read its effect, actions and resources.
+    pub fn statement(&self) -> Statement<'_> {
+        Statement { effect: self.value.get("Effect").and_then(Value::as_str).unwrap_or("Allow"), value: &self.value }
+    }
+}
+
+/// Every statement a policy document may hold, each under the decisions of its own `Fn::If`s
+/// (those of the statement list's other items play no part).
+pub fn guarded_statements(document: &Value) -> Vec<GuardedStatement> {
+    let Some(list) = document.get("Statement") else { return Vec::new() };
+    let decided = match list {
+        Value::Array(items) => items.iter().flat_map(branches).collect(),
+        whole => branches(whole),
+    };
+    decided
+        .into_iter()
+        .flat_map(|branch| {
+            let items = match branch.value {
+                Value::Array(items) => items,
+                one => vec![one],
+            };
+            items.into_iter().map(move |value| GuardedStatement { guard: branch.guard.clone(), value })
+        })
         .collect()
 }
 

@@ -373,6 +373,132 @@ pub fn largest_number(template: &Template, value: &Value) -> Option<i64> {
         .or_else(|| parameter.get("AllowedValues")?.as_array()?.iter().filter_map(as_number).max())
 }
 
+/// The most branches of one value looked at (two-way `Fn::If`s multiply).
+const MAX_BRANCHES: usize = 1024;
+
+/// The conditions a place of the template stands under: those that must hold and those that
+/// must not (the `Fn::If` branches around it, a resource's `Condition`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Guard {
+    /// Conditions that hold there.
+    pub when_true: BTreeSet<String>,
+    /// Conditions that do not hold there.
+    pub when_false: BTreeSet<String>,
+}
+
+impl Guard {
+    /// The guard of something created under `condition` (none: always).
+    pub fn of(condition: Option<&str>) -> Guard {
+        Guard { when_true: condition.map(str::to_owned).into_iter().collect(), when_false: BTreeSet::new() }
+    }
+
+    /// Both guards at once, or `None` when one asks a condition to hold that the other asks not to.
+    pub fn and(&self, other: &Guard) -> Option<Guard> {
+        let mut both = self.clone();
+        both.when_true.extend(other.when_true.iter().cloned());
+        both.when_false.extend(other.when_false.iter().cloned());
+        both.when_true.is_disjoint(&both.when_false).then_some(both)
+    }
+}
+
+/// One way a value comes out once every `Fn::If` in it is decided.
+#[derive(Debug, Clone)]
+pub struct Branch {
+    /// The decisions taken on the way.
+    pub guard: Guard,
+    /// The value without any `Fn::If`.
+    pub value: Value,
+}
+
+/// Every way `value` can come out with each `Fn::If` in it decided (at any depth, inside
+/// `Fn::Sub` variables too), each with the decisions it takes; decisions that contradict each
+/// other make no branch. A `{"Ref": "AWS::NoValue"}` drops the key or item it stands for, and
+/// a value that is one has no branch at all.
+pub fn branches(value: &Value) -> Vec<Branch> {
+    decide(value).into_iter().filter_map(|(guard, value)| value.map(|value| Branch { guard, value })).collect()
+}
+
+/// The branches of `value`, `None` standing for `AWS::NoValue`.
+fn decide(value: &Value) -> Vec<(Guard, Option<Value>)> {
+    if is_no_value(value) {
+        return vec![(Guard::default(), None)];
+    }
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Array(parts)) = map.get("Fn::If") {
+                let condition = parts.first().and_then(Value::as_str).unwrap_or_default();
+                let yes = Guard { when_true: BTreeSet::from([condition.to_owned()]), ..Guard::default() };
+                let no = Guard { when_false: BTreeSet::from([condition.to_owned()]), ..Guard::default() };
+                let mut found = Vec::new();
+                for (decision, branch) in [(yes, parts.get(1)), (no, parts.get(2))] {
+                    let decided = branch.map(decide).unwrap_or_default();
+                    found.extend(decided.into_iter().filter_map(|(g, v)| Some((g.and(&decision)?, v))));
+                }
+                return found;
+            }
+            combine(map.iter(), |parts| {
+                Value::Object(parts.into_iter().filter_map(|(key, v)| Some((key.clone(), v?))).collect())
+            })
+        }
+        Value::Array(items) => combine(items.iter().map(|v| ((), v)), |parts| {
+            Value::Array(parts.into_iter().filter_map(|(_, v)| v).collect())
+        }),
+        other => vec![(Guard::default(), Some(other.clone()))],
+    }
+}
+
+/// The decided parts of an object (keyed by name) or list (keyed by nothing).
+type Parts<K> = Vec<(K, Option<Value>)>;
+
+/// Every consistent combination of the branches of `parts`, each put together by `build`.
+fn combine<'a, K: Clone>(
+    parts: impl Iterator<Item = (K, &'a Value)>,
+    build: impl Fn(Parts<K>) -> Value,
+) -> Vec<(Guard, Option<Value>)> {
+    let mut combinations: Vec<(Guard, Parts<K>)> = vec![(Guard::default(), Vec::new())];
+    for (key, part) in parts {
+        let choices = decide(part);
+        combinations = combinations
+            .iter()
+            .flat_map(|(guard, done)| {
+                choices.iter().filter_map(|(g, v)| {
+                    let mut next = done.clone();
+                    next.push((key.clone(), v.clone()));
+                    Some((guard.and(g)?, next))
+                })
+            })
+            .take(MAX_BRANCHES)
+            .collect();
+    }
+    combinations.into_iter().map(|(guard, parts)| (guard, Some(build(parts)))).collect()
+}
+
+impl Template {
+    /// Whether `conclusion` holds wherever `premise` does: each of its true conditions
+    /// [`follows`](Template::follows) from the premise, and each of its false ones is false
+    /// there (false in the premise, the `Fn::Not` of a condition that follows, or negated by a
+    /// condition of the premise).
+    pub fn implies(&self, premise: &Guard, conclusion: &Guard) -> bool {
+        let follows = |c: &str| self.follows(c, &premise.when_true, &premise.when_false);
+        let negated = |c: &str| {
+            self.section("Conditions")
+                .get(c)
+                .and_then(|d| d.get("Fn::Not"))
+                .and_then(Value::as_array)
+                .and_then(|parts| parts.first())
+                .and_then(|p| p.get("Condition"))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        let refuted = |c: &str| {
+            premise.when_false.contains(c)
+                || negated(c).is_some_and(|inner| follows(&inner))
+                || premise.when_true.iter().any(|known| negated(known).as_deref() == Some(c))
+        };
+        conclusion.when_true.iter().all(|c| follows(c)) && conclusion.when_false.iter().all(|c| refuted(c))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -416,5 +542,58 @@ mod tests {
         assert!(template.follows("NotA", &set(&[]), &set(&["A"])));
         assert!(!template.follows("AandB", &set(&["A"]), &set(&[])));
         assert!(!template.follows("B", &set(&["AorB"]), &set(&[])));
+    }
+
+    fn guard(when_true: &[&str], when_false: &[&str]) -> Guard {
+        let set = |names: &[&str]| names.iter().map(|s| (*s).to_owned()).collect::<BTreeSet<_>>();
+        Guard { when_true: set(when_true), when_false: set(when_false) }
+    }
+
+    #[test]
+    fn branches_decide_every_if_and_drop_contradictions_and_no_values() {
+        let value = json!({
+            "Sid": "S",
+            "Resource": {"Fn::Sub": ["arn:${N}", {"N": {"Fn::If": ["A", "one", {"Ref": "P"}]}}]},
+            "Extra": {"Fn::If": ["B", "x", {"Ref": "AWS::NoValue"}]},
+            "Again": {"Fn::If": ["A", "yes", "no"]}
+        });
+        let found = branches(&value);
+        // A decided twice the same way, B either way: four branches, none mixing A and not A.
+        assert_eq!(found.len(), 4);
+        let a_b = found.iter().find(|b| b.guard == guard(&["A", "B"], &[])).unwrap();
+        assert_eq!(
+            a_b.value,
+            json!({"Sid": "S", "Resource": {"Fn::Sub": ["arn:${N}", {"N": "one"}]}, "Extra": "x", "Again": "yes"})
+        );
+        let not_a_not_b = found.iter().find(|b| b.guard == guard(&[], &["A", "B"])).unwrap();
+        assert_eq!(
+            not_a_not_b.value,
+            json!({"Sid": "S", "Resource": {"Fn::Sub": ["arn:${N}", {"N": {"Ref": "P"}}]}, "Again": "no"})
+        );
+        assert!(branches(&json!({"Fn::If": ["A", {"Ref": "AWS::NoValue"}, {"Ref": "AWS::NoValue"}]})).is_empty());
+        let list = branches(&json!(["a", {"Fn::If": ["A", "b", {"Ref": "AWS::NoValue"}]}]));
+        let values: Vec<&Value> = list.iter().map(|b| &b.value).collect();
+        assert_eq!(values, [&json!(["a", "b"]), &json!(["a"])]);
+    }
+
+    #[test]
+    fn guards_imply_through_or_and_not() {
+        let template = Template::from_value(json!({
+            "Conditions": {
+                "A": {"Fn::Equals": [1, 1]}, "B": {"Fn::Equals": [1, 1]},
+                "AorB": {"Fn::Or": [{"Condition": "A"}, {"Condition": "B"}]},
+                "NotA": {"Fn::Not": [{"Condition": "A"}]}
+            },
+            "Resources": {}
+        }))
+        .unwrap();
+        assert!(template.implies(&guard(&["A"], &[]), &guard(&["AorB", "A"], &[])));
+        assert!(template.implies(&guard(&["A"], &[]), &guard(&[], &["NotA"])));
+        assert!(template.implies(&guard(&["NotA"], &[]), &guard(&[], &["A"])));
+        assert!(template.implies(&guard(&["B"], &[]), &Guard::default()));
+        assert!(!template.implies(&Guard::default(), &guard(&["A"], &[])));
+        assert!(!template.implies(&guard(&["AorB"], &[]), &guard(&["A"], &[])));
+        assert!(!template.implies(&guard(&["B"], &[]), &guard(&[], &["A"])));
+        assert_eq!(guard(&["A"], &[]).and(&guard(&[], &["A"])), None);
     }
 }

@@ -3,7 +3,7 @@
 //! template in one way and asserts the check reports exactly that.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use mozdef_cloudformation_tests::checks::{self, Check, api, functions, queues, roles, storage, web, wiring};
+use mozdef_cloudformation_tests::checks::{self, Check, api, functions, queues, roles, sources, storage, web, wiring};
 use mozdef_cloudformation_tests::expectations::CACHING_OPTIMIZED;
 use mozdef_cloudformation_tests::{Finding, Template, parent, templates_dir};
 use serde_json::{Value, json};
@@ -24,6 +24,23 @@ fn broken(pointer: &str, change: impl FnOnce(&mut Value)) -> Template {
 fn without(pointer: &str, key: &str) -> Template {
     broken(pointer, |v| {
         v.as_object_mut().unwrap().remove(key).unwrap_or_else(|| panic!("{pointer} has no {key}"));
+    })
+}
+
+/// Removes the resource `id`.
+fn without_resource(id: &str) -> Template {
+    broken("/Resources", |v| {
+        v.as_object_mut().unwrap().remove(id).unwrap_or_else(|| panic!("the template has no resource {id}"));
+    })
+}
+
+/// Removes the statements with Sid `sid` from the statement list at `pointer`.
+fn without_statement(pointer: &str, sid: &str) -> Template {
+    broken(pointer, |v| {
+        let statements = v.as_array_mut().unwrap();
+        let before = statements.len();
+        statements.retain(|s| s["Sid"] != sid);
+        assert_eq!(statements.len() + 1, before, "{pointer} has no statement {sid}");
     })
 }
 
@@ -70,6 +87,11 @@ fn the_checks_see_what_they_check() {
         ("AWS::CloudFront::ResponseHeadersPolicy", 1),
         ("AWS::CloudFront::OriginAccessControl", 1),
         ("Custom::MozDefWebConfig", 1),
+        ("AWS::Events::Rule", 4),
+        ("AWS::SQS::QueuePolicy", 1),
+        ("AWS::Lambda::Permission", 5),
+        ("AWS::Lambda::EventInvokeConfig", 1),
+        ("Custom::MozDefCollectorSchedules", 1),
     ] {
         assert!(t.of_type(resource_type).count() >= at_least, "fewer than {at_least} {resource_type}");
     }
@@ -393,4 +415,198 @@ fn serverless_is_refused_unless_a_search_collection() {
     assert!(asserted.contains(&&json!({"Fn::Equals": [{"Ref": "OpenSearchServerlessCollectionType"}, "SEARCH"]})));
     let description = rule["Assertions"][0]["AssertDescription"].as_str().unwrap();
     assert!(description.contains("SEARCH") && description.contains("updates"), "{description}");
+}
+
+const QUEUE_POLICY: &str = "/Resources/EventsQueuePolicy/Properties/PolicyDocument/Statement";
+const SCHEDULES: &str = "/Resources/CollectorSchedules/Properties";
+const MAINTENANCE_POLICY: &str = "/Resources/MaintenanceRole/Properties/Policies/0/PolicyDocument/Statement";
+
+/// The pointer of the events queue policy's statement `sid` (the statement itself, or the
+/// `Fn::If` holding it in its true branch).
+fn queue_statement(sid: &str) -> String {
+    let t = template();
+    let list = t.root.pointer(QUEUE_POLICY).unwrap().as_array().unwrap();
+    let i = list.iter().position(|s| s["Sid"] == sid || s["Fn::If"][1]["Sid"] == sid).unwrap();
+    format!("{QUEUE_POLICY}/{i}")
+}
+
+#[test]
+fn an_event_rule_the_queue_policy_does_not_let_in_is_reported() {
+    let t = without_statement(QUEUE_POLICY, "GuardDutyFindings");
+    assert_found(
+        sources::event_rules,
+        &t,
+        "GuardDutyFindingsRule",
+        "no policy of EventsQueue lets events.amazonaws.com send to it with aws:SourceArn = this rule's ARN",
+    );
+    // Security Hub's statement under another condition than its rule: missing when the rule
+    // exists, there when it does not.
+    let t = broken(&format!("{}/Fn::If/0", queue_statement("SecurityHubFindings")), |v| *v = json!("HasCollectors"));
+    assert_found(sources::event_rules, &t, "SecurityHubFindingsRule", "this rule's ARN whenever SecurityHubOn holds");
+    assert_found(
+        sources::event_rules,
+        &t,
+        "EventsQueuePolicy",
+        "lets SecurityHubFindingsRule send to EventsQueue when the rule does not exist (it exists only when SecurityHubOn)",
+    );
+    // A statement letting any rule of the account in.
+    let t = broken(&format!("{}/Condition/ArnEquals/aws:SourceArn", queue_statement("GuardDutyFindings")), |v| {
+        *v = json!({"Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/*"});
+    });
+    assert_found(
+        sources::event_rules,
+        &t,
+        "EventsQueuePolicy",
+        "lets events.amazonaws.com send to EventsQueue without an aws:SourceArn naming a rule of the template",
+    );
+}
+
+#[test]
+fn a_bucket_notifying_the_queue_without_its_grant_is_reported() {
+    // The AWS logs bucket's statement only for an existing bucket: S3 refuses the new bucket's
+    // notification.
+    let t = broken(&format!("{}/Fn::If/0", queue_statement("AwsLogsBucketNotifications")), |v| {
+        *v = json!("UseExistingAwsLogsBucket");
+    });
+    assert_found(
+        sources::bucket_notifications,
+        &t,
+        "AwsLogsBucket",
+        "no policy of EventsQueue lets s3.amazonaws.com send to it with aws:SourceArn = this bucket's ARN whenever CreateAwsLogsBucket holds",
+    );
+    // The trail bucket's statement naming another bucket.
+    let name = format!(
+        "{}/Fn::If/1/Condition/ArnEquals/aws:SourceArn/Fn::Sub/1/Name/Fn::Sub/0",
+        queue_statement("TrailBucketNotifications")
+    );
+    let t = broken(&name, |v| {
+        assert_eq!(*v, json!("mozdef-trail-${AWS::AccountId}-${Id}"));
+        *v = json!("mozdef-cloudtrail-${AWS::AccountId}-${Id}");
+    });
+    assert_found(sources::bucket_notifications, &t, "CloudTrailBucket", "this bucket's ARN whenever CreateTrail holds");
+}
+
+#[test]
+fn a_bucket_created_before_the_queue_policy_is_reported() {
+    let t = without("/Resources/AwsLogsBucket", "DependsOn");
+    assert_found(sources::bucket_notifications, &t, "AwsLogsBucket", "does not DependsOn EventsQueuePolicy");
+}
+
+#[test]
+fn an_ingest_role_that_cannot_read_the_notified_objects_is_reported() {
+    let t = broken("/Resources/IngestAwsLogsPolicy/Properties/PolicyDocument/Statement/0/Resource/Fn::Sub/0", |v| {
+        *v = json!("arn:${AWS::Partition}:s3:::${Name}/logs/*");
+    });
+    assert_found(
+        sources::bucket_notifications,
+        &t,
+        "IngestRole",
+        "may not s3:GetObject AwsLogsBucket's objects under \"AWSLogs/\" whenever CreateAwsLogsBucket holds",
+    );
+    // The trail's policy only for an existing trail: the stack's own trail goes unread.
+    let t = broken("/Resources/IngestTrailPolicy/Condition", |v| *v = json!("UseExistingTrail"));
+    assert_found(sources::bucket_notifications, &t, "IngestRole", "may not s3:GetObject CloudTrailBucket's objects");
+}
+
+#[test]
+fn an_ingest_function_cloudwatch_logs_cannot_invoke_is_reported() {
+    let t = without_resource("IngestCloudWatchLogsPermission");
+    assert_found(
+        sources::cloudwatch_logs,
+        &t,
+        "IngestFunction",
+        "no AWS::Lambda::Permission lets logs.amazonaws.com invoke it",
+    );
+    // Subscriptions work with the built-in parsers too: the permission cannot wait for them.
+    let t = broken("/Resources/IngestCloudWatchLogsPermission", |v| v["Condition"] = json!("HasCloudWatchParsers"));
+    assert_found(
+        sources::cloudwatch_logs,
+        &t,
+        "IngestFunction",
+        "no AWS::Lambda::Permission lets logs.amazonaws.com invoke it",
+    );
+    let t = without("/Resources/IngestCloudWatchLogsPermission/Properties", "SourceAccount");
+    assert_found(sources::cloudwatch_logs, &t, "IngestCloudWatchLogsPermission", "SourceAccount is not");
+    let t = broken("/Resources/IngestCloudWatchLogsPermission/Properties/SourceArn", |v| {
+        *v = json!({"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:*:log-group:*"});
+    });
+    assert_found(
+        sources::cloudwatch_logs,
+        &t,
+        "IngestCloudWatchLogsPermission",
+        "SourceArn is not limited to this account's log groups",
+    );
+}
+
+#[test]
+fn failed_asynchronous_invocations_without_a_dead_letter_queue_are_reported() {
+    let t = without_resource("IngestAsyncConfig");
+    assert_found(sources::cloudwatch_logs, &t, "IngestFunction", "no AWS::Lambda::EventInvokeConfig");
+    let t = broken("/Resources/IngestAsyncConfig/Properties/DestinationConfig/OnFailure/Destination", |v| {
+        *v = json!({"Fn::GetAtt": ["EventsQueue", "Arn"]});
+    });
+    assert_found(
+        sources::cloudwatch_logs,
+        &t,
+        "IngestAsyncConfig",
+        "OnFailure.Destination is not Fn::GetAtt [<dead-letter queue",
+    );
+    let t = without_statement("/Resources/IngestRole/Properties/Policies/0/PolicyDocument/Statement", "AsyncFailures");
+    assert_found(sources::cloudwatch_logs, &t, "IngestRole", "may not sqs:SendMessage to EventsQueueDeadLetterQueue");
+}
+
+#[test]
+fn collector_schedules_answered_or_aimed_elsewhere_are_reported() {
+    let t = broken(&format!("{SCHEDULES}/ServiceToken"), |v| *v = json!({"Fn::GetAtt": ["AlertsFunction", "Arn"]}));
+    assert_found(sources::collectors, &t, "CollectorSchedules", "ServiceToken is not MaintenanceFunction's ARN");
+    let t = broken(&format!("{SCHEDULES}/FunctionArn"), |v| *v = json!({"Fn::GetAtt": ["IngestFunction", "Arn"]}));
+    assert_found(sources::collectors, &t, "CollectorSchedules", "FunctionArn is not CollectorsFunction's ARN");
+    let t = without_resource("CollectorSchedules");
+    assert_found(sources::collectors, &t, "CollectorsFunction", "no Custom::MozDefCollectorSchedules resource");
+}
+
+#[test]
+fn a_rule_prefix_the_permission_or_the_maintenance_role_does_not_match_is_reported() {
+    // Another prefix: neither the invoke permission nor the maintenance role follows.
+    let t = broken(&format!("{SCHEDULES}/RulePrefix"), |v| *v = json!({"Fn::Sub": "${AWS::StackName}-pull-"}));
+    assert_found(sources::collectors, &t, "CollectorsSchedulePermission", "is not the rules RulePrefix names");
+    assert_found(sources::collectors, &t, "MaintenanceRole.maintenance", "beyond the collectors' rules");
+    assert_found(
+        sources::collectors,
+        &t,
+        "MaintenanceRole",
+        "may not events:PutRule, events:PutTargets, events:RemoveTargets, events:DeleteRule, events:DescribeRule, events:ListTargetsByRule on the collectors' rules",
+    );
+    let t = without_resource("CollectorsSchedulePermission");
+    assert_found(
+        sources::collectors,
+        &t,
+        "CollectorsFunction",
+        "no AWS::Lambda::Permission lets events.amazonaws.com invoke it",
+    );
+}
+
+#[test]
+fn a_maintenance_role_managing_other_rules_or_none_is_reported() {
+    let t = broken(MAINTENANCE_POLICY, |v| {
+        let statement = v.as_array_mut().unwrap().iter_mut().find(|s| s["Sid"] == "CollectorSchedules").unwrap();
+        statement["Resource"] =
+            json!({"Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/*"});
+    });
+    assert_found(sources::collectors, &t, "MaintenanceRole.maintenance", "beyond the collectors' rules");
+    let t = without_statement(MAINTENANCE_POLICY, "CollectorSchedules");
+    assert_found(
+        sources::collectors,
+        &t,
+        "MaintenanceRole",
+        "may not events:PutRule, events:PutTargets, events:RemoveTargets, events:DeleteRule, events:DescribeRule, events:ListTargetsByRule on the collectors' rules",
+    );
+}
+
+#[test]
+fn a_collectors_resource_outside_their_condition_is_reported() {
+    let t = without("/Resources/CollectorsLogGroup", "Condition");
+    assert_found(sources::collectors, &t, "CollectorsLogGroup", "is not under the condition HasCollectors");
+    let t = broken("/Resources/CollectorsSchedulePermission/Condition", |v| *v = json!("HasAlertActions"));
+    assert_found(sources::collectors, &t, "CollectorsSchedulePermission", "is not under the condition HasCollectors");
 }

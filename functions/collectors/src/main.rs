@@ -20,7 +20,9 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             let report = handler::handle(event.payload, &collectors)
                 .await
                 .map_err(|e| lambda_runtime::Error::from(format!("{e:#}")))?;
-            Ok::<_, lambda_runtime::Error>(json!({"source": report.source, "pages": report.pages, "events": report.events, "more": report.more}))
+            Ok::<_, lambda_runtime::Error>(
+                json!({"source": report.source, "pages": report.pages, "events": report.events, "more": report.more}),
+            )
         }
     }))
     .await

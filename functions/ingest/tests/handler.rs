@@ -5,7 +5,9 @@
 //! notification, a GuardDuty finding, an SNS message, a shipper's JSON and a poison body all
 //! end up searchable or quarantined; a record neither the index nor the quarantine takes is
 //! exactly the one batch item failure; a batch while OpenSearch answers 429 comes back whole
-//! and loses nothing once redelivered.
+//! and loses nothing once redelivered; and log files of every AWS format announced by S3, a Security
+//! Hub finding and a CloudWatch Logs payload end searchable (or quarantined, line by line) on
+//! both stores.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write;
@@ -84,11 +86,16 @@ impl Aws {
 }
 
 /// The function over `store`, with MozDef's whole plugin chain (no GeoIP database here).
-fn function(aws: &Aws, store: OpenSearchStore) -> IngestFunction {
+fn function(aws: &Aws, store: impl EventStore + 'static) -> IngestFunction {
+    function_over(aws, Arc::new(store))
+}
+
+/// [`function`] over a shared store.
+fn function_over(aws: &Aws, store: Arc<dyn EventStore>) -> IngestFunction {
     let options = PipelineOptions { mozdefhostname: Some("mozdef.test".into()), ..PipelineOptions::default() };
     let ingest = options.ingest(None).unwrap();
     let reader = reader(aws.s3.clone(), &ingest, DEFAULT_MAX_DECOMPRESSED_BYTES, Default::default());
-    IngestFunction::new(ingest, Arc::new(store), reader)
+    IngestFunction::new(ingest, store, reader)
 }
 
 /// One round of the event source mapping: batches of ten until the queue shows nothing more;
@@ -114,7 +121,7 @@ async fn deliver(aws: &Aws, function: &IngestFunction) -> (Vec<String>, usize) {
 }
 
 /// Hits of a Lucene query over every events index of the store.
-async fn search(store: &OpenSearchStore, query: &str) -> Vec<Value> {
+async fn search(store: &dyn EventStore, query: &str) -> Vec<Value> {
     let mut search = SearchQuery::new(None);
     search.add_must(Match::query_string(query).unwrap());
     let indices = vec!["events-*".to_owned()];
@@ -122,7 +129,7 @@ async fn search(store: &OpenSearchStore, query: &str) -> Vec<Value> {
     store.search(request).await.unwrap().hits.into_iter().map(|h| Value::Object(h.source)).collect()
 }
 
-async fn total(store: &OpenSearchStore) -> u64 {
+async fn total(store: &dyn EventStore) -> u64 {
     store.refresh().await.unwrap();
     let indices = vec!["events-*".to_owned()];
     let query = SearchQuery::new(None);
@@ -288,5 +295,132 @@ async fn a_batch_while_opensearch_answers_429_comes_back_and_loses_nothing() {
     assert_eq!(total(&direct).await, 151, "every event once: none lost, none doubled");
     for n in [0, 75, 149] {
         assert_eq!(search(&direct, &format!("details.username:user{n}")).await.len(), 1, "user{n}");
+    }
+}
+
+/// An S3 object of AWS logs: its key (as AWS writes it) and lines.
+fn aws_log_objects() -> Vec<(&'static str, Vec<&'static str>)> {
+    vec![
+        (
+            "AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/12/07/123456789012_vpcflowlogs_us-east-1_fl-0a1b2c3d_20261207T1000Z_9f8e7d6c.log.gz",
+            vec![
+                "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status",
+                "2 123456789012 eni-1235b8ca123456789 198.51.100.23 172.31.16.21 20641 22 6 20 4249 1796637600 1796637660 REJECT OK",
+                "2 123456789012 eni-1235b8ca123456789 172.31.16.139 203.0.113.12 49152 443 6 12 3400 1796637600 1796637660 ACCEPT OK",
+                "2 123456789012 eni-1235b8ca123456789 this line is cut",
+            ],
+        ),
+        (
+            "AWSLogs/123456789012/elasticloadbalancing/us-east-1/2026/12/07/123456789012_elasticloadbalancing_us-east-1_app.my-loadbalancer.50dc6c495c0c9188_20261207T1005Z_10.0.0.7_2kf3x9ab.log.gz",
+            vec![concat!(
+                "https 2026-12-07T10:04:31.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.0.2.44:2817 10.0.0.1:80 ",
+                "0.000 0.001 0.000 200 200 34 366 \"GET https://www.example.com:443/login HTTP/1.1\" \"curl/8.5.0\" ",
+                "ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 ",
+                "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 ",
+                "\"Root=1-58337262-36d228ad5d99923122bbe354\" \"www.example.com\" ",
+                "\"arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012\" 1 ",
+                "2026-12-07T10:04:31.164000Z \"forward\" \"-\" \"-\" \"10.0.0.1:80\" \"200\" \"-\" \"-\" TID_1234abcd"
+            )],
+        ),
+        (
+            "AWSLogs/123456789012/WAFLogs/us-east-1/my-web-acl/2026/12/07/10/05/123456789012_waflogs_us-east-1_my-web-acl_20261207T1005Z_a1b2c3d4.log.gz",
+            vec![concat!(
+                r#"{"timestamp":1796637930000,"formatVersion":1,"#,
+                r#""webaclId":"arn:aws:wafv2:us-east-1:123456789012:regional/webacl/my-web-acl/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111","#,
+                r#""terminatingRuleId":"AWS-AWSManagedRulesSQLiRuleSet","terminatingRuleType":"MANAGED_RULE_GROUP","action":"BLOCK","#,
+                r#""terminatingRuleMatchDetails":[],"httpSourceName":"ALB","httpSourceId":"123456789012-app/my-loadbalancer/50dc6c495c0c9188","#,
+                r#""ruleGroupList":[],"rateBasedRuleList":[],"nonTerminatingMatchingRules":[],"#,
+                r#""httpRequest":{"clientIp":"203.0.113.9","country":"NL","headers":[{"name":"Host","value":"www.example.com"},"#,
+                r#"{"name":"User-Agent","value":"sqlmap/1.8"}],"uri":"/login","args":"id=1%27%20OR%201=1","httpVersion":"HTTP/1.1","#,
+                r#""httpMethod":"GET","requestId":"1-6753a1b2-3c4d5e6f7a8b9c0d1e2f3a4b"}}"#
+            )],
+        ),
+        (
+            "AWSLogs/123456789012/vpcdnsquerylogs/vpc-0a1b2c3d/2026/12/07/123456789012_vpcdnsquerylogs_vpc-0a1b2c3d_20261207T1005Z_1a2b3c4d.log.gz",
+            vec![concat!(
+                r#"{"version":"1.100000","account_id":"123456789012","region":"us-east-1","vpc_id":"vpc-0a1b2c3d","#,
+                r#""query_timestamp":"2026-12-07T10:04:58Z","query_name":"exfil.example.net.","query_type":"TXT","#,
+                r#""query_class":"IN","rcode":"NOERROR","answers":[{"Rdata":"\"v=spf1 -all\"","Type":"TXT","Class":"IN"}],"#,
+                r#""srcaddr":"10.0.3.17","srcport":"53211","transport":"UDP","srcids":{"instance":"i-0a1b2c3d4e5f60718"}}"#
+            )],
+        ),
+    ]
+}
+
+/// A CloudWatch Logs subscription payload as it arrives (`{"awslogs": {"data": ...}}`).
+fn cloudwatch_body() -> String {
+    use base64::Engine;
+    let payload = json!({"messageType": "DATA_MESSAGE", "owner": "123456789012", "logGroup": "/app/payments",
+        "logStream": "web-1", "subscriptionFilters": ["mozdef"],
+        "logEvents": [
+            {"id": "37952405789465849563459238743852901234567890123456789012", "timestamp": 1_796_637_600_123_i64,
+             "message": "{\"message\": \"payment refused\", \"user\": \"alice\"}"},
+            {"id": "37952405789465849563459238743852901234567890123456789013", "timestamp": 1_796_637_601_456_i64,
+             "message": "worker 7 restarted\n"}]});
+    let data = base64::engine::general_purpose::STANDARD.encode(gzip(payload.to_string().as_bytes()));
+    json!({"awslogs": {"data": data}}).to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aws_logs_of_every_format_end_searchable_on_both_stores() {
+    let aws = aws().await;
+    let dir = tempfile::tempdir().unwrap();
+    let embedded = mozdef_store_embedded::EmbeddedStore::open(dir.path()).unwrap();
+    let (opensearch, _cleanup) = isolated_store().await;
+    let security_hub: Value = serde_json::from_str(include_str!(
+        "../../../tests/fixtures/decode/security_hub/inspector_package_vulnerability.json"
+    ))
+    .unwrap();
+    let stores: [(&str, Arc<dyn EventStore>); 2] =
+        [("embedded", Arc::new(embedded)), ("opensearch", Arc::new(opensearch))];
+    for (backend, store) in stores {
+        let function = function_over(&aws, store.clone());
+        // Each log file lands in a bucket whose notifications go to the events queue.
+        let bucket = notifying_bucket(&aws).await;
+        for (key, lines) in aws_log_objects() {
+            let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+            let body = ByteStream::from(gzip(text.as_bytes()));
+            aws.s3.put_object().bucket(&bucket).key(key).body(body).send().await.unwrap();
+        }
+        // EventBridge delivers a Security Hub finding; a subscription's payload on the queue.
+        aws.send(&security_hub["input"].to_string()).await;
+        aws.send(&cloudwatch_body()).await;
+
+        let (failed, handled) = deliver(&aws, &function).await;
+        assert!(failed.is_empty(), "{backend}: nothing to deliver again: {failed:?}");
+        assert!(
+            handled >= 6,
+            "{backend}: four notifications (and S3's test event), the finding, the payload: {handled}"
+        );
+        store.refresh().await.unwrap();
+        let store = store.as_ref();
+
+        let flows = search(store, "source:vpcflowlogs").await;
+        assert_eq!(flows.len(), 2, "{backend}: the header is no event, the cut line is quarantined");
+        let rejected = search(store, "source:vpcflowlogs AND details.action:REJECT").await;
+        assert_eq!(rejected[0]["details"]["sourceipaddress"], "198.51.100.23", "{backend}");
+        assert_eq!(rejected[0]["category"], "network", "{backend}");
+        let alb = search(store, "source:alb").await;
+        assert_eq!(alb.len(), 1, "{backend}");
+        assert_eq!(alb[0]["details"]["sourceipaddress"], "192.0.2.44", "{backend}");
+        let waf = search(store, "source:waf AND details.action:BLOCK").await;
+        assert_eq!(waf.len(), 1, "{backend}");
+        assert_eq!(waf[0]["details"]["sourceipaddress"], "203.0.113.9", "{backend}");
+        let dns = search(store, "source:route53resolver").await;
+        assert_eq!(dns.len(), 1, "{backend}");
+        assert_eq!(dns[0]["details"]["query"], "exfil.example.net", "{backend}");
+        assert_eq!(search(store, "source:securityhub").await.len(), 1, "{backend}");
+        let logs = search(store, "details.loggroup:\"/app/payments\"").await;
+        assert_eq!(logs.len(), 2, "{backend}: both log events of the payload");
+        assert!(logs.iter().any(|e| e["summary"] == "worker 7 restarted"), "{backend}: {logs:?}");
+
+        let indices = vec![QUARANTINE_INDEX.to_owned()];
+        let query = SearchQuery::new(None);
+        let request = SearchRequest { indices: &indices, query: &query, size: 10, now: Utc::now() };
+        let quarantined = store.search(request).await.unwrap().hits;
+        assert_eq!(quarantined.len(), 1, "{backend}: only the cut line");
+        let reason = quarantined[0].source["reason"].as_str().unwrap();
+        assert!(reason.contains("vpcflowlogs") && reason.contains("line 4"), "{backend}: {reason}");
+        assert!(quarantined[0].source["payload"].as_str().unwrap().contains("this line is cut"), "{backend}");
     }
 }

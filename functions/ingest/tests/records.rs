@@ -113,7 +113,8 @@ async fn every_source_of_the_events_queue_is_read_by_its_decoder() {
     let moto = Moto::start().await;
     let (s3, cloudtrail, large) = buckets(&moto).await;
     let event = fixture(&cloudtrail, &large);
-    let records = read_all(reader(s3, &ingest(), DEFAULT_MAX_DECOMPRESSED_BYTES, LogGroupParsers::default()), &event).await;
+    let records =
+        read_all(reader(s3, &ingest(), DEFAULT_MAX_DECOMPRESSED_BYTES, LogGroupParsers::default()), &event).await;
     assert_eq!(records.len(), 7, "one ingest record per SQS record");
     let sent = |n: i64| Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap() + chrono::Duration::milliseconds(n);
 
@@ -184,7 +185,8 @@ async fn missing_objects_are_permanent_and_unreachable_ones_retryable() {
         other => panic!("expected undecodable, got {other:?}"),
     };
 
-    let records = read_all(reader(s3, &ingest(), DEFAULT_MAX_DECOMPRESSED_BYTES, LogGroupParsers::default()), &event).await;
+    let records =
+        read_all(reader(s3, &ingest(), DEFAULT_MAX_DECOMPRESSED_BYTES, LogGroupParsers::default()), &event).await;
     assert_eq!(undecodable(&records[0]), (format!("s3://{large}/{LARGE_KEY}: no such object"), false));
     assert_eq!(records[0].source, "loginput");
     assert_eq!(undecodable(&records[1]), (format!("s3://{cloudtrail}/{CLOUDTRAIL_KEY}: no such object"), false));
@@ -198,7 +200,9 @@ async fn missing_objects_are_permanent_and_unreachable_ones_retryable() {
             .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled())
             .build(),
     );
-    let records = read_all(reader(unreachable, &ingest(), DEFAULT_MAX_DECOMPRESSED_BYTES, LogGroupParsers::default()), &event).await;
+    let records =
+        read_all(reader(unreachable, &ingest(), DEFAULT_MAX_DECOMPRESSED_BYTES, LogGroupParsers::default()), &event)
+            .await;
     for record in &records {
         let (reason, retryable) = undecodable(record);
         assert!(retryable && reason.contains("cannot read the object"), "{reason}");

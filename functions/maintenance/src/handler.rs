@@ -1,8 +1,9 @@
 //! The handler: an EventBridge scheduled event runs the index crons; a CloudFormation custom
 //! resource request (told apart by its `RequestType` and `ResponseURL`) installs or keeps the
-//! indices (`Custom::MozDefIndices`) or writes or removes the web UI's `/config.json`
-//! (`Custom::MozDefWebConfig`), and is answered at its `ResponseURL` on every path, by the one
-//! [`Handler::custom_resource`].
+//! indices (`Custom::MozDefIndices`), writes or removes the web UI's `/config.json`
+//! (`Custom::MozDefWebConfig`) or puts and deletes the pull collectors' EventBridge rules
+//! (`Custom::MozDefCollectorSchedules`), and is answered at its `ResponseURL` on every path, by
+//! the one [`Handler::custom_resource`].
 
 use std::time::Duration;
 
@@ -12,6 +13,7 @@ use chrono::{DateTime, Utc};
 use mozdef_aws::cfn_response::{CfnResponder, CustomResourceRequest, CustomResourceResponse, ResponseTarget};
 use serde_json::{Value, json};
 
+use crate::collector_schedules::{self, EventRules};
 use crate::web_config::{self, WebConfig, WebObjects};
 use crate::{Maintenance, physical_id};
 
@@ -30,24 +32,32 @@ pub fn work_budget(deadline_ms: u64, now_ms: u64) -> Duration {
 }
 
 /// What an invocation works with: the function's cluster and Dashboards, the web UI's
-/// bucket, and the way to answer CloudFormation.
+/// bucket, the collectors' EventBridge rules, and the way to answer CloudFormation.
 #[derive(Debug, Clone)]
 pub struct Handler {
     maintenance: Maintenance,
     responder: CfnResponder,
     web: Option<WebObjects>,
+    rules: Option<EventRules>,
 }
 
 impl Handler {
     /// A handler over `maintenance`, answering custom resources through `responder` (and
-    /// answering `Custom::MozDefWebConfig` as failed until [`Handler::with_web_objects`]).
+    /// answering `Custom::MozDefWebConfig` as failed until [`Handler::with_web_objects`],
+    /// `Custom::MozDefCollectorSchedules` until [`Handler::with_event_rules`]).
     pub fn new(maintenance: Maintenance, responder: CfnResponder) -> Self {
-        Handler { maintenance, responder, web: None }
+        Handler { maintenance, responder, web: None, rules: None }
     }
 
     /// The same handler writing the web UI's `/config.json` through `web`.
     pub fn with_web_objects(mut self, web: WebObjects) -> Self {
         self.web = Some(web);
+        self
+    }
+
+    /// The same handler putting and deleting the collectors' schedules through `rules`.
+    pub fn with_event_rules(mut self, rules: EventRules) -> Self {
+        self.rules = Some(rules);
         self
     }
 
@@ -85,6 +95,7 @@ impl Handler {
             .context("CloudFormation custom resource request without a ResponseURL: there is nothing to answer")?;
         let service = match payload.get("ResourceType").and_then(Value::as_str) {
             Some(web_config::RESOURCE_TYPE) => "S3",
+            Some(collector_schedules::RESOURCE_TYPE) => "EventBridge",
             _ => "OpenSearch",
         };
         let response = match serde_json::from_value::<CustomResourceRequest>(payload) {
@@ -123,12 +134,20 @@ impl Handler {
         match resource_type.as_str() {
             RESOURCE_TYPE => self.indices(request, target, now).await,
             web_config::RESOURCE_TYPE => self.web_config(request, target).await,
+            collector_schedules::RESOURCE_TYPE => match &self.rules {
+                Some(rules) => rules.answer(request, target).await,
+                None => target.failure(&format!(
+                    "{}: this function has no EventBridge client",
+                    collector_schedules::RESOURCE_TYPE
+                )),
+            },
             _ => match request {
                 // Nothing of an unknown type was ever made here: its removal cannot fail.
                 CustomResourceRequest::Delete(r) => target.success(&r.physical_resource_id, Default::default()),
                 _ => target.failure(&format!(
-                    "unsupported resource type {resource_type:?}: this function serves {RESOURCE_TYPE} and {}",
-                    web_config::RESOURCE_TYPE
+                    "unsupported resource type {resource_type:?}: this function serves {RESOURCE_TYPE}, {} and {}",
+                    web_config::RESOURCE_TYPE,
+                    collector_schedules::RESOURCE_TYPE
                 )),
             },
         }

@@ -1,6 +1,7 @@
 //! Lambda `maintenance`: MozDef's index crons on OpenSearch, the CloudFormation custom
-//! resource `Custom::MozDefIndices` that prepares a new deployment's cluster, and
-//! `Custom::MozDefWebConfig`, the web UI's `/config.json` ([`web_config`]).
+//! resource `Custom::MozDefIndices` that prepares a new deployment's cluster,
+//! `Custom::MozDefWebConfig`, the web UI's `/config.json` ([`web_config`]), and
+//! `Custom::MozDefCollectorSchedules`, the pull collectors' schedules ([`collector_schedules`]).
 //!
 //! * On an EventBridge schedule: rotation (today's indices, the aliases), closing and pruning
 //!   (`mozdef_store_opensearch::lifecycle::run_maintenance`, as `mozdef dev --opensearch`
@@ -12,6 +13,11 @@
 //! * As `Custom::MozDefWebConfig`: on Create and Update, `config.json` put into the web
 //!   bucket (the REST API's URL, the sign-in client, Dashboards); on Delete, removed. Answered
 //!   the same way.
+//! * As `Custom::MozDefCollectorSchedules`: on Create and Update, one EventBridge rule per
+//!   enabled source of the `Collectors` JSON (`<RulePrefix><source>`, `rate(N minutes)`,
+//!   invoking `FunctionArn` with `{"source":"<name>"}`), then the rules of sources an Update
+//!   dropped deleted; on Delete, the rules of every source deleted (an unreadable `Collectors`
+//!   names none, and the Delete succeeds). Answered the same way.
 //!
 //! Configuration (environment, checked at cold start): `MOZDEF_OPENSEARCH_URL`,
 //! `MOZDEF_OPENSEARCH_SIGV4` (`es` or `aoss`), `MOZDEF_OPENSEARCH_PREFIX`,
@@ -21,7 +27,9 @@
 //! Amazon OpenSearch Service; `none`: no index patterns; with `aoss` and no URL there are none
 //! either, serverless collections have no saved-objects API).
 
+pub mod collector_schedules;
 pub mod handler;
+mod resource;
 mod settings;
 pub mod web_config;
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 use lambda_runtime::{LambdaEvent, service_fn};
 use mozdef_aws::AwsOptions;
 use mozdef_aws::cfn_response::CfnResponder;
+use mozdef_fn_maintenance::collector_schedules::EventRules;
 use mozdef_fn_maintenance::handler::{Handler, work_budget};
 use mozdef_fn_maintenance::maintenance_from_env;
 use mozdef_fn_maintenance::web_config::WebObjects;
@@ -23,8 +24,12 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let maintenance = maintenance_from_env().await.map_err(|e| lambda_runtime::Error::from(format!("{e:#}")))?;
     let sdk = mozdef_aws::load(&AwsOptions::default()).await;
     let web = WebObjects::new(aws_sdk_s3::Client::new(&sdk));
-    let handler =
-        Arc::new(Handler::new(maintenance, CfnResponder::new(Duration::from_secs(10))?).with_web_objects(web));
+    let rules = EventRules::new(aws_sdk_eventbridge::Client::new(&sdk));
+    let handler = Arc::new(
+        Handler::new(maintenance, CfnResponder::new(Duration::from_secs(10))?)
+            .with_web_objects(web)
+            .with_event_rules(rules),
+    );
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let handler = handler.clone();
         async move {

@@ -13,10 +13,12 @@
 use std::collections::HashMap;
 
 use aws_sdk_s3::Client;
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::primitives::ByteStream;
 use mozdef_service::ui_config::{UiBearer, UiConfig, UiOidc};
 use serde_json::Value;
+
+use crate::resource::{self, sdk_error};
 
 /// The resource type.
 pub const RESOURCE_TYPE: &str = "Custom::MozDefWebConfig";
@@ -43,13 +45,7 @@ pub struct WebConfig {
 impl WebConfig {
     /// The settings a request's `ResourceProperties` give; the error names the property.
     pub fn from_properties(properties: &Value) -> Result<WebConfig, String> {
-        let text = |name: &str| -> Result<String, String> {
-            match properties.get(name) {
-                None | Some(Value::Null) => Ok(String::new()),
-                Some(Value::String(value)) => Ok(value.trim().to_owned()),
-                Some(other) => Err(format!("{name} must be a string, not {other}")),
-            }
-        };
+        let text = |name: &str| resource::text(properties, name);
         let bucket = text("Bucket")?;
         if bucket.is_empty() {
             return Err("Bucket is missing".to_owned());
@@ -154,7 +150,7 @@ impl WebObjects {
             .cache_control("no-store")
             .send()
             .await
-            .map_err(|e| format!("writing s3://{}/{KEY} failed: {}", config.bucket, s3_error(&e)))?;
+            .map_err(|e| format!("writing s3://{}/{KEY} failed: {}", config.bucket, sdk_error(&e)))?;
         tracing::info!(bucket = %config.bucket, key = KEY, "web UI configuration written");
         Ok(())
     }
@@ -167,21 +163,8 @@ impl WebObjects {
                 Ok(())
             }
             Err(e) if e.code() == Some("NoSuchBucket") => Ok(()),
-            Err(e) => Err(format!("deleting s3://{bucket}/{KEY} failed: {}", s3_error(&e))),
+            Err(e) => Err(format!("deleting s3://{bucket}/{KEY} failed: {}", sdk_error(&e))),
         }
-    }
-}
-
-/// An S3 error as one line: the service's code and message when it answered.
-fn s3_error<E, R>(error: &aws_sdk_s3::error::SdkError<E, R>) -> String
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    match (error.code(), error.message()) {
-        (Some(code), Some(message)) => format!("{code}: {message}"),
-        (Some(code), None) => code.to_owned(),
-        _ => DisplayErrorContext(error).to_string(),
     }
 }
 

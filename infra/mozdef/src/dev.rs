@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use mozdef_api::{ApiState, Limits, LoginputState};
-use mozdef_model::{Clock, SystemClock};
 use mozdef_collectors::http::Http;
 use mozdef_collectors::secrets::LocalSecrets;
+use mozdef_model::{Clock, SystemClock};
 use mozdef_service::collectors::{CollectorOptions, Collectors, RecordCursors};
 use mozdef_service::records::Records;
 use mozdef_service::shipper_tokens::CacheSettings;

@@ -47,7 +47,8 @@ enum Command {
     /// Deploy MozDef on AWS (or tear it down): artefacts, templates, a change set, the stack's
     /// progress and outputs.
     Deploy(deploy::DeployArgs),
-    /// Send sample or recorded events, or decoded CloudTrail logs / GuardDuty findings, to a loginput.
+    /// Send sample or recorded events, or decoded AWS logs (S3 log files, EventBridge findings,
+    /// CloudWatch Logs payloads), to a loginput.
     Send(send::SendArgs),
     /// Create, list or revoke loginput's shipper tokens (SQLite locally, DynamoDB on AWS).
     Token(token::TokenArgs),

@@ -991,6 +991,7 @@ pub(crate) mod tests {
         assert!(parsers.is_ok());
         let Ok(parsers) = parsers else { return };
         let plan = Plan::cloudwatch_logs(&path, parsers);
+        assert!(plan.is_ok(), "{plan:?}");
         let Ok(plan) = plan else { return };
         let (events, failures) = drain(plan, "unused").await;
         assert_eq!(events.len(), 1, "{events:?}");

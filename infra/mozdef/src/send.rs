@@ -104,7 +104,7 @@ pub struct SendArgs {
     pub file: Option<PathBuf>,
 
     /// Replay the AWS logs under DIR, laid out as AWS delivers them to S3
-    /// ([PREFIX/]AWSLogs/<account>/<service>/<region>/YYYY/MM/DD/<object>: CloudTrail,
+    /// ([PREFIX/]AWSLogs/ACCOUNT/SERVICE/REGION/YYYY/MM/DD/OBJECT: CloudTrail,
     /// VPC flow logs, ALB, NLB, WAF, Route 53 Resolver), recursively, in path order,
     /// through the ingest decoders: DIR is the bucket, a file's path below it the key
     #[arg(long, value_name = "DIR", group = "input")]
@@ -130,9 +130,9 @@ pub struct SendArgs {
     #[arg(long, value_name = "FILE", group = "input")]
     pub cloudwatch_logs: Option<PathBuf>,
 
-    /// With --cloudwatch-logs: which parser reads which log group, as
-    /// `<log group pattern>=<parser>,...` (parsers: auto, text, json, lambda, eks-audit,
-    /// vpcflow, vpcflow:<format>, route53resolver, waf) [default: the built-in rules]
+    /// With --cloudwatch-logs: which parser reads which log group, as PATTERN=PARSER,...
+    /// (`*` in a log group pattern matches any text; parsers: auto, text, json, lambda,
+    /// eks-audit, vpcflow, vpcflow:FORMAT, route53resolver, waf) [default: the built-in rules]
     #[arg(long, value_name = "SPEC", env = "MOZDEF_CLOUDWATCH_PARSERS")]
     pub cloudwatch_parsers: Option<String>,
 

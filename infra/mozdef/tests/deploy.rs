@@ -32,7 +32,7 @@ fn repo() -> PathBuf {
 
 /// Stand-in artefacts: a zip holding a `bootstrap` per function, and the build manifest.
 fn artefacts(dir: &Path) {
-    let functions = ["loginput", "ingest", "api", "maintenance", "alerts", "alert-actions"];
+    let functions = ["loginput", "ingest", "api", "maintenance", "alerts", "alert-actions", "collectors"];
     let script = r##"
 import json, sys, zipfile
 out, names = sys.argv[1], sys.argv[2:]
@@ -221,8 +221,11 @@ async fn deploy_update_fail_and_delete_in_moto() {
     let web: Vec<&str> = web.iter().map(String::as_str).collect();
     let stack = format!("mozdef-deploy-test-{}", std::process::id());
 
-    // Create (with the UI; its invalidation goes to the distribution made in moto).
-    let params = parameters(&[]);
+    // Create (with the UI; its invalidation goes to the distribution made in moto; and a pull
+    // collector, so its function, role and schedules' custom resource are made too).
+    let collectors = r#"{"sources": [{"name": "okta", "provider": "okta", "secret": "okta-api-token",
+                          "settings": {"domain": "example.okta.com"}}]}"#;
+    let params = parameters(&[("Collectors", collectors)]);
     let mut create = web.clone();
     create.extend(["--web-distribution-id", &distribution]);
     let (ok, log) = finish(&cfn, &moto, &stack, deploy(&moto, &stack, dir.path(), &params, &create)).await;

@@ -24,12 +24,12 @@ pub mod loginput_message;
 mod opensearch;
 pub mod queue_depth;
 mod s3;
+pub mod secrets;
 mod sns;
 mod sqs;
 pub mod sqs_classify;
 #[cfg(feature = "testing")]
 pub mod sqs_mapping;
-pub mod secrets;
 pub mod sqs_records;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -31,6 +31,9 @@ impl SecretSource for SecretsManagerSecrets {
             .send()
             .await
             .map_err(|e| fail(aws_sdk_secretsmanager::error::DisplayErrorContext(e).to_string()))?;
-        output.secret_string().map(str::to_owned).ok_or_else(|| fail("has no SecretString (binary secrets are not read)".to_owned()))
+        output
+            .secret_string()
+            .map(str::to_owned)
+            .ok_or_else(|| fail("has no SecretString (binary secrets are not read)".to_owned()))
     }
 }

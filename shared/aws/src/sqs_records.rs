@@ -142,7 +142,8 @@ impl SqsRecordReader {
         }
         let source = classify(body.as_bytes());
         let ctx = self.context(sent);
-        let events = |decoded: Result<Vec<Document>, DecodeError>| decoded.map(|e| e.into_iter().map(Entry::Event).collect());
+        let events =
+            |decoded: Result<Vec<Document>, DecodeError>| decoded.map(|e| e.into_iter().map(Entry::Event).collect());
         let decoded = match source {
             Source::S3 => {
                 let notification =
@@ -183,7 +184,12 @@ impl SqsRecordReader {
     /// # Errors
     ///
     /// The payload's [`DecodeError`].
-    pub fn cloudwatch_record(&self, body: &[u8], received: DateTime<Utc>, source: &str) -> Result<IngestRecord, DecodeError> {
+    pub fn cloudwatch_record(
+        &self,
+        body: &[u8],
+        received: DateTime<Utc>,
+        source: &str,
+    ) -> Result<IngestRecord, DecodeError> {
         let payload = cloudwatch_logs::decode(body, &self.cloudwatch, &self.context(received))?;
         let first = payload.entries.first().map(|(id, _)| id.as_str()).unwrap_or_default();
         let identity = format!("cwl:{}:{}:{first}", payload.log_group, payload.log_stream);
@@ -198,7 +204,10 @@ impl SqsRecordReader {
     /// Decodes the log files `notification` names on a blocking thread, sending their entries
     /// in chunks of [`STREAM_CHUNK`] (waiting while the receiver is behind; discarding once it
     /// is dropped). The task ends with the decoding's result.
-    pub fn stream(&self, notification: &S3Notification) -> (mpsc::Receiver<Vec<Entry>>, JoinHandle<Result<(), DecodeError>>) {
+    pub fn stream(
+        &self,
+        notification: &S3Notification,
+    ) -> (mpsc::Receiver<Vec<Entry>>, JoinHandle<Result<(), DecodeError>>) {
         let (tx, rx) = mpsc::channel(STREAM_BUFFER);
         let (logs, ctx) = (self.logs.clone(), self.context(notification.received));
         let (body, queue) = (notification.body.clone(), notification.queue.clone());
@@ -227,7 +236,12 @@ impl SqsRecordReader {
     /// object), what was decoded before stays stored and the notification goes to the
     /// quarantine with the reason; when it fails for now (S3 unreachable), the outcome asks
     /// for another delivery.
-    pub async fn ingest_objects(&self, notification: &S3Notification, ingest: &Ingest, store: &dyn EventStore) -> StreamOutcome {
+    pub async fn ingest_objects(
+        &self,
+        notification: &S3Notification,
+        ingest: &Ingest,
+        store: &dyn EventStore,
+    ) -> StreamOutcome {
         let (chunks, decoding) = self.stream(notification);
         let (identity, received, queue) = (&notification.identity, notification.received, &notification.queue);
         let mut outcome = ingest.ingest_stream(store, identity, received, queue, chunks).await;
@@ -244,7 +258,8 @@ impl SqsRecordReader {
             outcome.retry.get_or_insert_with(|| error.to_string());
             return outcome;
         }
-        let payload = serde_json::from_str(&notification.body).unwrap_or_else(|_| Value::String(notification.body.clone()));
+        let payload =
+            serde_json::from_str(&notification.body).unwrap_or_else(|_| Value::String(notification.body.clone()));
         let record = IngestRecord {
             identity: format!("{identity}:error"),
             received,
@@ -255,7 +270,9 @@ impl SqsRecordReader {
         match quarantined.first() {
             Some(done) if done.is_done() => outcome.quarantined += 1,
             _ => {
-                outcome.retry.get_or_insert_with(|| format!("quarantining the undecodable notification failed: {error}"));
+                outcome
+                    .retry
+                    .get_or_insert_with(|| format!("quarantining the undecodable notification failed: {error}"));
             }
         }
         outcome
@@ -272,8 +289,8 @@ impl SqsRecordReader {
         let content = match decoding.await {
             Ok(Ok(())) => RecordContent::Decoded(entries),
             Ok(Err(error)) => {
-                let payload =
-                    serde_json::from_str(&notification.body).unwrap_or_else(|_| Value::String(notification.body.clone()));
+                let payload = serde_json::from_str(&notification.body)
+                    .unwrap_or_else(|_| Value::String(notification.body.clone()));
                 RecordContent::Undecodable { reason: error.to_string(), payload, retryable: error.is_retryable() }
             }
             Err(e) => RecordContent::Undecodable {

@@ -8,13 +8,13 @@
 //!   provider and reused while it has more than 30 minutes left at the run's `now` (MozDef's
 //!   rule); a token refused on the logs call (401) is dropped and the call made once more with
 //!   a new one. A refused grant (401, 403, or OAuth's 400) is [`CollectorError::Credentials`].
-//! * **Logs, by checkpoint** (Auth0's documented way to export logs): `GET
-//!   <base>/api/v2/logs?from=<log_id>&take=<page_size>` answers the logs after that id, ordered
-//!   by log id (oldest first).
+//! * **Logs, by checkpoint** (Auth0's documented way to export logs):
+//!   `GET <base>/api/v2/logs?from=<log_id>&take=<page_size>` answers the logs after that id,
+//!   ordered by log id (oldest first).
 //! * **The first run** has no log id to start from, and the checkpoint API needs one (Auth0's
 //!   documentation: "get a log_id from any log in the system"; MozDef sent an empty `from`,
-//!   which reads the whole retention period). It searches instead: `GET
-//!   <base>/api/v2/logs?q=date:[<now - lookback> TO *]&sort=date:1&per_page=<page_size>&page=0`,
+//!   which reads the whole retention period). It searches instead:
+//!   `GET <base>/api/v2/logs?q=date:[<now - lookback> TO *]&sort=date:1&per_page=<page_size>&page=0`,
 //!   the oldest logs of the lookback window, and continues by checkpoint from the last of them.
 //!   A first run that finds nothing saves nothing, so the next one searches again.
 //!
@@ -79,7 +79,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use mozdef_model::{Document, Severity, to_utc};
 use reqwest::Url;
-use reqwest::header::{ACCEPT, AUTHORIZATION};
+use reqwest::header::ACCEPT;
 use serde_json::{Map, Value, json};
 
 use crate::http::Http;
@@ -215,17 +215,6 @@ impl Auth0 {
             .map_err(shared::token_refusal)?;
         Bearer::from_token_response(PROVIDER, &answer, now)
     }
-
-    /// One logs request with `token`.
-    async fn get_logs(&self, http: &Http, url: &Url, token: String) -> Result<Value, CollectorError> {
-        let bearer = format!("Bearer {token}");
-        let (body, _) = http
-            .json(PROVIDER, |client| {
-                client.get(url.clone()).header(AUTHORIZATION, &bearer).header(ACCEPT, "application/json")
-            })
-            .await?;
-        Ok(body)
-    }
 }
 
 #[async_trait]
@@ -240,7 +229,11 @@ impl Provider for Auth0 {
         let url = &url;
         let body = self
             .bearer
-            .with_bearer(now, move || self.new_token(http, now), move |token| self.get_logs(http, url, token))
+            .with_bearer(
+                now,
+                move || self.new_token(http, now),
+                move |token| shared::get_json(PROVIDER, http, url, token),
+            )
             .await?;
         let logs = log_events(body)?;
         let full = logs.len() >= self.page_size as usize;
@@ -266,7 +259,7 @@ fn checkpoint(cursor: &Cursor) -> Result<&str, CollectorError> {
 
 /// The log events of an answer: an array, or `{"logs": [...]}` (`include_totals`).
 fn log_events(body: Value) -> Result<Vec<Map<String, Value>>, CollectorError> {
-    let bad = |reason: String| CollectorError::Response { provider: PROVIDER.to_owned(), reason };
+    let bad = |reason: String| shared::response_error(PROVIDER, reason);
     let list = match body {
         Value::Array(list) => list,
         Value::Object(mut object) => match object.remove("logs") {
@@ -298,10 +291,7 @@ fn kind_of(value: &Value) -> &'static str {
 
 /// The `i`-th log of a page as a collected event.
 fn collect(i: usize, log: &Map<String, Value>, domain: &str, now: DateTime<Utc>) -> Result<Collected, CollectorError> {
-    let id = log_id(log).ok_or_else(|| CollectorError::Response {
-        provider: PROVIDER.to_owned(),
-        reason: format!("log event {i} has no log_id"),
-    })?;
+    let id = log_id(log).ok_or_else(|| shared::response_error(PROVIDER, format!("log event {i} has no log_id")))?;
     Ok(Collected { id: id.to_owned(), event: log_event(log, domain, now) })
 }
 

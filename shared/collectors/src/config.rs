@@ -122,7 +122,11 @@ impl CollectorsConfig {
             }
             names.push(&source.name);
             if !PROVIDERS.contains(&source.provider.as_str()) {
-                return Err(format!("{at}: `provider` must be one of {}, got {:?}", PROVIDERS.join(", "), source.provider));
+                return Err(format!(
+                    "{at}: `provider` must be one of {}, got {:?}",
+                    PROVIDERS.join(", "),
+                    source.provider
+                ));
             }
             if source.secret.trim().is_empty() {
                 return Err(format!("{at}: `secret` names no secret"));

@@ -71,7 +71,7 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use mozdef_model::Severity;
 use reqwest::Url;
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use rsa::RsaPrivateKey;
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
 use rsa::pkcs8::DecodePrivateKey;
@@ -299,7 +299,13 @@ impl Google {
     /// One page of activities at `position`, with a bearer token.
     async fn list(&self, http: &Http, position: &Position, now: DateTime<Utc>) -> Result<Value, CollectorError> {
         let url = &self.activities_request(position);
-        self.bearer.with_bearer(now, move || self.new_token(http, now), move |token| get_json(http, url, token)).await
+        self.bearer
+            .with_bearer(
+                now,
+                move || self.new_token(http, now),
+                move |token| shared::get_json(PROVIDER, http, url, token),
+            )
+            .await
     }
 
     /// [`Google::list`], starting the listing again when Google refuses a saved page token.
@@ -448,17 +454,6 @@ fn signing_key(pem: &str) -> Result<EncodingKey, String> {
     Ok(EncodingKey::from_rsa_der(der.as_bytes()))
 }
 
-/// A GET of `url` with `token`, read as JSON.
-async fn get_json(http: &Http, url: &Url, token: String) -> Result<Value, CollectorError> {
-    let bearer = format!("Bearer {token}");
-    let (body, _) = http
-        .json(PROVIDER, |client| {
-            client.get(url.clone()).header(AUTHORIZATION, &bearer).header(ACCEPT, "application/json")
-        })
-        .await?;
-    Ok(body)
-}
-
 /// One page of a listing.
 #[derive(Debug)]
 struct Listing {
@@ -470,7 +465,7 @@ struct Listing {
 
 /// The page in `body`.
 fn listing(body: Value) -> Result<Listing, CollectorError> {
-    let bad = |reason: String| CollectorError::Response { provider: PROVIDER.to_owned(), reason };
+    let bad = |reason: String| shared::response_error(PROVIDER, reason);
     let Value::Object(mut page) = body else {
         return Err(bad(format!("expected an object with items, got {body}")));
     };
@@ -498,7 +493,7 @@ fn listing(body: Value) -> Result<Listing, CollectorError> {
 
 /// An activity's `id.time` (read) and `id.uniqueQualifier`.
 fn activity_id(activity: &Map<String, Value>) -> Result<(DateTime<Utc>, &str), CollectorError> {
-    let bad = |reason: String| CollectorError::Response { provider: PROVIDER.to_owned(), reason };
+    let bad = |reason: String| shared::response_error(PROVIDER, reason);
     let id = activity.get("id").and_then(Value::as_object);
     let field = |key: &str| id.and_then(|id| id.get(key)).and_then(Value::as_str).filter(|s| !s.is_empty());
     let qualifier = field("uniqueQualifier").ok_or_else(|| bad("an activity has no id.uniqueQualifier".to_owned()))?;

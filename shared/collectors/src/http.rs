@@ -86,7 +86,11 @@ impl Http {
     ///
     /// [`CollectorError::Credentials`] for 401 and 403; [`CollectorError::Http`] for any
     /// other non-2xx status, or when the retries are spent (naming the last failure).
-    pub async fn send(&self, provider: &str, build: impl Fn(&Client) -> RequestBuilder) -> Result<Response, CollectorError> {
+    pub async fn send(
+        &self,
+        provider: &str,
+        build: impl Fn(&Client) -> RequestBuilder,
+    ) -> Result<Response, CollectorError> {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
@@ -123,10 +127,20 @@ impl Http {
             if wait > self.retry.max_wait {
                 return Err(CollectorError::Http {
                     provider: provider.to_owned(),
-                    reason: format!("{reason}; asked to wait {}s, longer than {}s", wait.as_secs(), self.retry.max_wait.as_secs()),
+                    reason: format!(
+                        "{reason}; asked to wait {}s, longer than {}s",
+                        wait.as_secs(),
+                        self.retry.max_wait.as_secs()
+                    ),
                 });
             }
-            tracing::warn!(provider, attempt, wait_ms = wait.as_millis() as u64, reason, "collector request will be retried");
+            tracing::warn!(
+                provider,
+                attempt,
+                wait_ms = wait.as_millis() as u64,
+                reason,
+                "collector request will be retried"
+            );
             tokio::time::sleep(wait).await;
         }
     }
@@ -136,7 +150,11 @@ impl Http {
     /// # Errors
     ///
     /// [`Http::send`]'s, and [`CollectorError::Response`] when the body is not JSON.
-    pub async fn json(&self, provider: &str, build: impl Fn(&Client) -> RequestBuilder) -> Result<(Value, HeaderMap), CollectorError> {
+    pub async fn json(
+        &self,
+        provider: &str,
+        build: impl Fn(&Client) -> RequestBuilder,
+    ) -> Result<(Value, HeaderMap), CollectorError> {
         let response = self.send(provider, build).await?;
         let headers = response.headers().clone();
         let bytes = response.bytes().await.map_err(|e| CollectorError::Http {

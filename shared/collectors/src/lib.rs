@@ -75,5 +75,10 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
     ///
     /// [`CollectorError`]: the HTTP failure after retries, expired or refused credentials
     /// ([`CollectorError::Credentials`]), or a response that is not what the API documents.
-    async fn fetch(&self, http: &http::Http, cursor: Option<&Cursor>, now: DateTime<Utc>) -> Result<Page, CollectorError>;
+    async fn fetch(
+        &self,
+        http: &http::Http,
+        cursor: Option<&Cursor>,
+        now: DateTime<Utc>,
+    ) -> Result<Page, CollectorError>;
 }

@@ -74,7 +74,8 @@ pub async fn collect(
         report.pages += 1;
         if !page.events.is_empty() {
             let count = page.events.len() as u64;
-            let events = page.events.into_iter().map(|collected| with_id(source, collected.id, collected.event)).collect();
+            let events =
+                page.events.into_iter().map(|collected| with_id(source, collected.id, collected.event)).collect();
             queue
                 .accept(events)
                 .await
@@ -100,7 +101,13 @@ pub async fn collect(
         .accept(vec![heartbeat(source, provider.kind(), &report, now)])
         .await
         .map_err(|e| CollectorError::Storage(format!("{source}: queueing the heartbeat failed: {e}")))?;
-    tracing::info!(source, provider = provider.kind(), pages = report.pages, events = report.events, "collector run done");
+    tracing::info!(
+        source,
+        provider = provider.kind(),
+        pages = report.pages,
+        events = report.events,
+        "collector run done"
+    );
     Ok(report)
 }
 
@@ -119,7 +126,9 @@ pub fn heartbeat(source: &str, kind: &str, report: &RunReport, now: DateTime<Utc
         "timestamp": at,
         "category": "collector",
         "source": "mozdef-collectors",
-        "tags": ["collector", kind, "heartbeat"],
+        // Not the provider's tag: `tags:auth0` (GeoModel's query, Auth0's alerts) must find the
+        // provider's events only.
+        "tags": ["collector", "heartbeat"],
         "severity": "DEBUG",
         "hostname": "mozdef-collectors",
         "processname": "mozdef-collectors",

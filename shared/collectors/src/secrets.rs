@@ -34,7 +34,8 @@ impl LocalSecrets {
 
     /// The variable that holds secret `name`.
     pub fn variable(name: &str) -> String {
-        let upper: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
+        let upper: String =
+            name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
         format!("MOZDEF_SECRET_{upper}")
     }
 }

@@ -77,7 +77,9 @@ fn check(path: &Path, actual: Result<Vec<Value>, String>, fixture: &Value) {
             assert_eq!(actual.len(), expected.len(), "{name}: entry count; got {actual:#?}");
             for (n, (got, want)) in actual.iter().zip(expected).enumerate() {
                 if let Some(reason) = want.get("unparsed").and_then(Value::as_str) {
-                    let got_reason = got["unparsed"].as_str().unwrap_or_else(|| panic!("{name}[{n}]: expected unparsed, got {got:#}"));
+                    let got_reason = got["unparsed"]
+                        .as_str()
+                        .unwrap_or_else(|| panic!("{name}[{n}]: expected unparsed, got {got:#}"));
                     assert!(got_reason.contains(reason), "{name}[{n}]: reason {got_reason:?} lacks {reason:?}");
                     if let Some(raw) = want.get("raw") {
                         assert_eq!(&got["raw"], raw, "{name}[{n}]: raw");
@@ -109,7 +111,8 @@ fn run_s3(fixture: &Value) -> Result<Vec<Value>, String> {
         std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{}: {e}", parent.display()));
     }
     std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut cloudtrail = CloudTrailDecoder::new(LocalObjects::new(dir.path())).with_process("4242", "esworker_cloudtrail");
+    let mut cloudtrail =
+        CloudTrailDecoder::new(LocalObjects::new(dir.path())).with_process("4242", "esworker_cloudtrail");
     if let Some(cap) = fixture["max_decompressed_bytes"].as_u64() {
         cloudtrail = cloudtrail.with_max_decompressed_bytes(cap);
     }

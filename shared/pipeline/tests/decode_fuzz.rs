@@ -1,19 +1,24 @@
 //! A deterministic no-panic fuzz loop over every decoder: the golden fixtures' bodies (and
-//! CloudTrail log files) mangled byte-wise and structurally by a small seeded PRNG. Every
-//! outcome must be events or a permanent [`DecodeError`] with a message; never a panic.
-//! A failure prints the decoder, the iteration and the input, so it can be replayed.
+//! CloudTrail log files, the AWS log files of every S3-delivered format, Security Hub events
+//! and CloudWatch Logs payloads) mangled byte-wise and structurally by a small seeded PRNG.
+//! Every outcome must be events (or unparsed records with a reason) or a permanent
+//! [`DecodeError`] with a message; never a panic. A failure prints the decoder, the iteration
+//! and the input, so it can be replayed.
 
 use std::io::{Cursor, Read, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
+use base64::Engine;
 use chrono::{TimeZone, Utc};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use mozdef_model::rng::SplitMix64 as Rng;
 use mozdef_pipeline::NormalizeContext;
+use mozdef_pipeline::decode::aws_logs::cloudwatch_logs::{self, LogGroupParsers};
+use mozdef_pipeline::decode::aws_logs::{S3LogDecoder, security_hub};
 use mozdef_pipeline::decode::{
-    CloudTrailDecoder, DecodeError, Decoder, GuardDutyDecoder, ObjectSource, SnsDecoder, SqsDecoder,
+    CloudTrailDecoder, DecodeError, Decoder, Entry, GuardDutyDecoder, ObjectSource, S3ObjectRef, SnsDecoder, SqsDecoder,
 };
 use serde_json::{Map, Value};
 
@@ -187,11 +192,25 @@ fn ctx() -> NormalizeContext {
 
 /// Runs `decoder` on `body`, turning a panic or a non-permanent error into a report.
 fn check(name: &str, iteration: usize, decoder: &dyn Decoder, body: &[u8]) -> Option<String> {
-    let outcome = catch_unwind(AssertUnwindSafe(|| decoder.decode(body, "fuzz-queue", &ctx())));
+    check_with(name, iteration, body, &|body| decoder.decode(body, "fuzz-queue", &ctx()).map(|_| Vec::new()))
+}
+
+/// Runs `decode` on `body` (entries it returns must name why a record is unparsed), turning a
+/// panic or a non-permanent error into a report.
+fn check_with(
+    name: &str,
+    iteration: usize,
+    body: &[u8],
+    decode: &dyn Fn(&[u8]) -> Result<Vec<Entry>, DecodeError>,
+) -> Option<String> {
+    let outcome = catch_unwind(AssertUnwindSafe(|| decode(body)));
     let problem = match outcome {
         Err(_) => "panicked".to_owned(),
         Ok(Err(err)) if err.is_retryable() => format!("retryable error for an in-memory input: {err}"),
         Ok(Err(err)) if err.to_string().is_empty() => "an error without a message".to_owned(),
+        Ok(Ok(entries)) if entries.iter().any(|e| matches!(e, Entry::Unparsed(u) if u.reason.is_empty())) => {
+            "an unparsed record without a reason".to_owned()
+        }
         Ok(_) => return None,
     };
     let shown: String = String::from_utf8_lossy(body).chars().take(400).collect();
@@ -199,15 +218,24 @@ fn check(name: &str, iteration: usize, decoder: &dyn Decoder, body: &[u8]) -> Op
 }
 
 fn fuzz(name: &str, decoder: &dyn Decoder, bodies: &[Vec<u8>], seed: u64) -> Vec<String> {
+    fuzz_with(name, bodies, seed, &|body| decoder.decode(body, "fuzz-queue", &ctx()).map(|_| Vec::new()))
+}
+
+fn fuzz_with(
+    name: &str,
+    bodies: &[Vec<u8>],
+    seed: u64,
+    decode: &dyn Fn(&[u8]) -> Result<Vec<Entry>, DecodeError>,
+) -> Vec<String> {
     let mut rng = Rng::new(seed);
     let mut failures = Vec::new();
     for body in bodies {
-        failures.extend(check(name, 0, decoder, body));
+        failures.extend(check_with(name, 0, body, decode));
     }
     for iteration in 1..=ITERATIONS {
         let original = rng.index(bodies.len());
         let body = mutate(&bodies[original], &mut rng);
-        failures.extend(check(name, iteration, decoder, &body));
+        failures.extend(check_with(name, iteration, &body, decode));
     }
     failures
 }
@@ -258,5 +286,101 @@ fn cloudtrail_log_files_never_panic() {
             failures.push(format!("{failure}; object (gzip, {} bytes)", object.len()));
         }
     }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The AWS log files of the fixtures of `kind`: `(key, content)`.
+fn log_files(kind: &str) -> Vec<(String, Vec<u8>)> {
+    let dir = Path::new(FIXTURES).join(kind);
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let fixture: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let content = match &fixture["content"] {
+                Value::Array(lines) => lines.iter().map(|l| format!("{}\n", l.as_str().unwrap_or_default())).collect(),
+                other => other.as_str().unwrap_or_default().to_owned(),
+            };
+            (fixture["key"].as_str().unwrap_or_default().to_owned(), content.into_bytes())
+        })
+        .collect()
+}
+
+#[test]
+fn aws_log_files_of_every_format_never_panic() {
+    let mut rng = Rng::new(0x5157_0006);
+    let mut failures = Vec::new();
+    for (n, kind) in ["vpc_flow", "load_balancer", "waf", "route53_resolver"].into_iter().enumerate() {
+        let files = log_files(kind);
+        assert!(!files.is_empty(), "{kind}: fixtures with log files");
+        for iteration in 1..=ITERATIONS / 2 {
+            let (key, original) = rng.pick(&files).clone();
+            // Mangle the text then compress it (or not), or compress then mangle the gzip bytes.
+            let object = match rng.index(3) {
+                0 => gzip(&mutate(&original, &mut rng)),
+                1 => mutate(&original, &mut rng),
+                _ => mutate(&gzip(&original), &mut rng),
+            };
+            let decoder = S3LogDecoder::new(
+                CloudTrailDecoder::new(SameObject(object.clone()))
+                    .with_process("1", "fuzz")
+                    .with_max_decompressed_bytes(1 << 20),
+            );
+            let object_ref = S3ObjectRef { bucket: "logs".to_owned(), key: key.clone() };
+            let decode = |_: &[u8]| {
+                let mut entries = Vec::new();
+                decoder
+                    .decode_object(&object_ref, "fuzz-queue", &ctx(), &mut |entry| entries.push(entry))
+                    .map(|_| entries)
+            };
+            if let Some(failure) = check_with(kind, iteration + n * ITERATIONS, &object, &decode) {
+                failures.push(format!("{failure}; key {key}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn security_hub_events_never_panic() {
+    let failures = fuzz_with("security_hub", &corpus("security_hub").0, 0x5157_0007, &|body| {
+        security_hub::decode(body, "fuzz-queue", &ctx()).map(|events| events.into_iter().map(Entry::Event).collect())
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn cloudwatch_logs_payloads_never_panic() {
+    let dir = Path::new(FIXTURES).join("cloudwatch_logs");
+    let mut payloads = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())).flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        let fixture: Value = serde_json::from_str(&text).unwrap_or_default();
+        if fixture["payload"].is_object() {
+            payloads.push(serde_json::to_vec(&fixture["payload"]).unwrap_or_default());
+        }
+    }
+    payloads.sort();
+    assert!(!payloads.is_empty(), "cloudwatch_logs fixtures with payloads");
+    let parsers = LogGroupParsers::parse("/vpc/*=vpcflow,/dns/*=route53resolver,/waf/*=waf,/json/*=json")
+        .unwrap_or_else(|e| panic!("{e}"));
+    // The mangled payload is what gets wrapped as CloudWatch Logs sends it (and, one time in
+    // four, the wrapped body itself is mangled instead).
+    let rng = std::cell::RefCell::new(Rng::new(0x5157_0008));
+    let failures = fuzz_with("cloudwatch_logs", &payloads, 0x5157_0009, &|payload| {
+        let data = base64::engine::general_purpose::STANDARD.encode(gzip(payload));
+        let mut body = serde_json::to_vec(&serde_json::json!({"awslogs": {"data": data}})).unwrap_or_default();
+        let mut rng = rng.borrow_mut();
+        if rng.chance(0.25) {
+            body = mutate(&body, &mut rng);
+        }
+        cloudwatch_logs::decode(&body, &parsers, &ctx()).map(|p| p.entries.into_iter().map(|(_, e)| e).collect())
+    });
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -45,7 +45,8 @@ impl CollectorOptions {
     ///
     /// [`ServiceError`] naming the flag or variable and the problem.
     pub fn load(&self, data_dir: Option<&Path>) -> Result<CollectorsConfig, ServiceError> {
-        let bad = |e: CollectorError| ServiceError::config("--collectors / MOZDEF_COLLECTORS_FILE / MOZDEF_COLLECTORS", e);
+        let bad =
+            |e: CollectorError| ServiceError::config("--collectors / MOZDEF_COLLECTORS_FILE / MOZDEF_COLLECTORS", e);
         if let Some(text) = self.collectors_json.as_deref().filter(|t| !t.trim().is_empty()) {
             return CollectorsConfig::parse(text, "MOZDEF_COLLECTORS").map_err(bad);
         }
@@ -89,7 +90,10 @@ impl CursorStore for RecordCursors {
         let sort = mozdef_model::isoformat(&now);
         match self.store.get(CURSORS, source).await.map_err(|e| storage(source, e))? {
             Some(record) => {
-                self.store.update(CURSORS, source, record.version, &sort, &data, author).await.map_err(|e| storage(source, e))?;
+                self.store
+                    .update(CURSORS, source, record.version, &sort, &data, author)
+                    .await
+                    .map_err(|e| storage(source, e))?;
             }
             None => {
                 let new = NewRecord { collection: CURSORS, id: source, sort: &sort, data: &data };
@@ -155,8 +159,16 @@ impl Collectors {
     pub async fn run(&self, name: &str) -> Result<RunReport, CollectorError> {
         let source = self.source(name)?;
         let provider = source.provider(self.secrets.as_ref()).await?;
-        runner::collect(name, provider.as_ref(), &self.http, self.cursors.as_ref(), self.queue.as_ref(), Utc::now(), MAX_PAGES)
-            .await
+        runner::collect(
+            name,
+            provider.as_ref(),
+            &self.http,
+            self.cursors.as_ref(),
+            self.queue.as_ref(),
+            Utc::now(),
+            MAX_PAGES,
+        )
+        .await
     }
 
     /// Runs every enabled source now and then every `every_minutes`, each on its own task,

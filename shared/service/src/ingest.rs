@@ -18,8 +18,8 @@ use chrono::{DateTime, Utc};
 use mozdef_model::Document;
 use mozdef_pipeline::decode::Entry;
 use mozdef_pipeline::{
-    COLLECTED_ID_KEY, NormalizeContext, PipelineError, PluginAction, PluginChain, Processed, document_id, process, process_decoded,
-    process_explained,
+    COLLECTED_ID_KEY, NormalizeContext, PipelineError, PluginAction, PluginChain, Processed, document_id, process,
+    process_decoded, process_explained,
 };
 use mozdef_store::{EventStore, IndexRequest, ItemOutcome, StoreError};
 use serde_json::Value;

@@ -33,7 +33,8 @@ pub use alert_backend::StoreAlertBackend;
 pub use alert_runner::{AlertRunner, RunAlertsNow, RunFailure, RunNow, RunReport};
 pub use error::ServiceError;
 pub use ingest::{
-    EventOutcome, Ingest, IngestBatch, IngestRecord, IngestStats, RecordContent, RecordOutcome, STREAM_CHUNK, StreamOutcome,
+    EventOutcome, Ingest, IngestBatch, IngestRecord, IngestStats, RecordContent, RecordOutcome, STREAM_CHUNK,
+    StreamOutcome,
 };
 pub use options::from_env;
 pub use shipper_tokens::{ShipperTokens, TokenError};

@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
 use mozdef_model::{Document, EventRef};
-use mozdef_pipeline::{PluginChain, document_id};
 use mozdef_pipeline::decode::Entry;
+use mozdef_pipeline::{PluginChain, document_id};
 use mozdef_query::{Hit, SearchResults};
 use mozdef_service::{EventOutcome, Ingest, IngestRecord, RecordContent, RecordOutcome};
 use mozdef_store::indices::QUARANTINE_INDEX;
@@ -319,9 +319,14 @@ async fn a_streamed_record_is_stored_chunk_by_chunk_and_replaced_when_delivered_
             tokio::spawn(async move {
                 for c in 0..n {
                     let mut chunk: Vec<Entry> = (0..3)
-                        .map(|i| Entry::Event(doc(json!({"summary": format!("flow {c}-{i}"), "source": "vpcflowlogs"}))))
+                        .map(|i| {
+                            Entry::Event(doc(json!({"summary": format!("flow {c}-{i}"), "source": "vpcflowlogs"})))
+                        })
                         .collect();
-                    chunk.push(Entry::unparsed(format!("s3://b/k line {}: expected 14 fields, got 2", c * 4 + 4), "2 x"));
+                    chunk.push(Entry::unparsed(
+                        format!("s3://b/k line {}: expected 14 fields, got 2", c * 4 + 4),
+                        "2 x",
+                    ));
                     if tx.send(chunk).await.is_err() {
                         return;
                     }
@@ -333,7 +338,11 @@ async fn a_streamed_record_is_stored_chunk_by_chunk_and_replaced_when_delivered_
         assert!(outcome.is_done(), "{backend}: {outcome:?}");
         assert_eq!((outcome.entries, outcome.indexed, outcome.quarantined), (12, 9, 3), "{backend}");
         let first = stored(&store, EVENTS_INDEX, &document_id("sqs:m1:0:0")).await;
-        assert_eq!(first.map(|d| d["summary"].clone()), Some(json!("flow 0-0")), "{backend}: ids <identity>:<chunk>:<n>");
+        assert_eq!(
+            first.map(|d| d["summary"].clone()),
+            Some(json!("flow 0-0")),
+            "{backend}: ids <identity>:<chunk>:<n>"
+        );
         assert_eq!(count(&store, EVENTS_INDEX, "source:vpcflowlogs").await, 9, "{backend}");
         let quarantined = stored(&store, QUARANTINE_INDEX, &document_id("sqs:m1:2:3")).await.unwrap();
         assert_eq!(quarantined["reason"], "s3://b/k line 12: expected 14 fields, got 2", "{backend}");

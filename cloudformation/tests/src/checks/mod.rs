@@ -4,6 +4,7 @@ pub mod api;
 pub mod functions;
 pub mod queues;
 pub mod roles;
+pub mod sources;
 pub mod storage;
 pub mod web;
 pub mod wiring;
@@ -14,7 +15,7 @@ use crate::template::{Finding, Template};
 pub type Check = fn(&Template) -> Vec<Finding>;
 
 /// Every check, by name.
-pub const ALL: [(&str, Check); 17] = [
+pub const ALL: [(&str, Check); 21] = [
     ("function-roles", roles::function_roles),
     ("no-wildcards", roles::wildcards),
     ("dead-letter-queues", queues::dead_letter_queues),
@@ -32,6 +33,10 @@ pub const ALL: [(&str, Check); 17] = [
     ("web-config", web::config),
     ("functions", functions::functions),
     ("wiring", wiring::wiring),
+    ("source-rules", sources::event_rules),
+    ("source-buckets", sources::bucket_notifications),
+    ("source-cloudwatch-logs", sources::cloudwatch_logs),
+    ("source-collectors", sources::collectors),
 ];
 
 /// The findings of every check.

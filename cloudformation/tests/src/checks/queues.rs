@@ -13,7 +13,7 @@ use crate::template::{Findings, Template, largest_number, named_resource};
 const DEFAULT_RETENTION: i64 = 345_600;
 
 /// The queues some redrive policy names as its dead-letter queue.
-fn dead_letter_targets(template: &Template) -> BTreeSet<&str> {
+pub(super) fn dead_letter_targets(template: &Template) -> BTreeSet<&str> {
     template
         .of_type("AWS::SQS::Queue")
         .filter_map(|(_, q)| Template::property(q, "RedrivePolicy")?.get("deadLetterTargetArn"))

@@ -90,7 +90,7 @@ pub fn wiring(template: &Template) -> Vec<crate::Finding> {
 }
 
 /// The logical ids in a resource's `DependsOn`.
-fn depends_on(item: &Value) -> Vec<String> {
+pub(super) fn depends_on(item: &Value) -> Vec<String> {
     match item.get("DependsOn") {
         Some(Value::String(one)) => vec![one.clone()],
         Some(Value::Array(many)) => many.iter().filter_map(Value::as_str).map(str::to_owned).collect(),

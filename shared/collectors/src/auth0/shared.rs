@@ -13,10 +13,12 @@ use std::future::Future;
 use chrono::{DateTime, Duration, Utc};
 use mozdef_model::{Document, Severity, isoformat};
 use reqwest::Url;
+use reqwest::header::{ACCEPT, AUTHORIZATION};
 use serde_json::{Map, Value, json};
 use tokio::sync::Mutex;
 
 use crate::CollectorError;
+use crate::http::Http;
 
 /// A secret value: shown as `<redacted>` by `Debug`.
 #[derive(Clone, PartialEq, Eq)]
@@ -50,7 +52,7 @@ impl Bearer {
         body: &Value,
         now: DateTime<Utc>,
     ) -> Result<Self, CollectorError> {
-        let bad = |reason: String| CollectorError::Response { provider: provider.to_owned(), reason };
+        let bad = |reason: String| response_error(provider, reason);
         let token = body
             .get("access_token")
             .and_then(Value::as_str)
@@ -153,6 +155,21 @@ impl BearerCache {
     }
 }
 
+/// A GET of `url` with the bearer `token`, its body read as JSON.
+///
+/// # Errors
+///
+/// [`Http::json`]'s.
+pub(crate) async fn get_json(provider: &str, http: &Http, url: &Url, token: String) -> Result<Value, CollectorError> {
+    let bearer = format!("Bearer {token}");
+    let (body, _) = http
+        .json(provider, |client| {
+            client.get(url.clone()).header(AUTHORIZATION, &bearer).header(ACCEPT, "application/json")
+        })
+        .await?;
+    Ok(body)
+}
+
 /// A token endpoint's refusal as what it is: OAuth 2.0 answers a refused grant or client with
 /// 400 (`invalid_grant`, `unauthorized_client`, RFC 6749 §5.2), which [`crate::http::Http`]
 /// reports as a plain HTTP failure; here it becomes [`CollectorError::Credentials`].
@@ -163,6 +180,11 @@ pub(crate) fn token_refusal(error: CollectorError) -> CollectorError {
         }
         other => other,
     }
+}
+
+/// A response that is not what the API documents.
+pub(crate) fn response_error(provider: &str, reason: impl fmt::Display) -> CollectorError {
+    CollectorError::Response { provider: provider.to_owned(), reason: reason.to_string() }
 }
 
 /// A configuration error naming the provider's setting.

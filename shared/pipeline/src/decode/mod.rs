@@ -31,8 +31,8 @@ use mozdef_model::Document;
 
 use crate::NormalizeContext;
 
-pub use cloudtrail::{CloudTrailDecoder, DEFAULT_MAX_DECOMPRESSED_BYTES, LocalObjects, ObjectSource, S3ObjectRef};
 pub use aws_logs::{Entry, Unparsed};
+pub use cloudtrail::{CloudTrailDecoder, DEFAULT_MAX_DECOMPRESSED_BYTES, LocalObjects, ObjectSource, S3ObjectRef};
 pub use error::DecodeError;
 
 /// A source decoder, for callers that choose the decoder by configuration. The unit structs

@@ -26,8 +26,8 @@ use serde_json::Value;
 
 use super::{Entry, load_balancer, route53_resolver, vpc_flow, waf};
 use crate::NormalizeContext;
-use crate::decode::cloudtrail::{CloudTrailDecoder, ObjectSource, S3ObjectRef, gzip, parse_notification};
 use crate::decode::DecodeError;
+use crate::decode::cloudtrail::{CloudTrailDecoder, ObjectSource, S3ObjectRef, gzip, parse_notification};
 use crate::python::json_type;
 
 /// The longest line read whole; longer ones are cut there and quarantined.
@@ -169,11 +169,18 @@ impl<S: ObjectSource> S3LogDecoder<S> {
         let gzipped = match source.fill_buf() {
             Ok(head) => head.starts_with(&[0x1f, 0x8b]),
             Err(e) => {
-                return Err(DecodeError::ObjectRead { bucket: object.bucket.clone(), key: object.key.clone(), source: e });
+                return Err(DecodeError::ObjectRead {
+                    bucket: object.bucket.clone(),
+                    key: object.key.clone(),
+                    source: e,
+                });
             }
         };
-        let stream: Box<dyn Read> =
-            if gzipped { Box::new(gzip::gunzip_capped(source, limit)) } else { Box::new(gzip::plain_capped(source, limit)) };
+        let stream: Box<dyn Read> = if gzipped {
+            Box::new(gzip::gunzip_capped(source, limit))
+        } else {
+            Box::new(gzip::plain_capped(source, limit))
+        };
         let mut lines = BufReader::with_capacity(256 * 1024, stream);
         let mut parser = LineParser::new(format, object, queue);
         let mut line = Vec::with_capacity(1024);
@@ -255,8 +262,11 @@ impl<'a> LineParser<'a> {
                     Ok(other) => return unparsed(format!("must be a JSON object, got {}", json_type(&other))),
                     Err(e) => return unparsed(format!("not valid JSON: {e}")),
                 };
-                let mapped =
-                    if self.format == S3LogFormat::Waf { waf::event(record, ctx) } else { route53_resolver::event(record, ctx) };
+                let mapped = if self.format == S3LogFormat::Waf {
+                    waf::event(record, ctx)
+                } else {
+                    route53_resolver::event(record, ctx)
+                };
                 match mapped {
                     Ok(event) => event,
                     Err(reason) => return unparsed(reason),
@@ -331,13 +341,31 @@ mod tests {
     #[test]
     fn keys_route_to_their_format() {
         let cases = [
-            ("AWSLogs/111122223333/CloudTrail/us-east-1/2026/12/07/111122223333_CloudTrail_us-east-1_20261207T1000Z_a.json.gz", Ok(S3LogFormat::CloudTrail)),
+            (
+                "AWSLogs/111122223333/CloudTrail/us-east-1/2026/12/07/111122223333_CloudTrail_us-east-1_20261207T1000Z_a.json.gz",
+                Ok(S3LogFormat::CloudTrail),
+            ),
             ("AWSLogs/o-abc/111122223333/CloudTrail/us-east-1/2026/12/07/x.json.gz", Ok(S3LogFormat::CloudTrail)),
-            ("prefix/AWSLogs/111122223333/vpcflowlogs/us-east-1/2026/12/07/111122223333_vpcflowlogs_us-east-1_fl-1_20261207T1000Z_h.log.gz", Ok(S3LogFormat::VpcFlowLogs)),
-            ("AWSLogs/111122223333/elasticloadbalancing/us-east-1/2026/12/07/111122223333_elasticloadbalancing_us-east-1_app.web.50dc6c495c0c9188_20261207T1000Z_10.0.0.1_x.log.gz", Ok(S3LogFormat::ApplicationLoadBalancer)),
-            ("AWSLogs/111122223333/elasticloadbalancing/us-east-1/2026/12/07/111122223333_elasticloadbalancing_us-east-1_net.tls.1b2c_20261207T1000Z_x.log.gz", Ok(S3LogFormat::NetworkLoadBalancer)),
-            ("AWSLogs/111122223333/WAFLogs/us-east-1/acl/2026/12/07/10/05/111122223333_waflogs_us-east-1_acl_20261207T1005Z_h.log.gz", Ok(S3LogFormat::Waf)),
-            ("AWSLogs/111122223333/vpcdnsquerylogs/vpc-1/2026/12/07/111122223333_vpcdnsquerylogs_vpc-1_20261207T1000Z_h.log.gz", Ok(S3LogFormat::Route53Resolver)),
+            (
+                "prefix/AWSLogs/111122223333/vpcflowlogs/us-east-1/2026/12/07/111122223333_vpcflowlogs_us-east-1_fl-1_20261207T1000Z_h.log.gz",
+                Ok(S3LogFormat::VpcFlowLogs),
+            ),
+            (
+                "AWSLogs/111122223333/elasticloadbalancing/us-east-1/2026/12/07/111122223333_elasticloadbalancing_us-east-1_app.web.50dc6c495c0c9188_20261207T1000Z_10.0.0.1_x.log.gz",
+                Ok(S3LogFormat::ApplicationLoadBalancer),
+            ),
+            (
+                "AWSLogs/111122223333/elasticloadbalancing/us-east-1/2026/12/07/111122223333_elasticloadbalancing_us-east-1_net.tls.1b2c_20261207T1000Z_x.log.gz",
+                Ok(S3LogFormat::NetworkLoadBalancer),
+            ),
+            (
+                "AWSLogs/111122223333/WAFLogs/us-east-1/acl/2026/12/07/10/05/111122223333_waflogs_us-east-1_acl_20261207T1005Z_h.log.gz",
+                Ok(S3LogFormat::Waf),
+            ),
+            (
+                "AWSLogs/111122223333/vpcdnsquerylogs/vpc-1/2026/12/07/111122223333_vpcdnsquerylogs_vpc-1_20261207T1000Z_h.log.gz",
+                Ok(S3LogFormat::Route53Resolver),
+            ),
             ("anything/else.json.gz", Ok(S3LogFormat::CloudTrail)),
         ];
         for (key, expected) in cases {
