@@ -3,7 +3,7 @@
 //! indices (`Custom::MozDefIndices`), writes or removes the web UI's `/config.json`
 //! (`Custom::MozDefWebConfig`) or puts and deletes the pull collectors' EventBridge rules
 //! (`Custom::MozDefCollectorSchedules`), and is answered at its `ResponseURL` on every path, by
-//! the one [`Handler::custom_resource`].
+//! the one `Handler::custom_resource`.
 
 use std::time::Duration;
 

@@ -23,7 +23,7 @@ use mozdef_aws::testing::Moto;
 use mozdef_fn_maintenance::handler::Handler;
 use mozdef_fn_maintenance::web_config::WebObjects;
 use serde_json::{Value, json};
-use support::{Recorder, dead_url, maintenance_at, now, request};
+use support::{Recorder, assert_failed_create, dead_url, maintenance_at, now, request};
 
 const TEMPLATE: &str = include_str!("fixtures/web-stack.json");
 const CREATE: &str = include_str!("fixtures/web-config-create.json");
@@ -168,22 +168,12 @@ async fn bad_properties_and_missing_buckets_are_answered_as_failed() {
         ),
         ("OidcClientId", json!(""), "Custom::MozDefWebConfig: OidcAuthority is given without OidcClientId"),
     ] {
-        let cloudformation = Recorder::start().await;
-        let url = format!("{}/cfn-response/key?X-Amz-Signature=abc", cloudformation.url);
-        let mut payload = web_request("Create", &url, &bucket, None);
-        payload["ResourceProperties"][property] = value;
-        let answered = function.handle(payload, now(), BUDGET).await.unwrap();
-        assert_eq!(answered["Status"], "FAILED", "{answered}");
-        let seen = cloudformation.seen();
-        assert_eq!(seen.len(), 1, "one answer");
-        let body = seen[0].json();
-        assert_eq!(body["Status"], "FAILED");
-        assert_eq!(body["Reason"], reason);
-        assert_eq!(
-            body["PhysicalResourceId"], "7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
-            "a failed create names a resource"
-        );
-        assert_eq!(body["LogicalResourceId"], "WebConfig");
+        let payload = |url: &str| {
+            let mut payload = web_request("Create", url, &bucket, None);
+            payload["ResourceProperties"][property] = value;
+            payload
+        };
+        assert_failed_create(&function, payload, reason, "7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f", "WebConfig").await;
         assert!(config_json(&s3, &bucket).await.is_none(), "nothing written for {property}");
     }
 

@@ -132,3 +132,26 @@ pub fn request(fixture: &str, response_url: &str, stack_id: Option<&str>) -> Val
     }
     request
 }
+
+/// Runs the Create request `payload` makes for a `ResponseURL` through `function` and asserts
+/// the one answer CloudFormation gets: FAILED for `reason`, naming the `physical` id of the
+/// request (a failed create still names a resource) and the `logical` resource.
+pub async fn assert_failed_create(
+    function: &Handler,
+    payload: impl FnOnce(&str) -> Value,
+    reason: &str,
+    physical: &str,
+    logical: &str,
+) {
+    let cloudformation = Recorder::start().await;
+    let url = format!("{}/cfn-response/key?X-Amz-Signature=abc", cloudformation.url);
+    let answered = function.handle(payload(&url), now(), Duration::from_secs(60)).await.unwrap();
+    assert_eq!(answered["Status"], "FAILED", "{answered}");
+    let seen = cloudformation.seen();
+    assert_eq!(seen.len(), 1, "one answer");
+    let body = seen[0].json();
+    assert_eq!(body["Status"], "FAILED");
+    assert_eq!(body["Reason"], reason);
+    assert_eq!(body["PhysicalResourceId"], physical, "a failed create names a resource");
+    assert_eq!(body["LogicalResourceId"], logical);
+}
