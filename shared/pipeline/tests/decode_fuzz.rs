@@ -190,6 +190,9 @@ fn ctx() -> NormalizeContext {
     }
 }
 
+/// A decoder under test: a body to its entries (events, or unparsed records), or its error.
+type DecodeFn<'a> = dyn Fn(&[u8]) -> Result<Vec<Entry>, DecodeError> + 'a;
+
 /// Runs `decoder` on `body`, turning a panic or a non-permanent error into a report.
 fn check(name: &str, iteration: usize, decoder: &dyn Decoder, body: &[u8]) -> Option<String> {
     check_with(name, iteration, body, &|body| decoder.decode(body, "fuzz-queue", &ctx()).map(|_| Vec::new()))
@@ -201,7 +204,7 @@ fn check_with(
     name: &str,
     iteration: usize,
     body: &[u8],
-    decode: &dyn Fn(&[u8]) -> Result<Vec<Entry>, DecodeError>,
+    decode: &DecodeFn<'_>,
 ) -> Option<String> {
     let outcome = catch_unwind(AssertUnwindSafe(|| decode(body)));
     let problem = match outcome {
@@ -225,7 +228,7 @@ fn fuzz_with(
     name: &str,
     bodies: &[Vec<u8>],
     seed: u64,
-    decode: &dyn Fn(&[u8]) -> Result<Vec<Entry>, DecodeError>,
+    decode: &DecodeFn<'_>,
 ) -> Vec<String> {
     let mut rng = Rng::new(seed);
     let mut failures = Vec::new();
