@@ -200,12 +200,7 @@ fn check(name: &str, iteration: usize, decoder: &dyn Decoder, body: &[u8]) -> Op
 
 /// Runs `decode` on `body` (entries it returns must name why a record is unparsed), turning a
 /// panic or a non-permanent error into a report.
-fn check_with(
-    name: &str,
-    iteration: usize,
-    body: &[u8],
-    decode: &DecodeFn<'_>,
-) -> Option<String> {
+fn check_with(name: &str, iteration: usize, body: &[u8], decode: &DecodeFn<'_>) -> Option<String> {
     let outcome = catch_unwind(AssertUnwindSafe(|| decode(body)));
     let problem = match outcome {
         Err(_) => "panicked".to_owned(),
@@ -224,12 +219,7 @@ fn fuzz(name: &str, decoder: &dyn Decoder, bodies: &[Vec<u8>], seed: u64) -> Vec
     fuzz_with(name, bodies, seed, &|body| decoder.decode(body, "fuzz-queue", &ctx()).map(|_| Vec::new()))
 }
 
-fn fuzz_with(
-    name: &str,
-    bodies: &[Vec<u8>],
-    seed: u64,
-    decode: &DecodeFn<'_>,
-) -> Vec<String> {
+fn fuzz_with(name: &str, bodies: &[Vec<u8>], seed: u64, decode: &DecodeFn<'_>) -> Vec<String> {
     let mut rng = Rng::new(seed);
     let mut failures = Vec::new();
     for body in bodies {
