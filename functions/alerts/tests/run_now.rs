@@ -68,7 +68,7 @@ async fn a_run_now_payload_runs_the_named_alerts_at_its_time() {
 
     // Without a time: now; every enabled alert when no name is given.
     let everything = handle_payload(json!({"mozdef-run": {}}), &runner, now).await.unwrap();
-    assert_eq!(everything["ran"].as_array().unwrap().len(), 38, "every enabled alert: {everything}");
+    assert_eq!(everything["ran"].as_array().unwrap().len(), 42, "every enabled alert: {everything}");
     assert_eq!(everything["raised"], 0, "{everything}");
 
     // Unknown names and malformed payloads fail the invocation, naming the problem.
