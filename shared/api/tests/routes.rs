@@ -135,6 +135,25 @@ async fn single_event_routes_mark_their_endpoint() {
 }
 
 #[tokio::test]
+async fn shippers_cannot_choose_document_ids() {
+    // The collectors' id key (`collected:<source>:<id>` becomes the document id) is removed from
+    // whatever a shipper sends, on every route, so no event can overwrite another by id.
+    let h = harness(Limits::default());
+    let key = mozdef_pipeline::COLLECTED_ID_KEY;
+    let event = json!({"summary": "forged", key: "okta:00u1a2b3c4"}).to_string();
+    for uri in ["/events", "/custom/app", "/nxlog"] {
+        assert_eq!(post(&h, uri, event.clone()).await.0, StatusCode::OK, "{uri}");
+    }
+    let bulk = format!("{event}\n{}\n", json!({"summary": "kept", "details": {key: "stays in details"}}));
+    assert_eq!(post(&h, "/_bulk", bulk).await.0, StatusCode::OK);
+    let events: Vec<Document> = h.queue.requests().into_iter().flatten().collect();
+    assert_eq!(events.len(), 5);
+    assert!(events.iter().all(|e| !e.contains_key(key)), "{events:?}");
+    assert_eq!(events[0]["summary"], "forged", "the event itself is accepted");
+    assert_eq!(events[4]["details"][key], "stays in details", "only the top-level key is the marker");
+}
+
+#[tokio::test]
 async fn bad_single_events_are_refused_with_a_reason() {
     let h = harness(Limits::default());
     let cases: [(&[u8], &str); 6] = [
