@@ -23,6 +23,8 @@
 
 mod leaf;
 
+pub(crate) use leaf::indexed_date_millis;
+
 use std::cell::{OnceCell, RefCell};
 use std::rc::Rc;
 
@@ -127,27 +129,40 @@ impl<'a> Ctx<'a> {
 }
 
 fn collect_leaves<'a>(value: &'a Value, path: &mut String, out: &mut Vec<Leaf<'a>>) {
+    visit_leaves(value, path, &mut |path, ty, value| out.push(Leaf { path: path.to_owned(), ty, value }));
+}
+
+/// Calls `f` with every leaf of `value` below `path` as the evaluator sees them: its dotted
+/// path, its field type and its value (geo points whole).
+pub(crate) fn visit_leaves<'a>(value: &'a Value, path: &mut String, f: &mut impl FnMut(&str, FieldType, &'a Value)) {
     match value {
         Value::Null => {}
-        Value::Array(items) => items.iter().for_each(|v| collect_leaves(v, path, out)),
-        Value::Object(map) => {
-            for (key, child) in map {
-                let len = path.len();
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(key);
-                if field_type(path) == FieldType::GeoPoint {
-                    if has_leaf(child) {
-                        out.push(Leaf { path: path.clone(), ty: FieldType::GeoPoint, value: child });
-                    }
-                } else {
-                    collect_leaves(child, path, out);
-                }
-                path.truncate(len);
-            }
+        Value::Array(items) => items.iter().for_each(|v| visit_leaves(v, path, f)),
+        Value::Object(map) => visit_map_leaves(map, path, f),
+        scalar => f(path, field_type(path), scalar),
+    }
+}
+
+/// [`visit_leaves`] of the members of an object.
+pub(crate) fn visit_map_leaves<'a>(
+    map: &'a crate::Document,
+    path: &mut String,
+    f: &mut impl FnMut(&str, FieldType, &'a Value),
+) {
+    for (key, child) in map {
+        let len = path.len();
+        if !path.is_empty() {
+            path.push('.');
         }
-        scalar => out.push(Leaf { path: path.clone(), ty: field_type(path), value: scalar }),
+        path.push_str(key);
+        if field_type(path) == FieldType::GeoPoint {
+            if has_leaf(child) {
+                f(path, FieldType::GeoPoint, child);
+            }
+        } else {
+            visit_leaves(child, path, f);
+        }
+        path.truncate(len);
     }
 }
 

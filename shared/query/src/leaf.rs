@@ -11,13 +11,12 @@ use std::net::IpAddr;
 use std::ops::Bound;
 
 use chrono::{DateTime, Utc};
-use regex::Regex;
 use serde_json::Value;
 
 use crate::datemath::DateMath;
 use crate::mapping::{FieldType, keyword_value, lowercase, number_millis, parse_boolean};
 use crate::network::ip_bits;
-use crate::pattern::{lucene_regex, wildcard_regex};
+use crate::pattern::{TermPattern, lucene_pattern, wildcard_pattern};
 use crate::{IpNetwork, QueryError};
 
 /// What a matcher asks of a field, independent of the field's type.
@@ -84,7 +83,7 @@ pub(crate) enum StrTest {
     Eq(String),
     /// Sorted, for binary search.
     OneOf(Vec<String>),
-    Pattern(Regex),
+    Pattern(TermPattern),
     Fuzzy(String, u8),
     Range(Bound<String>, Bound<String>),
 }
@@ -216,8 +215,8 @@ fn keyword(spec: &Spec) -> Result<LeafTest, ValueError> {
         Spec::Term(v) => StrTest::Eq(scalar_text(v)?),
         Spec::Phrase(p, _) => StrTest::Eq(p.clone()),
         Spec::Terms(vs) => StrTest::one_of(vs.iter().map(scalar_text).collect::<Result<_, _>>()?),
-        Spec::Wildcard(p) => StrTest::Pattern(wildcard_regex(p, false).map_err(ValueError::from_pattern)?),
-        Spec::Regex(p) => StrTest::Pattern(lucene_regex(p, false).map_err(ValueError::from_pattern)?),
+        Spec::Wildcard(p) => StrTest::Pattern(wildcard_pattern(p, false).map_err(ValueError::from_pattern)?),
+        Spec::Regex(p) => StrTest::Pattern(lucene_pattern(p, false).map_err(ValueError::from_pattern)?),
         Spec::Fuzzy(t, n) => StrTest::Fuzzy(t.clone(), *n),
         Spec::Range(lower, upper) => text_bounds(lower, upper, false)?,
     };
@@ -242,8 +241,8 @@ fn text(spec: &Spec, normalize: bool) -> Result<LeafTest, ValueError> {
             });
         }
         Spec::Terms(vs) => StrTest::one_of(vs.iter().map(scalar_text).collect::<Result<_, _>>()?),
-        Spec::Wildcard(p) => StrTest::Pattern(wildcard_regex(p, normalize).map_err(ValueError::from_pattern)?),
-        Spec::Regex(p) => StrTest::Pattern(lucene_regex(p, normalize).map_err(ValueError::from_pattern)?),
+        Spec::Wildcard(p) => StrTest::Pattern(wildcard_pattern(p, normalize).map_err(ValueError::from_pattern)?),
+        Spec::Regex(p) => StrTest::Pattern(lucene_pattern(p, normalize).map_err(ValueError::from_pattern)?),
         Spec::Fuzzy(t, n) => StrTest::Fuzzy(if normalize { lowercase(t) } else { t.clone() }, *n),
         Spec::Range(lower, upper) => text_bounds(lower, upper, normalize)?,
     };

@@ -38,6 +38,7 @@ mod leaf;
 pub mod mapping;
 mod network;
 mod pattern;
+pub mod plan;
 pub mod prefilter;
 pub mod querystring;
 mod results;

@@ -27,6 +27,57 @@ pub(crate) fn wildcard_regex(pattern: &str, lowercase: bool) -> Result<Regex, Qu
     compile_anchored(&out, pattern)
 }
 
+/// A compiled term pattern with the literal text every term it matches starts with, so an
+/// index can scan only the terms beginning with it.
+#[derive(Debug, Clone)]
+pub(crate) struct TermPattern {
+    /// The pattern, anchored on the whole term.
+    pub(crate) regex: Regex,
+    /// A prefix of every matching term (possibly empty).
+    pub(crate) prefix: String,
+}
+
+/// [`wildcard_regex`] with its literal prefix: the characters before the first `*` or `?`.
+pub(crate) fn wildcard_pattern(pattern: &str, lowercase: bool) -> Result<TermPattern, QueryError> {
+    let mut prefix = String::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '*' | '?' => break,
+            '\\' => prefix.push(chars.next().unwrap_or('\\')),
+            c => prefix.push(c),
+        }
+    }
+    if lowercase {
+        prefix = prefix.chars().map(lowercase_char).collect();
+    }
+    Ok(TermPattern { regex: wildcard_regex(pattern, lowercase)?, prefix })
+}
+
+/// [`lucene_regex`] with a literal prefix: the plain characters it starts with, without the
+/// last one when a quantifier that allows zero follows it, and none when the expression has
+/// an alternation anywhere (a conservative reading: a shorter prefix only scans more terms).
+pub(crate) fn lucene_pattern(pattern: &str, lowercase: bool) -> Result<TermPattern, QueryError> {
+    let regex = lucene_regex(pattern, lowercase)?;
+    let mut prefix = String::new();
+    if !pattern.contains('|') {
+        for c in pattern.chars() {
+            match c {
+                '*' | '?' | '{' => {
+                    prefix.pop();
+                    break;
+                }
+                c if c.is_alphanumeric() || c == '_' || c == '-' || c == ' ' || c == ':' || c == '/' => prefix.push(c),
+                _ => break,
+            }
+        }
+    }
+    if lowercase {
+        prefix = prefix.chars().map(lowercase_char).collect();
+    }
+    Ok(TermPattern { regex, prefix })
+}
+
 /// Compiles a Lucene regular expression (as OpenSearch reads `field:/.../`) matching whole
 /// terms.
 pub(crate) fn lucene_regex(pattern: &str, lowercase: bool) -> Result<Regex, QueryError> {

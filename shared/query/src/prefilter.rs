@@ -40,7 +40,9 @@ use std::net::Ipv6Addr;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use crate::WINDOW_FIELDS;
 use crate::compiled::{CompiledMatch, CompiledQuery, Node};
+use crate::eval::indexed_date_millis;
 use crate::leaf::{LeafTest, StrTest};
 use crate::mapping::{FieldType, analyze, boolean_value, field_type, ip_value, is_single_field, keyword_value};
 use crate::network::ip_bits;
@@ -57,18 +59,25 @@ pub fn term(path: &str, value: &str) -> String {
     t
 }
 
-/// Writes the term of `value` at `path` into the empty buffer `out`.
-fn push_term(out: &mut String, path: &str, value: &str) {
+/// Writes the term of `value` at `path` into the empty buffer `out`; whether it was cut.
+pub(crate) fn push_term(out: &mut String, path: &str, value: &str) -> bool {
     out.push_str(path);
     out.push('=');
     out.push_str(value);
-    if out.len() > MAX_TERM_BYTES {
-        let mut end = MAX_TERM_BYTES;
-        while !out.is_char_boundary(end) {
-            end -= 1;
-        }
-        out.truncate(end);
+    cut_term(out)
+}
+
+/// Cuts `term` to [`MAX_TERM_BYTES`] at a character boundary; whether it was cut.
+pub(crate) fn cut_term(out: &mut String) -> bool {
+    if out.len() <= MAX_TERM_BYTES {
+        return false;
     }
+    let mut end = MAX_TERM_BYTES;
+    while !out.is_char_boundary(end) {
+        end -= 1;
+    }
+    out.truncate(end);
+    true
 }
 
 /// The address an `ip` leaf indexes, as its term value: IPv4 and IPv4-mapped IPv6
@@ -81,38 +90,66 @@ fn ip_term_value(bits: u128) -> String {
 /// Every index term of `doc`, sorted and without duplicates (see the [module
 /// documentation](self) for what each field type indexes).
 pub fn index_terms(doc: &Value) -> Vec<String> {
-    let mut walker = Walker { path: String::new(), terms: Vec::new() };
+    let mut walker = Walker::new(false);
     walker.walk(doc, false);
-    walker.finish()
+    walker.finish().terms
 }
 
 /// [`index_terms`] of a document held as a JSON object.
 pub fn document_terms(doc: &crate::Document) -> Vec<String> {
-    let mut walker = Walker { path: String::new(), terms: Vec::new() };
+    let mut walker = Walker::new(false);
     walker.walk_object(doc, false);
-    walker.finish()
+    walker.finish().terms
+}
+
+/// What one walk over a document collects: the terms of [`index_terms`] and, for an index
+/// plan ([`crate::plan`]), the typed terms, the existing paths and the window dates.
+#[derive(Debug, Default)]
+pub(crate) struct Walked {
+    /// `path=value` terms, sorted, without duplicates.
+    pub(crate) terms: Vec<String>,
+    /// `path=<sortable hex>` of `ip` and `date` leaves, sorted, without duplicates.
+    pub(crate) typed: Vec<String>,
+    /// Paths holding an indexed leaf (as `Exists` tests them), sorted, without duplicates.
+    pub(crate) exists: Vec<String>,
+    /// Whether a term was cut at [`MAX_TERM_BYTES`] or a key holds `=`: the document's terms
+    /// may then stand for other values, so an index cannot count it exactly.
+    pub(crate) suspect: bool,
+    /// The instants of `utctimestamp` and `receivedtimestamp` leaves, in epoch milliseconds.
+    pub(crate) window_dates: [Vec<i64>; 2],
 }
 
 /// One walk over a document, with a reused path buffer.
 struct Walker {
     path: String,
-    terms: Vec<String>,
+    /// Whether to collect more than the `path=value` terms.
+    full: bool,
+    out: Walked,
 }
 
 impl Walker {
+    fn new(full: bool) -> Self {
+        Walker { path: String::new(), full, out: Walked::default() }
+    }
+
     /// Walks `value`; `keyed` says whether a key has been passed (the path of the root and
-    /// of the items of a root array is empty but no field).
-    fn walk(&mut self, value: &Value, keyed: bool) {
+    /// of the items of a root array is empty but no field). Returns whether the value puts a
+    /// leaf into the index (the evaluator's `is_indexed` at this path).
+    fn walk(&mut self, value: &Value, keyed: bool) -> bool {
         match value {
-            Value::Null => {}
-            Value::Array(items) => items.iter().for_each(|v| self.walk(v, keyed)),
-            Value::Object(map) => self.walk_object(map, keyed),
+            Value::Null => false,
+            Value::Array(items) => items.iter().fold(false, |any, v| self.walk(v, keyed) | any),
+            Value::Object(map) => {
+                let below = self.walk_object(map, keyed);
+                if keyed && field_type(&self.path) == FieldType::GeoPoint { has_leaf(value) } else { below }
+            }
             scalar if keyed => self.leaf(scalar),
-            _ => {}
+            _ => false,
         }
     }
 
-    fn walk_object(&mut self, map: &crate::Document, keyed: bool) {
+    fn walk_object(&mut self, map: &crate::Document, keyed: bool) -> bool {
+        let mut any = false;
         for (key, child) in map {
             let len = self.path.len();
             // The separator depends on the depth, not on the path being empty: the
@@ -121,51 +158,118 @@ impl Walker {
                 self.path.push('.');
             }
             self.path.push_str(key);
-            self.walk(child, true);
-            self.path.truncate(len);
-        }
-    }
-
-    fn finish(mut self) -> Vec<String> {
-        self.terms.sort_unstable();
-        self.terms.dedup();
-        self.terms
-    }
-
-    /// The terms of one scalar leaf at the current path.
-    fn leaf(&mut self, value: &Value) {
-        match field_type(&self.path) {
-            FieldType::Keyword => {
-                if let Some(s) = keyword_value(value) {
-                    self.push(&s);
+            let indexed = self.walk(child, true);
+            if self.full {
+                self.out.suspect |= key.contains('=');
+                if indexed {
+                    self.out.exists.push(self.path.clone());
                 }
             }
-            FieldType::Text => {
-                if let Some(s) = keyword_value(value) {
+            any |= indexed;
+            self.path.truncate(len);
+        }
+        any
+    }
+
+    fn finish(mut self) -> Walked {
+        for list in [&mut self.out.terms, &mut self.out.typed, &mut self.out.exists] {
+            list.sort_unstable();
+            list.dedup();
+        }
+        self.out
+    }
+
+    /// The terms of one scalar leaf at the current path; whether it is indexed.
+    fn leaf(&mut self, value: &Value) -> bool {
+        match field_type(&self.path) {
+            FieldType::Keyword => match keyword_value(value) {
+                Some(s) => {
+                    self.push(&s);
+                    true
+                }
+                None => false,
+            },
+            FieldType::Text => match keyword_value(value) {
+                Some(s) => {
                     for token in analyze(&s) {
                         self.push(&token);
                     }
+                    true
                 }
-            }
-            FieldType::Ip => {
-                if let Some(ip) = ip_value(value) {
-                    self.push(&ip_term_value(ip_bits(ip)));
+                None => false,
+            },
+            FieldType::Ip => match ip_value(value) {
+                Some(ip) => {
+                    let bits = ip_bits(ip);
+                    self.push(&ip_term_value(bits));
+                    if self.full {
+                        let typed = term(&self.path, &ip_hex(bits));
+                        self.out.typed.push(typed);
+                    }
+                    true
                 }
-            }
-            FieldType::Boolean => {
-                if let Some(b) = boolean_value(value) {
+                None => false,
+            },
+            FieldType::Boolean => match boolean_value(value) {
+                Some(b) => {
                     self.push(if b { "true" } else { "false" });
+                    true
                 }
-            }
-            FieldType::Date | FieldType::GeoPoint => {}
+                None => false,
+            },
+            FieldType::Date => match indexed_date_millis(value) {
+                Some(ms) => {
+                    if self.full {
+                        let typed = term(&self.path, &date_hex(ms));
+                        self.out.typed.push(typed);
+                        if let Some(i) = WINDOW_FIELDS.iter().position(|f| *f == self.path) {
+                            self.out.window_dates[i].push(ms);
+                        }
+                    }
+                    true
+                }
+                None => false,
+            },
+            // A geo point's own leaves (`lat`, `lon`) are typed by their own paths.
+            FieldType::GeoPoint => true,
         }
     }
 
     fn push(&mut self, value: &str) {
         let mut t = String::with_capacity((self.path.len() + 1 + value.len()).min(MAX_TERM_BYTES));
-        push_term(&mut t, &self.path, value);
-        self.terms.push(t);
+        let cut = push_term(&mut t, &self.path, value);
+        self.out.suspect |= cut && self.full;
+        self.out.terms.push(t);
     }
+}
+
+/// Whether a value holds at least one non-null leaf.
+fn has_leaf(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Array(items) => items.iter().any(has_leaf),
+        Value::Object(map) => map.values().any(has_leaf),
+        _ => true,
+    }
+}
+
+/// One walk collecting everything an index plan needs ([`Walked`]).
+pub(crate) fn walk_document(doc: &crate::Document) -> Walked {
+    let mut walker = Walker::new(true);
+    walker.walk_object(doc, false);
+    walker.finish()
+}
+
+/// An address as 32 hex digits of its 128-bit value (IPv4 as IPv4-mapped IPv6): sorted as
+/// the addresses are.
+pub(crate) fn ip_hex(bits: u128) -> String {
+    format!("{bits:032x}")
+}
+
+/// An instant in epoch milliseconds as 16 hex digits with the sign bit flipped: sorted as
+/// the instants are.
+pub(crate) fn date_hex(ms: i64) -> String {
+    format!("{:016x}", (ms as u64) ^ (1 << 63))
 }
 
 /// Whether a document with the index terms `doc_terms` (sorted, as [`index_terms`] returns
@@ -306,4 +410,4 @@ fn normalize(mut groups: Vec<Vec<String>>) -> Vec<Vec<String>> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -14,7 +14,7 @@ impl StrTest {
         match self {
             StrTest::Eq(e) => e == s,
             StrTest::OneOf(set) => set.binary_search_by(|x| x.as_str().cmp(s)).is_ok(),
-            StrTest::Pattern(re) => re.is_match(s),
+            StrTest::Pattern(p) => p.regex.is_match(s),
             StrTest::Fuzzy(term, edits) => within_edits(term, s, *edits),
             StrTest::Range(lower, upper) => {
                 in_bounds(s, lower.as_ref().map(String::as_str), upper.as_ref().map(String::as_str))

@@ -4,7 +4,7 @@ use serde_json::{Map, Value, json};
 use super::*;
 use crate::{Match, SearchQuery};
 
-fn now() -> DateTime<Utc> {
+pub(crate) fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2016, 7, 13, 21, 0, 0).single().unwrap_or_default()
 }
 
@@ -374,7 +374,7 @@ fn query_strings() {
 // Randomized property: matches ⇒ satisfies the prefilter
 // ---------------------------------------------------------------------------------------
 
-use mozdef_model::rng::SplitMix64 as Rng;
+pub(crate) use mozdef_model::rng::SplitMix64 as Rng;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Kind {
@@ -544,7 +544,7 @@ fn place(rng: &mut Rng, doc: &mut Map<String, Value>, path: &str, value: Value) 
     merge(doc, keys.pop().unwrap_or_default(), v);
 }
 
-fn random_doc(rng: &mut Rng) -> Value {
+pub(crate) fn random_doc(rng: &mut Rng) -> Value {
     let mut doc = Map::new();
     for &(path, kind) in FIELDS {
         if rng.chance(0.45) {
@@ -705,7 +705,7 @@ fn random_query_string(rng: &mut Rng) -> QueryString {
 
 use crate::querystring::QueryString;
 
-fn random_query(rng: &mut Rng) -> SearchQuery {
+pub(crate) fn random_query(rng: &mut Rng) -> SearchQuery {
     let mut q = SearchQuery::new(None);
     if rng.chance(0.30) {
         q.add_must(Match::QueryString(random_query_string(rng)));
