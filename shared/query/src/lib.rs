@@ -42,6 +42,8 @@ pub mod plan;
 pub mod prefilter;
 pub mod querystring;
 mod results;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 mod top_hits;
 
 use std::net::IpAddr;

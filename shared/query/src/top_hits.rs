@@ -93,6 +93,12 @@ impl TopHits {
         }
     }
 
+    /// Counts `n` more matching hits that are not offered: a backend that ranks inside its
+    /// index offers only the hits that can be among the best, and counts the others here.
+    pub fn count_unseen(&mut self, n: u64) {
+        self.total += n;
+    }
+
     /// How many hits were offered.
     pub fn total(&self) -> u64 {
         self.total

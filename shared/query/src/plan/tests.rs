@@ -2,7 +2,8 @@ use chrono::Duration;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::prefilter::tests::{Rng, now, random_doc, random_query};
+use crate::prefilter::tests::now;
+use crate::testing::{Rng, random_doc, random_query};
 use crate::{Match, SearchQuery};
 
 fn doc(v: Value) -> crate::Document {
