@@ -3,6 +3,7 @@
 
 use std::future::IntoFuture;
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,8 +17,10 @@ use mozdef_service::collectors::{CollectorOptions, Collectors, RecordCursors};
 use mozdef_service::records::Records;
 use mozdef_service::shipper_tokens::CacheSettings;
 use mozdef_service::{OpenSearchOptions, PipelineOptions, RestOptions, ShipperTokens};
-use mozdef_store::EventStore;
-use mozdef_store_embedded::{EmbeddedStore, SqliteRecords, Wal};
+use mozdef_store::{EventQueue, EventStore};
+use mozdef_store_embedded::{
+    DiskGuard, EmbeddedStore, GuardedQueue, LocalStorage, MinFreeDisk, SqliteRecords, SystemDisk, Wal,
+};
 use mozdef_store_opensearch::OpenSearchStore;
 use mozdef_store_opensearch::lifecycle::{self, LifecycleConfig};
 use tokio::sync::watch;
@@ -50,6 +53,16 @@ pub struct DevArgs {
     /// OpenSearch: delete monthly alert indices older than this many months (unset keeps them).
     #[arg(long, env = "MOZDEF_ALERTS_PRUNE_MONTHS")]
     pub alerts_prune_months: Option<u32>,
+    /// Embedded store: delete daily event indices once they are this many days old (with 30,
+    /// today's and the 29 days before it are kept); at least 1. Checked at start and every ten
+    /// minutes. Monthly alert indices and the quarantine are kept.
+    #[arg(long, env = "MOZDEF_RETENTION_DAYS", default_value = "30", value_parser = parse_retention_days)]
+    pub retention_days: NonZeroU32,
+    /// Refuse events (loginput answers 503 with Retry-After) while the data directory's disk
+    /// has less free space than this: a size (`1GiB`, `500MiB`, bytes) or a share of the disk
+    /// (`5%`); `0` never refuses. Read at most once a second.
+    #[arg(long, env = "MOZDEF_MIN_FREE_DISK", default_value = "1GiB")]
+    pub min_free_disk: MinFreeDisk,
     /// Alerts.
     #[command(flatten)]
     pub alerts: alerting::AlertArgs,
@@ -82,11 +95,15 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.data_dir).with_context(|| format!("cannot create {}", args.data_dir.display()))?;
     let ingest = Arc::new(args.pipeline.ingest(Some(&args.data_dir))?);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let store = open_store(&args, &clock).await?;
+    let (store, embedded) = open_store(&args, &clock).await?;
     // A frame holds a whole request plus its envelope.
     let max_frame = args.max_bulk_bytes + 64 * 1024;
     let (wal, reader) =
         Wal::open(&args.data_dir.join("wal"), clock.clone(), max_frame).context("cannot open the write-ahead log")?;
+    // Events are refused while the data directory's disk is short of room, not taken and lost.
+    let disk = Arc::new(DiskGuard::new(&args.data_dir, Arc::new(SystemDisk), args.min_free_disk, DISK_CHECK_EVERY));
+    let queue: Arc<dyn EventQueue> = Arc::new(GuardedQueue::new(wal.clone(), disk.clone()));
+    let storage = LocalStorage::new(&args.data_dir, embedded.clone(), wal.status(), disk);
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let worker = tokio::spawn(worker::run(reader, store.clone(), ingest.clone(), stop_rx));
@@ -106,7 +123,7 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         Arc::new(LocalSecrets::new(Some(args.data_dir.join("secrets")))),
         Http::new()?,
         Arc::new(RecordCursors::new(record_store)),
-        Arc::new(wal.clone()),
+        queue.clone(),
     ));
     let sources = collectors.config().enabled().count();
     let collecting = collectors.spawn_schedule(stop_tx.subscribe());
@@ -116,7 +133,7 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let scheduler = (!args.alerts.alerts_paused).then(|| {
         tokio::spawn(mozdef_service::alert_runner::run_schedule(alerts.clone(), clock.clone(), stop_tx.subscribe()))
     });
-    let loginput = LoginputState { queue: Arc::new(wal.clone()), limits };
+    let loginput = LoginputState { queue, limits };
     let tokens = Arc::new(ShipperTokens::new(Arc::new(token::sqlite(&args.data_dir, true)?), CacheSettings::default()));
     let shippers = token::dev_shipper_check(args.shipper_tokens, tokens.clone(), args.listen).await?;
     let api = ApiState {
@@ -127,6 +144,7 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         authentication,
         shipper_tokens: Some(tokens),
         queues: Some(Arc::new(wal.status())),
+        storage: Some(Arc::new(storage.clone())),
         ..ApiState::new(store, schedules, clock)
     };
     let web = web::setup(&args.web, &args.rest).await?;
@@ -138,7 +156,23 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     if let Some(build) = web.build {
         tokio::spawn(build.run());
     }
-    tracing::info!(listen = %local, ui = %format!("http://{local}/"), data_dir = %args.data_dir.display(), mozdefhostname = ingest.mozdefhostname(), "mozdef dev ready: web UI on /, loginput on its paths, REST API on /api");
+    let stored = storage.report().inspect_err(|e| tracing::warn!(error = %e, "cannot read the storage figures")).ok();
+    let indices = stored.as_ref().and_then(|s| s.indices);
+    tracing::info!(
+        listen = %local,
+        ui = %format!("http://{local}/"),
+        data_dir = %args.data_dir.display(),
+        mozdefhostname = ingest.mozdefhostname(),
+        indices = indices.map(|i| i.count),
+        documents = indices.map(|i| i.documents),
+        index_bytes = indices.map(|i| i.bytes),
+        retention_days = embedded.is_some().then_some(args.retention_days.get()),
+        log_bytes = stored.as_ref().map(|s| s.log.bytes),
+        free_bytes = stored.as_ref().and_then(|s| s.disk.available_bytes),
+        min_free_bytes = stored.as_ref().and_then(|s| s.disk.min_free_bytes),
+        refusing_events = stored.as_ref().map(|s| s.disk.refusing),
+        "mozdef dev ready: web UI on /, loginput on its paths, REST API on /api"
+    );
     // On a signal the server stops accepting and lets requests finish; a change stream or a
     // long poll never would by itself, so open connections get CONNECTION_GRACE, then go.
     let (signalled_tx, mut signalled) = watch::channel(false);
@@ -172,6 +206,19 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
 /// How long open connections may go on after a shutdown signal.
 const CONNECTION_GRACE: Duration = Duration::from_secs(5);
 
+/// How often the free disk space is read again (not on every request).
+const DISK_CHECK_EVERY: Duration = Duration::from_secs(1);
+
+/// How often the embedded store's retention runs (the day change is picked up within this).
+const RETENTION_EVERY: Duration = Duration::from_secs(600);
+
+/// `--retention-days`: a whole number of days, at least 1.
+fn parse_retention_days(text: &str) -> Result<NonZeroU32, String> {
+    let days: u32 = text.trim().parse().map_err(|e| format!("{text:?} is not a whole number of days: {e}"))?;
+    NonZeroU32::new(days)
+        .ok_or_else(|| "0 days would delete every index but today's; give at least 1 (the default is 30)".to_owned())
+}
+
 /// OIDC when configured; else the API is open, which `mozdef dev` allows on a loopback
 /// address only (and says so).
 async fn authentication(args: &DevArgs) -> anyhow::Result<mozdef_api::Authentication> {
@@ -188,12 +235,18 @@ async fn authentication(args: &DevArgs) -> anyhow::Result<mozdef_api::Authentica
     Ok(mozdef_api::Authentication::Open)
 }
 
-/// The embedded store in the data directory, or the OpenSearch cluster `--opensearch` names
+/// The embedded store in the data directory (its retention applied, then kept every ten
+/// minutes; returned a second time as itself), or the OpenSearch cluster `--opensearch` names
 /// (waited for, templates installed, indices and aliases rotated).
-async fn open_store(args: &DevArgs, clock: &Arc<dyn Clock>) -> anyhow::Result<Arc<dyn EventStore>> {
+async fn open_store(
+    args: &DevArgs,
+    clock: &Arc<dyn Clock>,
+) -> anyhow::Result<(Arc<dyn EventStore>, Option<EmbeddedStore>)> {
     let Some(config) = mozdef_aws::opensearch_config(&args.opensearch).await? else {
         let store = EmbeddedStore::open(&args.data_dir).context("cannot open the embedded store")?;
-        return Ok(Arc::new(store));
+        apply_retention(&store, args.retention_days, clock.now()).await;
+        tokio::spawn(keep_retention(store.clone(), args.retention_days, clock.clone()));
+        return Ok((Arc::new(store.clone()), Some(store)));
     };
     let url = config.url.clone();
     let store = OpenSearchStore::connect(config, Duration::from_secs(120))
@@ -211,7 +264,30 @@ async fn open_store(args: &DevArgs, clock: &Arc<dyn Clock>) -> anyhow::Result<Ar
         .context("cannot set up the indices (templates, today's indices, aliases)")?;
     tokio::spawn(maintain_indices(store.clone(), lifecycle, clock.clone()));
     tracing::info!(url = %url, prefix = %args.opensearch.prefix, "storing events in OpenSearch");
-    Ok(Arc::new(store))
+    Ok((Arc::new(store), None))
+}
+
+/// Deletes the embedded store's daily event indices past the retention (each deletion is
+/// logged by the store); a failure is logged and tried again on the next run.
+async fn apply_retention(store: &EmbeddedStore, days: NonZeroU32, now: chrono::DateTime<chrono::Utc>) {
+    let store = store.clone();
+    match tokio::task::spawn_blocking(move || store.apply_retention(days, now)).await {
+        Ok(Ok(_deleted)) => {}
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "retention could not delete every expired index; trying again in ten minutes")
+        }
+        Err(e) => tracing::warn!(error = %e, "retention task failed; trying again in ten minutes"),
+    }
+}
+
+/// The embedded store's retention every [`RETENTION_EVERY`] (the run at start is done).
+async fn keep_retention(store: EmbeddedStore, days: NonZeroU32, clock: Arc<dyn Clock>) {
+    let mut every = tokio::time::interval(RETENTION_EVERY);
+    every.tick().await;
+    loop {
+        every.tick().await;
+        apply_retention(&store, days, clock.now()).await;
+    }
 }
 
 /// MozDef's index crons for `mozdef dev --opensearch`: rotation, closing and pruning every ten

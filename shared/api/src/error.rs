@@ -28,6 +28,14 @@ pub enum ApiError {
     /// A backend is unavailable; the client should retry (503).
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// A backend refuses work for now and says when to come back (503 with `Retry-After`).
+    #[error("{message}")]
+    RetryLater {
+        /// Why, with the figures (e.g. the free disk space and the minimum).
+        message: String,
+        /// How long the client should wait (`Retry-After`, in whole seconds, at least 1).
+        retry_after: std::time::Duration,
+    },
     /// No valid credentials (401, with `WWW-Authenticate: Bearer`): what is wrong with them.
     #[error("unauthorized: {0}")]
     Unauthorized(String),
@@ -55,7 +63,7 @@ impl ApiError {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::RetryLater { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
@@ -73,12 +81,17 @@ impl IntoResponse for ApiError {
         if let ApiError::Conflict { current, .. } = &self {
             body["current"] = (**current).clone();
         }
-        if status.is_server_error() {
+        // A refusal for want of room is logged where it starts and stops, not per request.
+        if status.is_server_error() && !matches!(self, ApiError::RetryLater { .. }) {
             tracing::warn!(status = status.as_u16(), error = %self, "request failed");
         } else {
             tracing::debug!(status = status.as_u16(), error = %self, "request refused");
         }
         let mut response = (status, Json(body)).into_response();
+        if let ApiError::RetryLater { retry_after, .. } = &self {
+            let seconds = retry_after.as_secs().max(1);
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(seconds));
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,
@@ -94,6 +107,9 @@ impl From<mozdef_store::QueueError> for ApiError {
         match e {
             mozdef_store::QueueError::TooLarge { limit, .. } => ApiError::TooLarge { limit, line: None },
             mozdef_store::QueueError::Unavailable(m) => ApiError::Unavailable(m),
+            mozdef_store::QueueError::Refused { reason, retry_after } => {
+                ApiError::RetryLater { message: reason, retry_after }
+            }
         }
     }
 }
@@ -104,6 +120,7 @@ impl From<mozdef_store::StoreError> for ApiError {
             mozdef_store::StoreError::Query(q) => ApiError::bad_request(q.to_string()),
             mozdef_store::StoreError::IndexName(n) => ApiError::bad_request(format!("invalid index name {n:?}")),
             mozdef_store::StoreError::NotFound(m) => ApiError::NotFound(m),
+            mozdef_store::StoreError::TooLarge(m) => ApiError::bad_request(m),
             mozdef_store::StoreError::Conflict(current) => ApiError::Conflict {
                 message: format!(
                     "{} {:?} changed since it was read: it is at version {} (merge and send that version)",

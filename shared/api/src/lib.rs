@@ -39,7 +39,7 @@ use mozdef_alerts::ScheduleStore;
 use mozdef_model::Clock;
 use mozdef_service::records::Records;
 use mozdef_service::{IngestStats, RunAlertsNow, ShipperTokens};
-use mozdef_store::{EventQueue, EventStore, QueueStatus};
+use mozdef_store::{EventQueue, EventStore, QueueStatus, StorageStatus};
 
 pub use auth::{Authentication, Identity, Role};
 pub use error::ApiError;
@@ -99,6 +99,9 @@ pub struct ApiState {
     pub shipper_tokens: Option<Arc<ShipperTokens>>,
     /// The event queues' depth (the local log's backlog, or the SQS queues).
     pub queues: Option<Arc<dyn QueueStatus>>,
+    /// The local storage's figures for `/api/status` (`mozdef dev`: what the data directory
+    /// holds, the room left, whether events are refused); `None` where there is none.
+    pub storage: Option<Arc<dyn StorageStatus>>,
     /// The longest a request may take to start answering ([`REQUEST_TIME_LIMIT`]).
     pub time_limit: std::time::Duration,
     /// Whether `GET /api/changes/stream` is served: not behind API Gateway, which buffers a
@@ -121,6 +124,7 @@ impl ApiState {
             authentication: Authentication::Open,
             shipper_tokens: None,
             queues: None,
+            storage: None,
             time_limit: REQUEST_TIME_LIMIT,
             change_stream: true,
         }

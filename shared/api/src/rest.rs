@@ -60,8 +60,18 @@ async fn stats(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!({"indexed": indexed, "dropped": null, "quarantined": quarantined, "minutes": MINUTES})))
 }
 
-async fn status() -> Json<Value> {
-    Json(json!({"status": "ok", "service": "restapi"}))
+/// `GET /api/status`: MozDef's `{"status": "ok", "service": "restapi"}`, with `storage` where
+/// the process keeps local storage ([`ApiState::storage`]): what is stored, the room left on
+/// the disk and whether loginput refuses events for want of it.
+async fn status(State(state): State<ApiState>) -> Json<Value> {
+    let mut answer = json!({"status": "ok", "service": "restapi"});
+    if let Some(storage) = &state.storage {
+        answer["storage"] = match storage.storage().await {
+            Ok(figures) => figures,
+            Err(error) => json!({"error": error.to_string()}),
+        };
+    }
+    Json(answer)
 }
 
 /// The body of `POST /api/search`.

@@ -22,12 +22,32 @@ use crate::{Aggregation, AggregationBucket, AggregationResult};
 #[derive(Debug, Clone, Default)]
 pub struct TermsAggregator {
     fields: Vec<(Aggregation, HashMap<String, u64>)>,
+    /// At most this many distinct values per field (`None`: no limit).
+    max_keys: Option<usize>,
+    /// The first field that had more distinct values than allowed.
+    overflow: Option<String>,
 }
 
 impl TermsAggregator {
     /// An aggregator for `aggregations`.
     pub fn new(aggregations: &[Aggregation]) -> Self {
-        TermsAggregator { fields: aggregations.iter().map(|a| (a.clone(), HashMap::new())).collect() }
+        TermsAggregator {
+            fields: aggregations.iter().map(|a| (a.clone(), HashMap::new())).collect(),
+            max_keys: None,
+            overflow: None,
+        }
+    }
+
+    /// An aggregator that holds at most `max_keys` distinct values per field: past it, it
+    /// stops counting and [`overflow`](Self::overflow) names the field, so that a search
+    /// over millions of distinct values is refused instead of holding them all.
+    pub fn bounded(aggregations: &[Aggregation], max_keys: usize) -> Self {
+        TermsAggregator { max_keys: Some(max_keys), ..TermsAggregator::new(aggregations) }
+    }
+
+    /// The field that had more distinct values than a bounded aggregator holds, if one had.
+    pub fn overflow(&self) -> Option<&str> {
+        self.overflow.as_deref()
     }
 
     /// Whether there is nothing to aggregate.
@@ -37,6 +57,9 @@ impl TermsAggregator {
 
     /// Counts one matching document.
     pub fn add(&mut self, doc: &Value) {
+        if self.overflow.is_some() {
+            return;
+        }
         for (aggregation, counts) in &mut self.fields {
             let mut keys = bucket_keys(doc, &aggregation.field);
             keys.sort_unstable();
@@ -44,6 +67,25 @@ impl TermsAggregator {
             for key in keys {
                 *counts.entry(key).or_insert(0) += 1;
             }
+            if self.max_keys.is_some_and(|max| counts.len() > max) {
+                self.overflow = Some(aggregation.field.clone());
+                counts.clear();
+                return;
+            }
+        }
+    }
+
+    /// Counts `n` documents holding `key` for the `field`-th aggregation: for a backend
+    /// that counts values inside its index (keys as [`crate::plan`]'s terms hold them).
+    pub fn count(&mut self, field: usize, key: String, n: u64) {
+        if self.overflow.is_some() {
+            return;
+        }
+        let Some((aggregation, counts)) = self.fields.get_mut(field) else { return };
+        *counts.entry(key).or_insert(0) += n;
+        if self.max_keys.is_some_and(|max| counts.len() > max) {
+            self.overflow = Some(aggregation.field.clone());
+            counts.clear();
         }
     }
 
@@ -191,6 +233,21 @@ mod tests {
         let keys = |i: usize| results[i].1.terms.iter().map(|b| b.key.clone()).collect::<Vec<_>>();
         assert_eq!(keys(0), ["9.9.9.9", "10.0.0.1", "2001:db8::1"]);
         assert_eq!(keys(1), ["5", "999999999999", "1000000000000"]);
+    }
+
+    #[test]
+    fn a_bounded_aggregator_stops_at_its_limit() {
+        let mut a = TermsAggregator::bounded(&[agg("category", 20), agg("details.user", 20)], 2);
+        a.add(&json!({"category": "a", "details": {"user": "x"}}));
+        a.add(&json!({"category": "a", "details": {"user": "y"}}));
+        assert_eq!(a.overflow(), None);
+        a.add(&json!({"category": "b", "details": {"user": "z"}}));
+        assert_eq!(a.overflow(), Some("details.user"));
+        let mut unbounded = TermsAggregator::new(&[agg("details.user", 20)]);
+        for user in ["x", "y", "z"] {
+            unbounded.add(&json!({"details": {"user": user}}));
+        }
+        assert_eq!(unbounded.overflow(), None);
     }
 
     #[test]

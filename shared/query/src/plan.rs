@@ -158,6 +158,26 @@ fn any_terms(ty: FieldType, value: &Value, out: &mut Vec<String>) -> bool {
     cut
 }
 
+/// Where an index holds the bucket keys of a terms aggregation on `field`: the term field and
+/// the head of its terms (`field=`), and whether the value after the head is a date in
+/// [`TermField::Typed`]'s hex (read it with [`date_from_hex`]) rather than the key itself.
+/// `None` for geo points, which have no buckets.
+pub fn aggregation_terms(field: &str) -> Option<(TermField, String, bool)> {
+    let head = format!("{field}=");
+    match field_type(field) {
+        FieldType::Keyword | FieldType::Text | FieldType::Ip | FieldType::Boolean => {
+            Some((TermField::Terms, head, false))
+        }
+        FieldType::Date => Some((TermField::Typed, head, true)),
+        FieldType::GeoPoint => None,
+    }
+}
+
+/// The instant written by [`TermField::Typed`]'s date hex, in epoch milliseconds.
+pub fn date_from_hex(hex: &str) -> Option<i64> {
+    u64::from_str_radix(hex, 16).ok().map(|v| (v ^ (1 << 63)) as i64)
+}
+
 /// A test on the part of a term after its first `skip` bytes (the `path=` or type tag);
 /// terms of [`LONG_TERM_BYTES`] or more pass whatever their text, as they may have been cut.
 #[derive(Debug, Clone)]

@@ -7,9 +7,10 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use mozdef_model::Document;
+use mozdef_query::plan::IndexedDocument;
 use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::{DateOptions, Field, IndexRecordOption, STORED, STRING, Schema, Value};
+use tantivy::schema::{DateOptions, DateTimePrecision, Field, IndexRecordOption, STORED, STRING, Schema, Value};
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::EmbeddedError;
@@ -19,13 +20,25 @@ const WRITER_THREADS: usize = 2;
 /// Memory budget of one index writer, shared by its threads (tantivy wants 15 MB a thread).
 const WRITER_HEAP_BYTES: usize = 96_000_000;
 
+/// The fields of an index. Indices made before index plans lack `typed`, `any` and `exists`
+/// (and keep second-precision dates): they are searched by the prefilter alone.
 #[derive(Debug, Clone, Copy)]
-struct Fields {
-    id: Field,
-    source: Field,
-    terms: Field,
-    utctimestamp: Field,
-    receivedtimestamp: Field,
+pub(crate) struct Fields {
+    pub(crate) id: Field,
+    pub(crate) source: Field,
+    pub(crate) terms: Field,
+    pub(crate) utctimestamp: Field,
+    pub(crate) receivedtimestamp: Field,
+    /// The plan fields, when the index has them.
+    pub(crate) planned: Option<PlanFields>,
+}
+
+/// The fields of [`mozdef_query::plan::TermField::Typed`], `Any` and `Exists`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PlanFields {
+    pub(crate) typed: Field,
+    pub(crate) any: Field,
+    pub(crate) exists: Field,
 }
 
 impl Fields {
@@ -34,7 +47,10 @@ impl Fields {
         builder.add_text_field("_id", STRING | STORED);
         builder.add_bytes_field("_source", STORED);
         builder.add_text_field("_terms", STRING);
-        let date = DateOptions::default().set_indexed().set_fast();
+        builder.add_text_field("_typed", STRING);
+        builder.add_text_field("_any", STRING);
+        builder.add_text_field("_exists", STRING);
+        let date = DateOptions::default().set_indexed().set_fast().set_precision(DateTimePrecision::Milliseconds);
         builder.add_date_field("utctimestamp", date.clone());
         builder.add_date_field("receivedtimestamp", date);
         builder.build()
@@ -44,12 +60,17 @@ impl Fields {
         let get = |name: &str| {
             schema.get_field(name).map_err(|e| EmbeddedError::Index { index: index.to_owned(), source: e })
         };
+        let planned = match (schema.get_field("_typed"), schema.get_field("_any"), schema.get_field("_exists")) {
+            (Ok(typed), Ok(any), Ok(exists)) => Some(PlanFields { typed, any, exists }),
+            _ => None,
+        };
         Ok(Fields {
             id: get("_id")?,
             source: get("_source")?,
             terms: get("_terms")?,
             utctimestamp: get("utctimestamp")?,
             receivedtimestamp: get("receivedtimestamp")?,
+            planned,
         })
     }
 }
@@ -60,12 +81,8 @@ pub(crate) struct PreparedDoc {
     pub id: String,
     /// The serialised source.
     pub source: Vec<u8>,
-    /// The prefilter terms of the source ([`mozdef_query::prefilter::document_terms`]).
-    pub terms: Vec<String>,
-    /// `utctimestamp`, when it reads as a date.
-    pub utctimestamp: Option<DateTime<Utc>>,
-    /// `receivedtimestamp`, when it reads as a date.
-    pub receivedtimestamp: Option<DateTime<Utc>>,
+    /// What the index holds of the source ([`mozdef_query::plan::index_document`]).
+    pub indexed: IndexedDocument,
 }
 
 /// How long a writer may sit without writes before a commit closes it.
@@ -91,11 +108,11 @@ pub(crate) struct StoredDoc {
 
 /// One MozDef index on disk.
 pub(crate) struct MozdefIndex {
-    name: String,
+    pub(crate) name: String,
     index: Index,
-    reader: IndexReader,
+    pub(crate) reader: IndexReader,
     writer: Mutex<WriterState>,
-    fields: Fields,
+    pub(crate) fields: Fields,
 }
 
 impl std::fmt::Debug for MozdefIndex {
@@ -141,14 +158,26 @@ impl MozdefIndex {
             let mut doc = TantivyDocument::default();
             doc.add_text(self.fields.id, &prepared.id);
             doc.add_bytes(self.fields.source, &prepared.source);
-            for term in &prepared.terms {
+            let indexed = &prepared.indexed;
+            for term in &indexed.terms {
                 doc.add_text(self.fields.terms, term);
             }
-            if let Some(t) = prepared.utctimestamp {
-                doc.add_date(self.fields.utctimestamp, to_tantivy(t));
+            if let Some(planned) = self.fields.planned {
+                for (field, terms) in
+                    [(planned.typed, &indexed.typed), (planned.any, &indexed.any), (planned.exists, &indexed.exists)]
+                {
+                    for term in terms {
+                        doc.add_text(field, term);
+                    }
+                }
             }
-            if let Some(t) = prepared.receivedtimestamp {
-                doc.add_date(self.fields.receivedtimestamp, to_tantivy(t));
+            let [utc, received] = &indexed.window_dates;
+            for (field, dates) in [(self.fields.utctimestamp, utc), (self.fields.receivedtimestamp, received)] {
+                // tantivy holds nanoseconds in an i64: instants beyond it (before 1678 or
+                // after 2262) cannot be in a window and are left out.
+                for ms in dates.iter().filter(|ms| ms.checked_mul(1_000_000).is_some()) {
+                    doc.add_date(field, tantivy::DateTime::from_timestamp_millis(*ms));
+                }
             }
             writer.add_document(doc).map_err(EmbeddedError::index(&self.name))?;
         }
@@ -177,6 +206,17 @@ impl MozdefIndex {
                 }
             }
             Some(_) | None => {}
+        }
+        Ok(())
+    }
+
+    /// Closes the writer, dropping what is not committed and waiting for its merges: for an
+    /// index about to be deleted. Searches still work (on what was committed).
+    pub fn close(&self) -> Result<(), EmbeddedError> {
+        let mut guard = self.writer.lock().map_err(|_| self.poisoned())?;
+        guard.pending = false;
+        if let Some(writer) = guard.writer.take() {
+            writer.wait_merging_threads().map_err(EmbeddedError::index(&self.name))?;
         }
         Ok(())
     }
@@ -274,6 +314,11 @@ impl MozdefIndex {
 
     fn load(&self, searcher: &tantivy::Searcher, address: DocAddress) -> Result<Option<StoredDoc>, EmbeddedError> {
         let doc: TantivyDocument = searcher.doc(address).map_err(EmbeddedError::index(&self.name))?;
+        self.stored(doc)
+    }
+
+    /// The id and source of a stored tantivy document.
+    pub(crate) fn stored(&self, doc: TantivyDocument) -> Result<Option<StoredDoc>, EmbeddedError> {
         let id = doc.get_first(self.fields.id).and_then(|v| v.as_str()).map(str::to_owned);
         let source = doc.get_first(self.fields.source).and_then(|v| v.as_bytes());
         match (id, source) {
@@ -302,5 +347,7 @@ impl MozdefIndex {
 }
 
 fn to_tantivy(t: DateTime<Utc>) -> tantivy::DateTime {
-    tantivy::DateTime::from_timestamp_micros(t.timestamp_micros())
+    // tantivy holds nanoseconds in an i64 (1678 to 2262): bounds beyond are clamped.
+    let limit = i64::MAX / 1000;
+    tantivy::DateTime::from_timestamp_micros(t.timestamp_micros().clamp(-limit, limit))
 }

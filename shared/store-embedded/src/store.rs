@@ -2,13 +2,13 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use mozdef_model::Document;
 use mozdef_query::eval::{CompiledQuery, TermsAggregator};
-use mozdef_query::prefilter::document_terms;
+use mozdef_query::plan::index_document;
 use mozdef_query::{Hit, Meta, SearchResults, TopHits};
 use mozdef_store::indices::{is_valid_index_name, resolve_all};
 use mozdef_store::{
@@ -17,9 +17,13 @@ use mozdef_store::{
 use serde_json::Value;
 
 use crate::EmbeddedError;
-use crate::index::{MozdefIndex, PreparedDoc};
+use crate::catalog::IndexCatalog;
+use crate::footprint::IndexFigures;
+use crate::index::{MozdefIndex, PreparedDoc, StoredDoc};
+use crate::planned::suspect;
 
-/// The embedded store: every MozDef index is a tantivy index in `<root>/indices/<name>`.
+/// The embedded store: every MozDef index is a tantivy index in `<root>/indices/<name>`,
+/// opened on first use.
 #[derive(Debug, Clone)]
 pub struct EmbeddedStore {
     inner: Arc<Inner>,
@@ -28,52 +32,53 @@ pub struct EmbeddedStore {
 #[derive(Debug)]
 struct Inner {
     root: PathBuf,
-    indices: RwLock<BTreeMap<String, Arc<MozdefIndex>>>,
+    indices: IndexCatalog,
 }
 
 impl EmbeddedStore {
-    /// Opens (or creates) the store in `data_dir`, opening every index found there.
+    /// Opens (or creates) the store in `data_dir`. Lists the indices found there and opens
+    /// none: each is opened on first use.
     pub fn open(data_dir: &Path) -> Result<Self, EmbeddedError> {
         let root = data_dir.join("indices");
-        std::fs::create_dir_all(&root).map_err(EmbeddedError::io("create directory", &root))?;
-        let mut indices = BTreeMap::new();
-        let entries = std::fs::read_dir(&root).map_err(EmbeddedError::io("read directory", &root))?;
-        for entry in entries {
-            let entry = entry.map_err(EmbeddedError::io("read directory", &root))?;
-            let Some(name) = entry.file_name().to_str().map(str::to_owned) else { continue };
-            if is_valid_index_name(&name) && entry.path().join("meta.json").exists() {
-                let index = MozdefIndex::open_or_create(&name, &entry.path())?;
-                indices.insert(name, Arc::new(index));
-            }
-        }
-        tracing::info!(path = %root.display(), indices = indices.len(), "embedded store opened");
-        Ok(EmbeddedStore { inner: Arc::new(Inner { root, indices: RwLock::new(indices) }) })
+        let indices = IndexCatalog::open(&root)?;
+        tracing::info!(path = %root.display(), indices = indices.names().len(), "embedded store opened");
+        Ok(EmbeddedStore { inner: Arc::new(Inner { root, indices }) })
     }
 
+    /// The names of the indices, sorted.
     fn existing(&self) -> Vec<String> {
-        self.inner.indices.read().map(|m| m.keys().cloned().collect()).unwrap_or_default()
+        self.inner.indices.names()
     }
 
+    /// The index `name`, opened now if it is not yet (`None`: no such index, or it cannot be
+    /// opened, which is logged).
     fn lookup(&self, name: &str) -> Option<Arc<MozdefIndex>> {
-        self.inner.indices.read().ok().and_then(|m| m.get(name).cloned())
+        self.inner.indices.lookup(name)
     }
 
     fn get_or_create(&self, name: &str) -> Result<Arc<MozdefIndex>, EmbeddedError> {
-        if let Some(index) = self.lookup(name) {
-            return Ok(index);
-        }
-        let mut map = self.inner.indices.write().map_err(|_| poisoned(name))?;
-        if let Some(index) = map.get(name) {
-            return Ok(index.clone());
-        }
-        let index = Arc::new(MozdefIndex::open_or_create(name, &self.inner.root.join(name))?);
-        tracing::info!(index = name, "index created");
-        map.insert(name.to_owned(), index.clone());
-        Ok(index)
+        self.inner.indices.get_or_create(name)
     }
 
+    /// The indices opened so far: the others have nothing to commit.
     fn all_indices(&self) -> Vec<Arc<MozdefIndex>> {
-        self.inner.indices.read().map(|m| m.values().cloned().collect()).unwrap_or_default()
+        self.inner.indices.opened()
+    }
+
+    /// The catalog of indices (for retention).
+    pub(crate) fn catalog(&self) -> &IndexCatalog {
+        &self.inner.indices
+    }
+
+    /// How many indices are open (an index is opened on first use).
+    pub fn opened_indices(&self) -> usize {
+        self.inner.indices.open_count()
+    }
+
+    /// The indices' count, documents and bytes, reading their directories (blocking; opens no
+    /// index: the documents of an index not open come from its `meta.json`).
+    pub fn figures(&self) -> Result<IndexFigures, EmbeddedError> {
+        self.inner.indices.figures()
     }
 
     /// Serialises a batch, grouped by index, with an outcome per record for what cannot be.
@@ -85,15 +90,11 @@ impl EmbeddedStore {
                 outcomes[position] = ItemOutcome::Reject(format!("invalid index name {:?}", request.index));
                 continue;
             }
-            let utc = request.source.get("utctimestamp").and_then(parse_date);
-            let received = request.source.get("receivedtimestamp").and_then(parse_date);
             match serde_json::to_vec(&request.source) {
                 Ok(source) => by_index.entry(request.index.clone()).or_default().push(PreparedDoc {
                     id: request.id.clone(),
                     source,
-                    terms: document_terms(&request.source),
-                    utctimestamp: utc,
-                    receivedtimestamp: received,
+                    indexed: index_document(&request.source),
                 }),
                 Err(e) => outcomes[position] = ItemOutcome::Reject(format!("document cannot be serialised: {e}")),
             }
@@ -110,21 +111,53 @@ impl EmbeddedStore {
 
     fn search_blocking(&self, request: SearchRequest<'_>) -> Result<SearchResults, StoreError> {
         let compiled = CompiledQuery::new(request.query)?;
-        let required = compiled.required_terms();
-        let dates = compiled.required_date_bounds(request.now);
-        let window = request.query.window_bounds(request.now);
-        let mut aggregator = TermsAggregator::new(&request.query.aggregations);
-        let mut best = TopHits::new(request.size);
+        let plan = compiled.index_plan(request.now);
+        let mut search = Search {
+            compiled: &compiled,
+            now: request.now,
+            aggregator: TermsAggregator::bounded(&request.query.aggregations, MAX_AGGREGATION_KEYS),
+            best: TopHits::new(request.size),
+        };
         for name in resolve_all(request.indices, request.now, &self.existing()) {
             let Some(index) = self.lookup(&name) else { continue };
-            index.candidates(window, &required, &dates, |doc| {
-                let source = Value::Object(doc.source);
-                if compiled.matches(&source, request.now) {
-                    aggregator.add(&source);
-                    let Value::Object(source) = source else { return };
-                    best.offer(Hit { id: doc.id, index: name.clone(), score: 1.0, source });
+            match index.plan_fields() {
+                Some(fields) if plan.exact => {
+                    // Counted, ranked and aggregated in the index; only the newest are read,
+                    // and the suspect candidates, which the evaluator judges.
+                    let (count, newest) = index.exact_newest(&plan, fields, request.size)?;
+                    let read = newest.len() as u64;
+                    for doc in newest {
+                        if !search.rank(&name, doc) {
+                            tracing::warn!(index = %name, "an exact index plan admitted a document the evaluator rejects");
+                        }
+                    }
+                    search.best.count_unseen(count.saturating_sub(read));
+                    if !request.query.aggregations.is_empty() {
+                        index.exact_aggregate(&plan, fields, &request.query.aggregations, &mut search.aggregator)?;
+                    }
+                    index.visit_planned(&suspect(&plan), fields, |doc| {
+                        search.offer(&name, doc);
+                    })?;
                 }
-            })?;
+                Some(fields) => index.visit_planned(&plan.query, fields, |doc| {
+                    search.offer(&name, doc);
+                })?,
+                None => {
+                    // An index made before index plans: the prefilter's terms and the window.
+                    let required = compiled.required_terms();
+                    let dates = compiled.required_date_bounds(request.now);
+                    let window = request.query.window_bounds(request.now);
+                    index.candidates(window, &required, &dates, |doc| {
+                        search.offer(&name, doc);
+                    })?;
+                }
+            }
+        }
+        let Search { aggregator, best, .. } = search;
+        if let Some(field) = aggregator.overflow() {
+            return Err(StoreError::TooLarge(format!(
+                "the aggregation on {field} has more than {MAX_AGGREGATION_KEYS} distinct values in the window: narrow the query or the window"
+            )));
         }
         let (total, hits) = best.finish();
         Ok(SearchResults {
@@ -146,16 +179,42 @@ impl EmbeddedStore {
     }
 }
 
-/// Reads a stored date field as the mapping declares it (`date_optional_time||epoch_millis`,
-/// normally an `isoformat` string), as OpenSearch indexes and sorts it.
-fn parse_date(value: &Value) -> Option<DateTime<Utc>> {
-    mozdef_query::eval::indexed_date(value)
+/// The most distinct values one aggregation of a search may hold (about 100 MiB of keys and
+/// counts): beyond it the search is refused rather than the process outgrowing its memory.
+pub const MAX_AGGREGATION_KEYS: usize = 1_000_000;
+
+/// One search over the indices: the query, the aggregations and the best hits so far.
+struct Search<'a> {
+    compiled: &'a CompiledQuery,
+    now: DateTime<Utc>,
+    aggregator: TermsAggregator,
+    best: TopHits,
 }
 
-fn poisoned(name: &str) -> EmbeddedError {
-    EmbeddedError::Index {
-        index: name.to_owned(),
-        source: tantivy::TantivyError::SystemError("index map lock poisoned".into()),
+impl Search<'_> {
+    /// Judges a candidate of `index` with the evaluator, and counts, aggregates and keeps it
+    /// when it matches; whether it matched.
+    fn offer(&mut self, index: &str, doc: StoredDoc) -> bool {
+        self.judge(index, doc, true)
+    }
+
+    /// [`Search::offer`] without aggregating: for hits whose values the index counted.
+    fn rank(&mut self, index: &str, doc: StoredDoc) -> bool {
+        self.judge(index, doc, false)
+    }
+
+    fn judge(&mut self, index: &str, doc: StoredDoc, aggregate: bool) -> bool {
+        let source = Value::Object(doc.source);
+        if !self.compiled.matches(&source, self.now) {
+            return false;
+        }
+        if aggregate {
+            self.aggregator.add(&source);
+        }
+        if let Value::Object(source) = source {
+            self.best.offer(Hit { id: doc.id, index: index.to_owned(), score: 1.0, source });
+        }
+        true
     }
 }
 
@@ -249,14 +308,21 @@ impl EventStore for EmbeddedStore {
         .await
     }
 
+    /// Counts from the directories and the `meta.json` of the indices not open (none is
+    /// opened for it): `details` holds the path, the indices' bytes and how many are open.
     async fn health(&self) -> Result<StoreHealth, StoreError> {
-        let indices = self.all_indices();
+        let store = self.clone();
+        let figures = blocking(move || Ok(store.figures()?)).await?;
         Ok(StoreHealth {
             backend: "embedded",
             status: "green".into(),
-            indices: indices.len(),
-            documents: indices.iter().map(|i| i.num_docs()).sum(),
-            details: serde_json::json!({"path": self.inner.root.display().to_string()}),
+            indices: figures.count,
+            documents: figures.documents,
+            details: serde_json::json!({
+                "path": self.inner.root.display().to_string(),
+                "bytes": figures.bytes,
+                "openIndices": figures.open,
+            }),
         })
     }
 }

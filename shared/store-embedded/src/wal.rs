@@ -34,8 +34,8 @@ use tokio::sync::{Notify, mpsc, oneshot};
 use crate::EmbeddedError;
 
 const HEADER: usize = 8;
-/// A new segment is started once the current one is larger than this.
-const SEGMENT_BYTES: u64 = 64 * 1024 * 1024;
+/// A new segment is started once the current one is larger than this (see [`Wal::open_with`]).
+pub const SEGMENT_BYTES: u64 = 64 * 1024 * 1024;
 /// At most this many requests share one `fsync`.
 const GROUP_COMMIT_MAX: usize = 512;
 
@@ -180,18 +180,19 @@ struct Writer {
     segment: u64,
     file: File,
     size: u64,
+    segment_bytes: u64,
     backlog: SharedBacklog,
 }
 
 impl Writer {
-    fn open(dir: &Path) -> Result<Self, EmbeddedError> {
+    fn open(dir: &Path, segment_bytes: u64) -> Result<Self, EmbeddedError> {
         let segment = list_segments(dir)?.last().copied().unwrap_or(1);
         let path = segment_path(dir, segment);
         let size = if path.exists() { recover_tail(&path)? } else { 0 };
         let file =
             OpenOptions::new().create(true).append(true).open(&path).map_err(EmbeddedError::io("open", &path))?;
         sync_dir(dir)?;
-        Ok(Writer { dir: dir.to_owned(), segment, file, size, backlog: SharedBacklog::default() })
+        Ok(Writer { dir: dir.to_owned(), segment, file, size, segment_bytes, backlog: SharedBacklog::default() })
     }
 
     fn rotate(&mut self) -> Result<(), EmbeddedError> {
@@ -207,7 +208,7 @@ impl Writer {
 
     /// Appends frames and syncs them; on failure the segment is cut back to where it was.
     fn append(&mut self, frames: &[&[u8]]) -> Result<(), EmbeddedError> {
-        if self.size > SEGMENT_BYTES {
+        if self.size > self.segment_bytes {
             self.rotate()?;
         }
         let path = segment_path(&self.dir, self.segment);
@@ -253,8 +254,19 @@ impl Wal {
     /// writer thread. `max_frame` bounds one request's serialised size. Returns the
     /// appending side and the reader positioned at the last checkpoint.
     pub fn open(dir: &Path, clock: Arc<dyn Clock>, max_frame: usize) -> Result<(Wal, WalReader), EmbeddedError> {
+        Self::open_with(dir, clock, max_frame, SEGMENT_BYTES)
+    }
+
+    /// [`Wal::open`], starting a new segment once the current one is larger than
+    /// `segment_bytes` ([`SEGMENT_BYTES`] there).
+    pub fn open_with(
+        dir: &Path,
+        clock: Arc<dyn Clock>,
+        max_frame: usize,
+        segment_bytes: u64,
+    ) -> Result<(Wal, WalReader), EmbeddedError> {
         std::fs::create_dir_all(dir).map_err(EmbeddedError::io("create directory", dir))?;
-        let mut writer = Writer::open(dir)?;
+        let mut writer = Writer::open(dir, segment_bytes)?;
         let notify = Arc::new(Notify::new());
         let mut reader = WalReader::open(dir, notify.clone())?;
         let backlog = SharedBacklog::new(Backlog::scan(dir, reader.position, writer.segment, writer.size)?);
@@ -465,6 +477,12 @@ pub struct WalStatus {
 impl WalStatus {
     /// The queue's name in [`QueueDepth`].
     pub const NAME: &'static str = "wal";
+
+    /// The bytes of the log's segment files (the ones a checkpoint has not deleted: from the
+    /// checkpoint's segment on), from the same counters.
+    pub fn disk_bytes(&self) -> u64 {
+        self.backlog.lock().sizes.values().sum()
+    }
 
     /// The log's depth now.
     pub fn depth_now(&self) -> QueueDepth {
@@ -753,6 +771,39 @@ mod tests {
         reader.checkpoint(all[4].next).unwrap();
         assert_eq!(depth(&wal), (0, 0));
         assert!(!segment_path(dir.path(), 1).exists());
+    }
+
+    #[tokio::test]
+    async fn checkpoints_delete_the_segments_left_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        // A segment is closed once it is larger than 100 bytes: two frames of one event each.
+        let (wal, mut reader) = Wal::open_with(dir.path(), clock(), 1 << 20, 100).unwrap();
+        for n in 0..10 {
+            wal.append(&[event(n)]).await.unwrap();
+        }
+        let all = reader.read_batch(100).unwrap();
+        assert_eq!(all.len(), 10);
+        let frame = all[0].next.offset;
+        assert!(frame > 50 && frame <= 100, "a frame of one event is {frame} bytes");
+        assert_eq!(list_segments(dir.path()).unwrap(), vec![1, 2, 3, 4, 5]);
+        assert_eq!(all[4].next, WalPosition { segment: 3, offset: frame });
+        assert_eq!(wal.status().disk_bytes(), 10 * frame);
+        // The fifth frame ends inside segment 3: segments 1 and 2 go, 3 stays.
+        reader.checkpoint(all[4].next).unwrap();
+        assert_eq!(list_segments(dir.path()).unwrap(), vec![3, 4, 5]);
+        assert_eq!(wal.status().disk_bytes(), 6 * frame);
+        assert_eq!(depth(&wal), (5, 5 * frame));
+        reader.checkpoint(all[9].next).unwrap();
+        assert_eq!(list_segments(dir.path()).unwrap(), vec![5]);
+        assert_eq!(wal.status().disk_bytes(), 2 * frame);
+        assert_eq!(depth(&wal), (0, 0));
+        // Opened again, the log replays nothing and carries on in segment 5.
+        drop((wal, reader));
+        std::thread::sleep(Duration::from_millis(50));
+        let (wal, mut reader) = Wal::open_with(dir.path(), clock(), 1 << 20, 100).unwrap();
+        assert!(reader.read_batch(100).unwrap().is_empty());
+        wal.append(&[event(10)]).await.unwrap();
+        assert_eq!(list_segments(dir.path()).unwrap(), vec![5, 6]);
     }
 
     #[tokio::test]

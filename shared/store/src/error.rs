@@ -16,6 +16,10 @@ pub enum StoreError {
     /// A record changed since the caller read it, or already exists: the current one.
     #[error("{} {:?} is at version {}", .0.collection, .0.id, .0.version)]
     Conflict(Box<crate::records::Record>),
+    /// The request would need more memory than the store allows (what and the limit): the
+    /// caller narrows the query or the window.
+    #[error("{0}")]
+    TooLarge(String),
     /// No such record (what is missing).
     #[error("{0}")]
     NotFound(String),

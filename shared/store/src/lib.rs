@@ -28,7 +28,7 @@ pub use mozdef_model::indices;
 pub use mozdef_model::{EventRef, tag_alert_source};
 
 pub use error::StoreError;
-pub use queue::{EventQueue, QueueDepth, QueueError, QueueStatus};
+pub use queue::{EventQueue, QueueDepth, QueueError, QueueStatus, StorageStatus};
 pub use records::{Author, Change, ChangeKind, NewRecord, Presence, Record, RecordStore, Scan};
 pub use shipper_tokens::{ShipperToken, ShipperTokenStore};
 

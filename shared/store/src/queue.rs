@@ -18,6 +18,15 @@ pub enum QueueError {
     /// The queue could not make the events durable; nothing was acknowledged.
     #[error("queue unavailable: {0}")]
     Unavailable(String),
+    /// The queue refuses events for now, by its own choice (the local log's disk is nearly
+    /// full); nothing was acknowledged. It takes events again by itself once the cause is gone.
+    #[error("{reason}")]
+    Refused {
+        /// Why, naming the resource and the figures (what the client is told).
+        reason: String,
+        /// How long the client should wait before sending again.
+        retry_after: std::time::Duration,
+    },
 }
 
 /// Where loginput puts accepted events.
@@ -48,4 +57,12 @@ pub struct QueueDepth {
 pub trait QueueStatus: Send + Sync {
     /// Every queue's depth now.
     async fn depth(&self) -> Result<Vec<QueueDepth>, QueueError>;
+}
+
+/// Reports local storage (`mozdef dev`): how much its data directory holds and how much room
+/// is left on its disk, for `/api/status`.
+#[async_trait]
+pub trait StorageStatus: Send + Sync {
+    /// The figures, as a JSON object.
+    async fn storage(&self) -> Result<serde_json::Value, QueueError>;
 }
