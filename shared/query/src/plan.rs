@@ -259,6 +259,34 @@ impl IndexQuery {
         }
     }
 
+    /// This query without its filtered term ranges (patterns), which read every term of
+    /// their range: each one becomes `All` where it narrows and `Nothing` under a `Not`,
+    /// so the result admits every document this query admits. `None` when there is no such
+    /// range. A backend whose other clauses are selective reads their few candidates and lets
+    /// the evaluator test the patterns instead.
+    pub fn without_scans(&self) -> Option<IndexQuery> {
+        let mut replaced = false;
+        let reduced = self.reduce(true, &mut replaced);
+        replaced.then_some(reduced)
+    }
+
+    fn reduce(&self, positive: bool, replaced: &mut bool) -> IndexQuery {
+        match self {
+            IndexQuery::Range { filter: Some(_), .. } => {
+                *replaced = true;
+                if positive { IndexQuery::All } else { IndexQuery::Nothing }
+            }
+            IndexQuery::And(parts) => IndexQuery::and(parts.iter().map(|p| p.reduce(positive, replaced)).collect()),
+            IndexQuery::Or(parts) => IndexQuery::or(parts.iter().map(|p| p.reduce(positive, replaced)).collect()),
+            IndexQuery::Not(part) => match part.reduce(!positive, replaced) {
+                IndexQuery::All => IndexQuery::Nothing,
+                IndexQuery::Nothing => IndexQuery::All,
+                other => IndexQuery::Not(Box::new(other)),
+            },
+            other => other.clone(),
+        }
+    }
+
     /// The documents `query` does not admit, and every suspect one: a suspect document may
     /// pass `query` without matching it, so excluding it could lose a match.
     fn excluding(query: IndexQuery) -> IndexQuery {

@@ -35,5 +35,5 @@ pub use records::SqliteRecords;
 pub use schedules::SqliteSchedules;
 pub use shipper_tokens::SqliteShipperTokens;
 pub use storage::{LocalStorage, LogFigures, StorageReport};
-pub use store::EmbeddedStore;
+pub use store::{EmbeddedStore, SearchLimits};
 pub use wal::{Checkpointer, Wal, WalEntry, WalPosition, WalReader, WalStatus};

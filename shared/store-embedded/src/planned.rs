@@ -69,6 +69,22 @@ impl MozdefIndex {
         }
     }
 
+    /// The plan without its patterns ([`IndexQuery::without_scans`]) when it has some and
+    /// admits at most `cutoff` documents here.
+    pub(crate) fn few_without_scans(
+        &self,
+        plan: &IndexPlan,
+        planned: PlanFields,
+        cutoff: u64,
+    ) -> Result<Option<IndexQuery>, EmbeddedError> {
+        let Some(reduced) = plan.query.without_scans() else { return Ok(None) };
+        let searcher = self.reader.searcher();
+        let count = searcher
+            .search(&self.translate(&reduced, planned), &tantivy::collector::Count)
+            .map_err(EmbeddedError::index(&self.name))?;
+        Ok((count as u64 <= cutoff).then_some(reduced))
+    }
+
     /// For an exact plan: counts the bucket keys of `aggregations` over the documents that
     /// are not suspect and match, from the postings of the keys' terms, reading no document.
     pub(crate) fn exact_aggregate(

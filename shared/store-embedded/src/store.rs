@@ -33,16 +33,41 @@ pub struct EmbeddedStore {
 struct Inner {
     root: PathBuf,
     indices: IndexCatalog,
+    limits: SearchLimits,
+}
+
+/// How the store bounds a search's work and memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchLimits {
+    /// An exact plan whose patterns would read every term of their ranges is run without
+    /// them when the rest of it leaves at most this many candidates, which the evaluator then
+    /// tests (default 5,000).
+    pub scan_cutoff: u64,
+    /// The most distinct values one aggregation may hold (default 1,000,000, about 100 MiB of
+    /// keys and counts): beyond it the search is refused rather than the process outgrowing
+    /// its memory.
+    pub max_aggregation_keys: usize,
+}
+
+impl Default for SearchLimits {
+    fn default() -> Self {
+        SearchLimits { scan_cutoff: 5_000, max_aggregation_keys: 1_000_000 }
+    }
 }
 
 impl EmbeddedStore {
     /// Opens (or creates) the store in `data_dir`. Lists the indices found there and opens
     /// none: each is opened on first use.
     pub fn open(data_dir: &Path) -> Result<Self, EmbeddedError> {
+        Self::open_with(data_dir, SearchLimits::default())
+    }
+
+    /// [`EmbeddedStore::open`] with other search limits.
+    pub fn open_with(data_dir: &Path, limits: SearchLimits) -> Result<Self, EmbeddedError> {
         let root = data_dir.join("indices");
         let indices = IndexCatalog::open(&root)?;
         tracing::info!(path = %root.display(), indices = indices.names().len(), "embedded store opened");
-        Ok(EmbeddedStore { inner: Arc::new(Inner { root, indices }) })
+        Ok(EmbeddedStore { inner: Arc::new(Inner { root, indices, limits }) })
     }
 
     /// The names of the indices, sorted.
@@ -112,16 +137,29 @@ impl EmbeddedStore {
     fn search_blocking(&self, request: SearchRequest<'_>) -> Result<SearchResults, StoreError> {
         let compiled = CompiledQuery::new(request.query)?;
         let plan = compiled.index_plan(request.now);
+        let limits = self.inner.limits;
         let mut search = Search {
             compiled: &compiled,
             now: request.now,
-            aggregator: TermsAggregator::bounded(&request.query.aggregations, MAX_AGGREGATION_KEYS),
+            aggregator: TermsAggregator::bounded(&request.query.aggregations, limits.max_aggregation_keys),
             best: TopHits::new(request.size),
         };
         for name in resolve_all(request.indices, request.now, &self.existing()) {
             let Some(index) = self.lookup(&name) else { continue };
-            match index.plan_fields() {
-                Some(fields) if plan.exact => {
+            let fields = index.plan_fields();
+            let few = match fields {
+                Some(fields) if plan.exact => index.few_without_scans(&plan, fields, limits.scan_cutoff)?,
+                _ => None,
+            };
+            match (fields, few) {
+                (Some(fields), Some(reduced)) => {
+                    // The other clauses leave few candidates: read them and let the evaluator
+                    // test the patterns, rather than reading every term of their ranges.
+                    index.visit_planned(&reduced, fields, |doc| {
+                        search.offer(&name, doc);
+                    })?;
+                }
+                (Some(fields), None) if plan.exact => {
                     // Counted, ranked and aggregated in the index; only the newest are read,
                     // and the suspect candidates, which the evaluator judges.
                     let (count, newest) = index.exact_newest(&plan, fields, request.size)?;
@@ -139,10 +177,10 @@ impl EmbeddedStore {
                         search.offer(&name, doc);
                     })?;
                 }
-                Some(fields) => index.visit_planned(&plan.query, fields, |doc| {
+                (Some(fields), None) => index.visit_planned(&plan.query, fields, |doc| {
                     search.offer(&name, doc);
                 })?,
-                None => {
+                (None, _) => {
                     // An index made before index plans: the prefilter's terms and the window.
                     let required = compiled.required_terms();
                     let dates = compiled.required_date_bounds(request.now);
@@ -156,7 +194,8 @@ impl EmbeddedStore {
         let Search { aggregator, best, .. } = search;
         if let Some(field) = aggregator.overflow() {
             return Err(StoreError::TooLarge(format!(
-                "the aggregation on {field} has more than {MAX_AGGREGATION_KEYS} distinct values in the window: narrow the query or the window"
+                "the aggregation on {field} has more than {} distinct values in the window: narrow the query or the window",
+                limits.max_aggregation_keys
             )));
         }
         let (total, hits) = best.finish();
@@ -178,10 +217,6 @@ impl EmbeddedStore {
         Ok(None)
     }
 }
-
-/// The most distinct values one aggregation of a search may hold (about 100 MiB of keys and
-/// counts): beyond it the search is refused rather than the process outgrowing its memory.
-pub const MAX_AGGREGATION_KEYS: usize = 1_000_000;
 
 /// One search over the indices: the query, the aggregations and the best hits so far.
 struct Search<'a> {

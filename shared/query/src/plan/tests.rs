@@ -174,6 +174,7 @@ struct Stats {
     exact_pairs: usize,
     suspect_docs: usize,
     admitted: usize,
+    reduced_pairs: usize,
 }
 
 #[test]
@@ -201,6 +202,7 @@ fn plans_never_drop_a_match_and_exact_plans_are_exact() {
         let Ok(compiled) = query.compile() else { continue };
         stats.queries += 1;
         let plan = compiled.index_plan(now);
+        let reduced = plan.query.without_scans();
         if plan.exact {
             stats.exact += 1;
         } else if !matches!(plan.query, IndexQuery::All) {
@@ -218,6 +220,13 @@ fn plans_never_drop_a_match_and_exact_plans_are_exact() {
                 admits || !matches,
                 "the plan drops a match\nquery: {query:?}\nplan: {plan:?}\ndoc: {d}\nindexed: {ix:?}"
             );
+            if let Some(reduced) = &reduced {
+                stats.reduced_pairs += 1;
+                assert!(
+                    reduced.admits(ix) || !admits,
+                    "without its scans the plan drops a candidate\nquery: {query:?}\nreduced: {reduced:?}\ndoc: {d}"
+                );
+            }
             if plan.exact && !ix.is_suspect() {
                 stats.exact_pairs += 1;
                 assert_eq!(
@@ -234,4 +243,5 @@ fn plans_never_drop_a_match_and_exact_plans_are_exact() {
     assert!(stats.exact_pairs > 200_000, "{stats:?}");
     assert!(stats.matches > 5_000, "{stats:?}");
     assert!(stats.suspect_docs < DOCS / 2, "{stats:?}");
+    assert!(stats.reduced_pairs > 20_000, "{stats:?}");
 }
