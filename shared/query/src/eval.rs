@@ -181,7 +181,7 @@ fn is_indexed(v: &Value, path: &str) -> bool {
 }
 
 /// Whether a value holds at least one non-null leaf.
-fn has_leaf(v: &Value) -> bool {
+pub(crate) fn has_leaf(v: &Value) -> bool {
     match v {
         Value::Null => false,
         Value::Array(items) => items.iter().any(has_leaf),

@@ -529,7 +529,7 @@ impl Keys<'_> {
 }
 
 /// The first key after every key starting with `prefix` (unbounded when there is none).
-fn prefix_end(prefix: &[u8]) -> Bound<Vec<u8>> {
+pub fn prefix_end(prefix: &[u8]) -> Bound<Vec<u8>> {
     let mut end = prefix.to_vec();
     while let Some(last) = end.pop() {
         if last < u8::MAX {

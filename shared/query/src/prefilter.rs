@@ -42,7 +42,7 @@ use serde_json::Value;
 
 use crate::WINDOW_FIELDS;
 use crate::compiled::{CompiledMatch, CompiledQuery, Node};
-use crate::eval::indexed_date_millis;
+use crate::eval::{has_leaf, indexed_date_millis};
 use crate::leaf::{LeafTest, StrTest};
 use crate::mapping::{FieldType, analyze, boolean_value, field_type, ip_value, is_single_field, keyword_value};
 use crate::network::ip_bits;
@@ -240,16 +240,6 @@ impl Walker {
         let cut = push_term(&mut t, &self.path, value);
         self.out.suspect |= cut && self.full;
         self.out.terms.push(t);
-    }
-}
-
-/// Whether a value holds at least one non-null leaf.
-fn has_leaf(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Array(items) => items.iter().any(has_leaf),
-        Value::Object(map) => map.values().any(has_leaf),
-        _ => true,
     }
 }
 

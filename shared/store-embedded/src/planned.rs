@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
-use mozdef_query::plan::{IndexPlan, IndexQuery, SUSPECT, TermField, TermFilter, aggregation_terms, date_from_hex};
+use mozdef_query::plan::{
+    IndexPlan, IndexQuery, SUSPECT, TermField, TermFilter, aggregation_terms, date_from_hex, prefix_end,
+};
 use mozdef_query::{Aggregation, TermsAggregator};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
@@ -228,18 +230,6 @@ fn clean(plan: &IndexPlan) -> IndexQuery {
 /// The documents an exact plan admits that are suspect: the evaluator judges them.
 pub(crate) fn suspect(plan: &IndexPlan) -> IndexQuery {
     IndexQuery::And(vec![plan.query.clone(), IndexQuery::Term(TermField::Exists, SUSPECT.to_owned())])
-}
-
-/// The first key after every key starting with `prefix` (unbounded when there is none).
-fn prefix_end(prefix: &[u8]) -> Bound<Vec<u8>> {
-    let mut end = prefix.to_vec();
-    while let Some(last) = end.pop() {
-        if last < u8::MAX {
-            end.push(last + 1);
-            return Bound::Excluded(end);
-        }
-    }
-    Bound::Unbounded
 }
 
 /// A range of terms of one field, each tested by an optional filter: the union of their
