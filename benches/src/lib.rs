@@ -1,14 +1,16 @@
 //! What the benches in `benches/` share (`scripts/bench-alerts` runs `catalogue`,
 //! `scripts/bench-opensearch` runs `bulk`): settings from the environment, the deterministic
 //! shipper corpus (`../shared/bench/gen_corpus.py`) normalised to MozDef events as loginput
-//! would, and counting what a store holds afterwards. Benchmarks are never part of the tests.
+//! would (or run through the whole ingest path with its plugins, for `src/bin/search_fixture.rs`),
+//! and counting what a store holds afterwards. Benchmarks are never part of the tests.
 
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use mozdef_model::Document;
-use mozdef_pipeline::{NormalizeContext, normalize};
+use mozdef_pipeline::{NormalizeContext, Processed, normalize};
 use mozdef_query::SearchQuery;
+use mozdef_service::Ingest;
 use mozdef_store::{EventStore, SearchRequest};
 
 /// The value of the environment variable `name`, parsed; `None` when unset or blank.
@@ -65,6 +67,50 @@ pub fn load_corpus(
     }
     if skipped > 0 {
         eprintln!("{skipped} corpus lines skipped (not JSON objects)");
+    }
+    events
+}
+
+/// Reads the NDJSON corpus at `path` (its first `limit` non-blank lines, or all) and runs each
+/// line through the whole ingest path of `ingest` (key mapping, the plugin chain, MozDef's
+/// save-time defaults: what `mozdef dev` stores) as received at `received(line, lines)`.
+/// Only the events bound for the daily event indices are kept; lines that are not JSON
+/// objects, events a plugin drops or quarantines, and events a plugin routes to another
+/// index are left out and counted on stderr.
+///
+/// # Panics
+///
+/// When the corpus cannot be read.
+pub fn process_corpus(
+    path: &Path,
+    limit: Option<usize>,
+    ingest: &Ingest,
+    received: impl Fn(usize, usize) -> DateTime<Utc>,
+) -> Vec<CorpusEvent> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(limit.unwrap_or(usize::MAX)).collect();
+    let (mut not_objects, mut dropped, mut quarantined, mut elsewhere) = (0, 0, 0, 0);
+    let mut events = Vec::with_capacity(lines.len());
+    for (line, text) in lines.iter().enumerate() {
+        let at = received(line, lines.len());
+        let Ok(raw) = serde_json::from_str::<Document>(text) else {
+            not_objects += 1;
+            continue;
+        };
+        match ingest.process_event(raw, at) {
+            Processed::Event { event, metadata } if metadata.index == "events" => {
+                events.push(CorpusEvent { line, received: at, source: event });
+            }
+            Processed::Event { .. } => elsewhere += 1,
+            Processed::Dropped { .. } => dropped += 1,
+            Processed::Quarantined { .. } => quarantined += 1,
+        }
+    }
+    if not_objects + dropped + quarantined + elsewhere > 0 {
+        eprintln!(
+            "corpus lines left out: {not_objects} not JSON objects, {dropped} dropped by a plugin, \
+             {quarantined} quarantined, {elsewhere} routed to another index"
+        );
     }
     events
 }
