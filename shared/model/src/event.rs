@@ -20,7 +20,7 @@ pub fn add_required_fields(doc: &mut Document, now: DateTime<Utc>, mozdefhostnam
     // only the missing ones are allocated and inserted, in the order below.
     let mut present = [false; REQUIRED.len()];
     for key in doc.keys() {
-        if let Some(i) = REQUIRED.iter().position(|name| *name == key.as_str()) {
+        if let Some(i) = required_index(key) {
             present[i] = true;
         }
     }
@@ -64,6 +64,31 @@ const REQUIRED: [&str; 15] = [
     "type",
     "mozdef",
 ];
+
+/// The position of `key` in [`REQUIRED`], if it is one of them: a `match`, which the
+/// compiler turns into a dispatch on the length, cheaper than comparing with each name.
+fn required_index(key: &str) -> Option<usize> {
+    let i = match key {
+        "receivedtimestamp" => 0,
+        "utctimestamp" => 1,
+        "timestamp" => 2,
+        "mozdefhostname" => 3,
+        "category" => 4,
+        "hostname" => 5,
+        "processid" => 6,
+        "processname" => 7,
+        "severity" => 8,
+        "source" => 9,
+        "summary" => 10,
+        "tags" => 11,
+        "details" => 12,
+        "type" => 13,
+        "mozdef" => 14,
+        _ => return None,
+    };
+    debug_assert_eq!(REQUIRED[i], key);
+    Some(i)
+}
 
 fn insert_missing(doc: &mut Document, key: &str, value: impl FnOnce() -> Value) {
     if !doc.contains_key(key) {
@@ -160,6 +185,15 @@ mod tests {
         assert_eq!(doc["details"], json!({}));
         assert_eq!(doc["type"], "event");
         assert_eq!(doc["mozdef"], json!({"plugins": []}));
+    }
+
+    #[test]
+    fn every_required_field_has_its_index() {
+        for (i, name) in REQUIRED.iter().enumerate() {
+            assert_eq!(required_index(name), Some(i), "{name}");
+        }
+        assert_eq!(required_index("Summary"), None);
+        assert_eq!(required_index("summary "), None);
     }
 
     #[test]

@@ -31,8 +31,11 @@
 //! `arbitrary_precision`), so they follow the float rule rather than the digit-count rule.
 
 mod fuzzy;
+mod iso;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+pub use iso::isoformat;
+
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::ModelError;
@@ -80,14 +83,6 @@ pub fn to_utc(value: &Value, now: DateTime<Utc>) -> Result<DateTime<Utc>, ModelE
         Value::Object(_) => Err("an object is not a timestamp"),
     };
     result.map_err(|reason| ModelError::Timestamp { value: value.to_string(), reason })
-}
-
-/// Python's `datetime.isoformat()` of an aware UTC datetime: `2016-07-13T20:58:43+00:00`,
-/// with six fractional digits when the microseconds are not zero.
-pub fn isoformat(dt: &DateTime<Utc>) -> String {
-    let micros = dt.timestamp_subsec_micros();
-    let format = if micros == 0 { SecondsFormat::Secs } else { SecondsFormat::Micros };
-    dt.to_rfc3339_opts(format, false)
 }
 
 /// The string branches of `toUTC`.

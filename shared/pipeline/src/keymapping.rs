@@ -162,12 +162,17 @@ struct Flags {
 
 impl Flags {
     fn of(raw: &Document, profile: KeyMappingProfile) -> Self {
-        Flags {
-            has_summary: raw.contains_key("summary"),
-            nxlog: profile != KeyMappingProfile::CloudTrail
-                && raw.contains_key("Domain")
-                && raw.contains_key("SourceModuleType"),
+        // One pass over the keys (comparing a few short names) instead of hashing each name.
+        let (mut summary, mut domain, mut source_module_type) = (false, false, false);
+        for key in raw.keys() {
+            match key.as_str() {
+                "summary" => summary = true,
+                "Domain" => domain = true,
+                "SourceModuleType" => source_module_type = true,
+                _ => {}
+            }
         }
+        Flags { has_summary: summary, nxlog: profile != KeyMappingProfile::CloudTrail && domain && source_module_type }
     }
 }
 
@@ -215,6 +220,11 @@ where
     use KeyMappingProfile::{CloudTrail, EventTask, Sqs};
 
     let received = isoformat(&ctx.received);
+    // Whether `utctimestamp` and `type` are set, followed here rather than looked up at the
+    // end: the seed's few keys are compared once; then only a time key sets `utctimestamp`
+    // (`map_timestamp` always leaves one), and only CloudTrail's mapping sets `type`.
+    let mut has_utctimestamp = out.keys().any(|k| k == "utctimestamp");
+    let has_type = out.keys().any(|k| k == "type");
     // `details` keeps its place in the key order (a placeholder, filled at the end).
     let mut details = match out.insert("details".to_owned(), Value::Null) {
         Some(Value::Object(seeded)) => seeded,
@@ -252,6 +262,7 @@ where
             "payload" => put(&mut out, "summary", py_str_value(value.take())),
             "eventtime" | "timestamp" | "utctimestamp" | "date" => {
                 map_timestamp(&mut out, &mut details, value, &received, ctx);
+                has_utctimestamp = true;
             }
             "hostname" | "source_host" | "host" => {
                 put(&mut out, "hostname", py_str_value(value.take()));
@@ -297,10 +308,10 @@ where
     if let Some(slot) = out.get_mut("details") {
         *slot = Value::Object(details);
     }
-    if !out.contains_key("utctimestamp") {
+    if !has_utctimestamp {
         put(&mut out, "utctimestamp", Value::String(received));
     }
-    if profile != CloudTrail && !out.contains_key("type") {
+    if profile != CloudTrail && !has_type {
         put(&mut out, "type", Value::String("event".to_owned()));
     }
     out

@@ -17,10 +17,12 @@
 //! failed indexing them); a truthy `htmlpart` that is neither a string nor a list is left as it
 //! is.
 
+use std::sync::LazyLock;
+
 use mozdef_model::Document;
 use serde_json::{Map, Value};
 
-use super::{Metadata, Plugin, PluginError, Verdict};
+use super::{Handling, Metadata, Plugin, PluginError, Verdict};
 use crate::python::py_float_repr;
 
 /// MozDef's `ES_FIELD_VALUE_LIMIT`: the characters of `htmlpart` that are kept.
@@ -120,65 +122,126 @@ impl Plugin for Cloudtrail {
         10
     }
 
-    fn on_message(&self, event: &mut Document, _metadata: &mut Metadata) -> Result<Verdict, PluginError> {
+    fn on_message(&self, event: &mut Document, metadata: &mut Metadata) -> Result<Verdict, PluginError> {
+        self.handle(event, metadata).map(Handling::verdict)
+    }
+
+    fn handle(&self, event: &mut Document, _metadata: &mut Metadata) -> Result<Handling, PluginError> {
         if event.get("source").and_then(Value::as_str) != Some("cloudtrail") {
-            return Ok(Verdict::Keep);
+            return Ok(Handling::PassedOver);
         }
         let Some(Value::Object(details)) = event.get_mut("details") else {
-            return Ok(Verdict::Keep);
+            return Ok(Handling::PassedOver);
         };
+        let mut changed = false;
         if let Some(Value::Object(params)) = details.get_mut("requestparameters")
             && let Some(html) = params.get_mut("htmlpart")
         {
-            truncate(html);
+            changed |= truncate(html);
         }
-        // The paths below `requestparameters` and `responseelements` are looked up from
-        // those objects, each fetched once; the three groups are disjoint subtrees (no path
-        // is either object itself), so handling them group by group, each in list order,
-        // wraps exactly what the list order would.
-        const REQUEST: &str = "requestparameters.";
-        const RESPONSE: &str = "responseelements.";
-        for prefix in [REQUEST, RESPONSE] {
-            if let Some(Value::Object(map)) = details.get_mut(prefix.trim_end_matches('.')) {
-                MODIFY_KEYS.iter().filter_map(|path| path.strip_prefix(prefix)).for_each(|path| wrap(map, path));
+        // The three groups of paths (below `requestparameters`, below `responseelements`, and
+        // the others) are disjoint subtrees (no path is either object itself), so handling
+        // them group by group, each in list order, wraps exactly what the list order would.
+        for (key, paths) in [(REQUEST, &*REQUEST_PATHS), (RESPONSE, &*RESPONSE_PATHS)] {
+            if let Some(Value::Object(map)) = details.get_mut(key) {
+                changed |= paths.wrap_below(map);
             }
         }
-        MODIFY_KEYS
-            .iter()
-            .filter(|path| !path.starts_with(REQUEST) && !path.starts_with(RESPONSE))
-            .for_each(|path| wrap(details, path));
-        Ok(Verdict::Keep)
+        for path in DETAILS_PATHS {
+            if let Some(value) = details.get_mut(path) {
+                wrap(value);
+                changed = true;
+            }
+        }
+        Ok(if changed { Handling::Verdict(Verdict::Keep) } else { Handling::PassedOver })
     }
 }
 
-/// Replaces the value at `path` below `map`, if any, by `{"raw_value": <its Python JSON>}`.
-fn wrap(map: &mut Map<String, Value>, path: &str) {
-    if let Some(value) = find_mut(map, path) {
-        let mut raw = String::new();
-        py_json_dumps(value, &mut raw);
-        let mut wrapped = Map::with_capacity(1);
-        wrapped.insert("raw_value".to_owned(), Value::String(raw));
-        *value = Value::Object(wrapped);
+/// The object whose paths in [`MODIFY_KEYS`] start with `requestparameters.`.
+const REQUEST: &str = "requestparameters";
+/// The object whose paths in [`MODIFY_KEYS`] start with `responseelements.`.
+const RESPONSE: &str = "responseelements";
+/// The paths of [`MODIFY_KEYS`] below neither, each a key of `details`.
+const DETAILS_PATHS: [&str; 3] = ["additionaleventdata", "apiversion", "serviceeventdetails"];
+
+/// The paths of [`MODIFY_KEYS`] below `requestparameters`.
+static REQUEST_PATHS: LazyLock<Paths> = LazyLock::new(|| Paths::below(REQUEST));
+/// The paths of [`MODIFY_KEYS`] below `responseelements`.
+static RESPONSE_PATHS: LazyLock<Paths> = LazyLock::new(|| Paths::below(RESPONSE));
+
+/// The paths of [`MODIFY_KEYS`] below one object, by their first key: sorted by that key,
+/// each with the rest of its paths in the list's order (`None`: the key itself). An object's
+/// keys (a few) are then each looked up once here, instead of every path in the object.
+struct Paths(Vec<(&'static str, Vec<Option<&'static str>>)>);
+
+impl Paths {
+    /// The paths of [`MODIFY_KEYS`] that start with `<object>.`, without that prefix.
+    fn below(object: &str) -> Paths {
+        let mut groups: Vec<(&'static str, Vec<Option<&'static str>>)> = Vec::new();
+        let below = MODIFY_KEYS.iter().filter_map(|path| path.strip_prefix(object)?.strip_prefix('.'));
+        for path in below {
+            let (first, rest) = path.split_once('.').map_or((path, None), |(first, rest)| (first, Some(rest)));
+            match groups.iter_mut().find(|(key, _)| *key == first) {
+                Some((_, rests)) => rests.push(rest),
+                None => groups.push((first, vec![rest])),
+            }
+        }
+        groups.sort_by_key(|(first, _)| *first);
+        Paths(groups)
+    }
+
+    /// Wraps the values at these paths below `map`, each key's in list order; whether any
+    /// was there.
+    fn wrap_below(&self, map: &mut Map<String, Value>) -> bool {
+        let mut wrapped = false;
+        for (key, value) in map.iter_mut() {
+            let Ok(group) = self.0.binary_search_by(|(first, _)| (*first).cmp(key.as_str())) else { continue };
+            for rest in &self.0[group].1 {
+                let target = match rest {
+                    None => Some(&mut *value),
+                    Some(rest) => value.as_object_mut().and_then(|inner| find_mut(inner, rest)),
+                };
+                if let Some(target) = target {
+                    wrap(target);
+                    wrapped = true;
+                }
+            }
+        }
+        wrapped
     }
 }
 
-/// `htmlpart[0:4095]` for a string (characters) or a list (elements).
-fn truncate(html: &mut Value) {
+/// Replaces `value` by `{"raw_value": <its Python JSON>}`.
+fn wrap(value: &mut Value) {
+    let mut raw = String::new();
+    py_json_dumps(value, &mut raw);
+    let mut wrapped = Map::with_capacity(1);
+    wrapped.insert("raw_value".to_owned(), Value::String(raw));
+    *value = Value::Object(wrapped);
+}
+
+/// `htmlpart[0:4095]` for a string (characters) or a list (elements); whether it cut any.
+fn truncate(html: &mut Value) -> bool {
     match html {
-        Value::String(s) => {
-            if let Some((cut, _)) = s.char_indices().nth(HTMLPART_LIMIT) {
+        Value::String(s) => match s.char_indices().nth(HTMLPART_LIMIT) {
+            Some((cut, _)) => {
                 s.truncate(cut);
+                true
             }
+            None => false,
+        },
+        Value::Array(list) if list.len() > HTMLPART_LIMIT => {
+            list.truncate(HTMLPART_LIMIT);
+            true
         }
-        Value::Array(list) => list.truncate(HTMLPART_LIMIT),
-        _ => {}
+        _ => false,
     }
 }
 
-/// The value at a dotted `path` below `details`, through objects only (`null` included).
-fn find_mut<'a>(details: &'a mut Map<String, Value>, path: &str) -> Option<&'a mut Value> {
+/// The value at a dotted `path` below `map`, through objects only (`null` included).
+fn find_mut<'a>(map: &'a mut Map<String, Value>, path: &str) -> Option<&'a mut Value> {
     let (parents, last) = path.rsplit_once('.').map_or(("", path), |(p, l)| (p, l));
-    let mut map = details;
+    let mut map = map;
     for key in parents.split('.').filter(|k| !k.is_empty()) {
         map = map.get_mut(key)?.as_object_mut()?;
     }
@@ -271,6 +334,24 @@ mod tests {
         assert_eq!(dumps(&json!(1e16)), "1e+16");
         assert_eq!(dumps(&json!(-3)), "-3");
         assert_eq!(dumps(&json!("é\u{7f}\u{1}\"\\/\t😀")), r#""\u00e9\u007f\u0001\"\\/\t\ud83d\ude00""#);
+    }
+
+    #[test]
+    fn the_paths_are_grouped_by_object_and_first_key() {
+        let below = |paths: &Paths| paths.0.iter().map(|(_, rests)| rests.len()).sum::<usize>();
+        assert_eq!(DETAILS_PATHS.len() + below(&REQUEST_PATHS) + below(&RESPONSE_PATHS), MODIFY_KEYS.len());
+        let others: Vec<&str> = MODIFY_KEYS
+            .iter()
+            .copied()
+            .filter(|path| !path.starts_with(REQUEST) && !path.starts_with(RESPONSE))
+            .collect();
+        assert_eq!(others, DETAILS_PATHS);
+        let request = REQUEST_PATHS.0.iter().find(|(first, _)| *first == "describevpcendpointsrequest");
+        assert_eq!(
+            request.map(|(_, rests)| rests.as_slice()),
+            Some(&[None, Some("filter"), Some("filter.value"), Some("vpcendpointid")][..])
+        );
+        assert!(REQUEST_PATHS.0.windows(2).all(|pair| pair[0].0 < pair[1].0));
     }
 
     #[test]

@@ -26,7 +26,7 @@
 //! matched substrings of a string and then failed).
 
 use mozdef_model::Document;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::netaddr::valid_ipv4;
 use super::{Metadata, Plugin, PluginError, Verdict};
@@ -53,14 +53,21 @@ impl Plugin for IpFixup {
             return Ok(Verdict::Keep);
         };
         let mut errors = Vec::new();
+        // The fields read below, found in one pass over the keys: a field that is absent
+        // costs no lookup.
+        let mut present = fields_present(details);
 
-        if let Some(xff) = details.get("http_x_forwarded_for").and_then(Value::as_str) {
+        if present & XFF != 0
+            && let Some(xff) = details.get("http_x_forwarded_for").and_then(Value::as_str)
+        {
             let first = xff.split(',').next().unwrap_or_default().to_owned();
             if valid_ipv4(&first) {
-                for key in ["sourceipaddress", "sourceipv4address"] {
-                    if !details.contains_key(key) {
-                        details.insert(key.to_owned(), json!(first));
-                    }
+                if present & SOURCE == 0 {
+                    details.insert("sourceipaddress".to_owned(), json!(first));
+                    present |= SOURCE;
+                }
+                if !details.contains_key("sourceipv4address") {
+                    details.insert("sourceipv4address".to_owned(), json!(first));
                 }
             }
             if is_ipv6(&first) && !details.contains_key("sourceipv6address") {
@@ -68,10 +75,13 @@ impl Plugin for IpFixup {
             }
         }
 
-        for (field, v6, v4, other) in [
-            ("sourceipaddress", "sourceipv6address", "sourceipv4address", "source"),
-            ("destinationipaddress", "destinationipv6address", "destinationipv4address", "destination"),
+        for (flag, field, v6, v4, other) in [
+            (SOURCE, "sourceipaddress", "sourceipv6address", "sourceipv4address", "source"),
+            (DESTINATION, "destinationipaddress", "destinationipv6address", "destinationipv4address", "destination"),
         ] {
+            if present & flag == 0 {
+                continue;
+            }
             let Some(value) = details.get(field).cloned() else { continue };
             let text = value.as_str().unwrap_or_default();
             if is_ipv6(text) {
@@ -87,13 +97,16 @@ impl Plugin for IpFixup {
             }
         }
 
-        for (field, ip, v4, v6) in [
-            ("src", "sourceipaddress", Some("sourceipv4address"), "sourceipv6address"),
-            ("srcip", "sourceipaddress", Some("sourceipv4address"), "sourceipv6address"),
-            ("dst", "destinationipaddress", Some("destinationipv4address"), "destinationipv6address"),
-            ("dstip", "destinationipaddress", Some("destinationipv4address"), "destinationipv6address"),
-            ("cluster_client_ip", "sourceipaddress", None, "sourceipv6address"),
+        for (flag, field, ip, v4, v6) in [
+            (SRC, "src", "sourceipaddress", Some("sourceipv4address"), "sourceipv6address"),
+            (SRCIP, "srcip", "sourceipaddress", Some("sourceipv4address"), "sourceipv6address"),
+            (DST, "dst", "destinationipaddress", Some("destinationipv4address"), "destinationipv6address"),
+            (DSTIP, "dstip", "destinationipaddress", Some("destinationipv4address"), "destinationipv6address"),
+            (CLUSTER_CLIENT_IP, "cluster_client_ip", "sourceipaddress", None, "sourceipv6address"),
         ] {
+            if present & flag == 0 {
+                continue;
+            }
             let Some(value) = details.get(field).and_then(Value::as_str) else { continue };
             let value = value.to_owned();
             if valid_ipv4(&value) {
@@ -112,6 +125,34 @@ impl Plugin for IpFixup {
         }
         Ok(Verdict::Keep)
     }
+}
+
+/// Flags of [`fields_present`], one per field of `details` the plugin reads.
+const XFF: u8 = 1;
+const SOURCE: u8 = 1 << 1;
+const DESTINATION: u8 = 1 << 2;
+const SRC: u8 = 1 << 3;
+const SRCIP: u8 = 1 << 4;
+const DST: u8 = 1 << 5;
+const DSTIP: u8 = 1 << 6;
+const CLUSTER_CLIENT_IP: u8 = 1 << 7;
+
+/// Which of the fields the plugin reads are keys of `details`, as flags.
+fn fields_present(details: &Map<String, Value>) -> u8 {
+    details.keys().fold(0, |present, key| {
+        present
+            | match key.as_str() {
+                "http_x_forwarded_for" => XFF,
+                "sourceipaddress" => SOURCE,
+                "destinationipaddress" => DESTINATION,
+                "src" => SRC,
+                "srcip" => SRCIP,
+                "dst" => DST,
+                "dstip" => DSTIP,
+                "cluster_client_ip" => CLUSTER_CLIENT_IP,
+                _ => 0,
+            }
+    })
 }
 
 /// MozDef's `addError`: appends to the top-level `errors` list, creating it when missing.
@@ -229,6 +270,16 @@ fn is_pton4(src: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fields_read_are_found_by_name() {
+        let details = serde_json::json!({
+            "src": 1, "dstip": null, "sourceipaddress": "x", "sourceipv4address": "y", "SRC": 2, "http_x_forwarded_for": ""
+        });
+        let present = details.as_object().map_or(0, fields_present);
+        assert_eq!(present, SRC | DSTIP | SOURCE | XFF);
+        assert_eq!(fields_present(&Map::new()), 0);
+    }
 
     #[test]
     fn ipv6_is_inet_pton() {

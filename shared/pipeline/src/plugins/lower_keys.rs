@@ -12,6 +12,7 @@
 use std::borrow::Cow;
 
 use mozdef_model::Document;
+use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
 use super::{Metadata, Plugin, PluginError, Verdict};
@@ -53,20 +54,31 @@ fn lowered(key: &str) -> Cow<'_, str> {
     }
 }
 
+/// Whether `key` is lower case already (without building its lower-case form when it is
+/// ASCII).
+fn is_lower(key: &str) -> bool {
+    if key.is_ascii() { !key.bytes().any(|b| b.is_ascii_uppercase()) } else { key.to_lowercase() == key }
+}
+
 /// MozDef's `renameKeysToLower` on an object: each key, in order, is popped and its value
 /// stored under the lower-cased key (in place when that key exists, at the end otherwise).
 fn lower_map(map: &mut Map<String, Value>) {
-    if map.keys().any(|k| matches!(lowered(k), Cow::Owned(_))) {
+    if !map.keys().all(|k| is_lower(k)) {
         let old = std::mem::take(map);
         let mut renamed = Map::with_capacity(old.len());
         for (key, value) in old {
             match lowered(&key) {
-                Cow::Borrowed(_) => {
-                    // Popped and re-inserted at the end; an earlier key with the same lower-case
-                    // form had overwritten its value in place.
-                    let value = renamed.shift_remove(&key).unwrap_or(value);
-                    renamed.insert(key, value);
-                }
+                Cow::Borrowed(_) => match renamed.entry(key) {
+                    Entry::Vacant(slot) => {
+                        slot.insert(value);
+                    }
+                    // Popped and re-inserted at the end; an earlier key with the same
+                    // lower-case form had overwritten its value in place.
+                    Entry::Occupied(slot) => {
+                        let (key, earlier) = slot.shift_remove_entry();
+                        renamed.insert(key, earlier);
+                    }
+                },
                 Cow::Owned(lower) => {
                     renamed.insert(lower, value);
                 }

@@ -93,6 +93,26 @@ pub enum Verdict {
     Drop,
 }
 
+/// What a plugin did with an event it was offered, as [`Plugin::handle`] says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handling {
+    /// The plugin passed the event over: the event and its metadata are exactly as they
+    /// were. It still counts as having run (MozDef lists it in `mozdef.plugins`).
+    PassedOver,
+    /// The plugin's verdict; the event or its metadata may have changed.
+    Verdict(Verdict),
+}
+
+impl Handling {
+    /// The verdict: [`Verdict::Keep`] for an event passed over.
+    pub fn verdict(self) -> Verdict {
+        match self {
+            Handling::PassedOver => Verdict::Keep,
+            Handling::Verdict(verdict) => verdict,
+        }
+    }
+}
+
 /// One mq plugin.
 pub trait Plugin: Send + Sync + fmt::Debug {
     /// MozDef's module name (`parse_sshd`, `geoip`, ...), recorded in `mozdef.plugins`.
@@ -108,6 +128,15 @@ pub trait Plugin: Send + Sync + fmt::Debug {
 
     /// Acts on an event. An `Err` stops the chain and quarantines the event with the reason.
     fn on_message(&self, event: &mut Document, metadata: &mut Metadata) -> Result<Verdict, PluginError>;
+
+    /// [`Plugin::on_message`], also saying when the plugin passed the event over
+    /// ([`Handling::PassedOver`]: nothing touched), which spares the chain matching the event
+    /// against the later plugins again. The chain calls this method. By default it calls
+    /// `on_message` and never says so; a plugin that often passes events over implements
+    /// this method, and `on_message` through it.
+    fn handle(&self, event: &mut Document, metadata: &mut Metadata) -> Result<Handling, PluginError> {
+        self.on_message(event, metadata).map(Handling::Verdict)
+    }
 }
 
 /// A plugin's failure on one event; it sends the event to quarantine.
@@ -240,10 +269,19 @@ impl PluginChain {
             if !offered[i] {
                 continue;
             }
+            // Debug builds check every "passed over" claim against a copy of the event.
+            let check_passed_over = cfg!(debug_assertions).then(|| (event.clone(), metadata.clone()));
             let before = explain.is_some().then(|| (event.clone(), metadata.clone()));
-            let verdict = plugin.on_message(&mut event, &mut metadata);
+            let handled = plugin.handle(&mut event, &mut metadata);
+            if let (Some(copy), Ok(Handling::PassedOver)) = (check_passed_over, &handled) {
+                debug_assert!(
+                    copy.0 == event && copy.1 == metadata,
+                    "{} changed an event it passed over",
+                    plugin.name()
+                );
+            }
             if let Some(actions) = explain.as_deref_mut() {
-                let effect = match (&verdict, before) {
+                let effect = match (handled.as_ref().map(|h| h.verdict()), before) {
                     (Ok(Verdict::Keep), Some((e, m))) if e == event && m == metadata => Effect::Unchanged,
                     (Ok(Verdict::Keep), _) => Effect::Changed,
                     (Ok(Verdict::Drop), _) => Effect::Dropped,
@@ -251,14 +289,16 @@ impl PluginChain {
                 };
                 actions.push(PluginAction { plugin: plugin.name(), effect });
             }
-            match verdict {
-                Ok(Verdict::Keep) => {
+            match handled {
+                // Nothing changed: the later plugins' matches stand.
+                Ok(Handling::PassedOver) => ran.push(plugin.name()),
+                Ok(Handling::Verdict(Verdict::Keep)) => {
                     ran.push(plugin.name());
                     // MozDef re-evaluates the match on the event as modified; only the
                     // plugins after this one can still be offered it.
                     self.rematch(&event, i + 1, &mut offered);
                 }
-                Ok(Verdict::Drop) => return ChainOutcome::Dropped { plugin: plugin.name() },
+                Ok(Handling::Verdict(Verdict::Drop)) => return ChainOutcome::Dropped { plugin: plugin.name() },
                 Err(e) => {
                     let error = PipelineError::Plugin { plugin: plugin.name(), reason: e.0 };
                     return ChainOutcome::Failed { event, error };
@@ -266,7 +306,10 @@ impl PluginChain {
             }
         }
         if !had_mozdef {
-            event.insert("mozdef".to_owned(), json!({ "plugins": ran }));
+            let plugins = ran.into_iter().map(|name| Value::String(name.to_owned())).collect();
+            let mut mozdef = Document::with_capacity(1);
+            mozdef.insert("plugins".to_owned(), Value::Array(plugins));
+            event.insert("mozdef".to_owned(), Value::Object(mozdef));
         }
         ChainOutcome::Event { event, metadata }
     }
@@ -306,5 +349,7 @@ pub(crate) fn detail_str<'a>(event: &'a Document, key: &str) -> Option<&'a str> 
     detail(event, key).and_then(Value::as_str)
 }
 
+#[cfg(test)]
+mod handling_tests;
 #[cfg(test)]
 mod tests;

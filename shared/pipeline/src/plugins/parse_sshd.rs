@@ -29,7 +29,7 @@ use mozdef_model::Document;
 use regex::{Captures, Regex};
 use serde_json::Value;
 
-use super::{Metadata, Plugin, PluginError, Verdict};
+use super::{Handling, Metadata, Plugin, PluginError, Verdict};
 
 /// Python's `$` without `re.MULTILINE`: the end, or just before a final newline.
 macro_rules! line_end {
@@ -148,11 +148,15 @@ impl Plugin for ParseSshd {
         5
     }
 
-    fn on_message(&self, event: &mut Document, _metadata: &mut Metadata) -> Result<Verdict, PluginError> {
+    fn on_message(&self, event: &mut Document, metadata: &mut Metadata) -> Result<Verdict, PluginError> {
+        self.handle(event, metadata).map(Handling::verdict)
+    }
+
+    fn handle(&self, event: &mut Document, _metadata: &mut Metadata) -> Result<Handling, PluginError> {
         if event.get("processname").and_then(Value::as_str) != Some("sshd") {
-            return Ok(Verdict::Keep);
+            return Ok(Handling::PassedOver);
         }
-        let Some(summary) = event.get("summary").and_then(Value::as_str) else { return Ok(Verdict::Keep) };
+        let Some(summary) = event.get("summary").and_then(Value::as_str) else { return Ok(Handling::PassedOver) };
         let mut found: Vec<(&str, Value)> = Vec::new();
         for (prefix, regex, groups) in &LINES {
             if summary.starts_with(prefix)
@@ -162,7 +166,7 @@ impl Plugin for ParseSshd {
             }
         }
         if found.is_empty() {
-            return Ok(Verdict::Keep);
+            return Ok(Handling::PassedOver);
         }
         let details = event.entry("details").or_insert_with(|| Value::Object(Document::new()));
         let Value::Object(details) = details else {
@@ -171,7 +175,7 @@ impl Plugin for ParseSshd {
         for (key, value) in found {
             details.insert(key.to_owned(), value);
         }
-        Ok(Verdict::Keep)
+        Ok(Handling::Verdict(Verdict::Keep))
     }
 }
 

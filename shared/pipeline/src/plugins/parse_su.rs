@@ -20,7 +20,7 @@ use mozdef_model::Document;
 use regex::Regex;
 use serde_json::Value;
 
-use super::{Metadata, Plugin, PluginError, Verdict};
+use super::{Handling, Metadata, Plugin, PluginError, Verdict};
 
 static SESSION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -46,16 +46,20 @@ impl Plugin for ParseSu {
         5
     }
 
-    fn on_message(&self, event: &mut Document, _metadata: &mut Metadata) -> Result<Verdict, PluginError> {
-        let Some(Value::Object(details)) = event.get("details") else { return Ok(Verdict::Keep) };
+    fn on_message(&self, event: &mut Document, metadata: &mut Metadata) -> Result<Verdict, PluginError> {
+        self.handle(event, metadata).map(Handling::verdict)
+    }
+
+    fn handle(&self, event: &mut Document, _metadata: &mut Metadata) -> Result<Handling, PluginError> {
+        let Some(Value::Object(details)) = event.get("details") else { return Ok(Handling::PassedOver) };
         if details.get("program").and_then(Value::as_str) != Some("su") {
-            return Ok(Verdict::Keep);
+            return Ok(Handling::PassedOver);
         }
-        let Some(summary) = event.get("summary").and_then(Value::as_str) else { return Ok(Verdict::Keep) };
+        let Some(summary) = event.get("summary").and_then(Value::as_str) else { return Ok(Handling::PassedOver) };
         if !summary.starts_with("pam_unix") {
-            return Ok(Verdict::Keep);
+            return Ok(Handling::PassedOver);
         }
-        let Some(caps) = SESSION.captures(summary) else { return Ok(Verdict::Keep) };
+        let Some(caps) = SESSION.captures(summary) else { return Ok(Handling::PassedOver) };
         let found = ["originuser", "status", "uid", "username"]
             .map(|name| (name, caps.name(name).map_or(Value::Null, |m| Value::from(m.as_str()))));
         if let Some(Value::Object(details)) = event.get_mut("details") {
@@ -63,6 +67,6 @@ impl Plugin for ParseSu {
                 details.insert(key.to_owned(), value);
             }
         }
-        Ok(Verdict::Keep)
+        Ok(Handling::Verdict(Verdict::Keep))
     }
 }

@@ -13,7 +13,7 @@
 use mozdef_model::Document;
 use serde_json::{Map, Value};
 
-use super::{Metadata, Plugin, PluginError, Verdict};
+use super::{Handling, Metadata, Plugin, PluginError, Verdict};
 
 /// MozDef's `remove_dots`.
 #[derive(Debug, Default)]
@@ -32,9 +32,12 @@ impl Plugin for RemoveDots {
         5
     }
 
-    fn on_message(&self, event: &mut Document, _metadata: &mut Metadata) -> Result<Verdict, PluginError> {
-        clean_map(event);
-        Ok(Verdict::Keep)
+    fn on_message(&self, event: &mut Document, metadata: &mut Metadata) -> Result<Verdict, PluginError> {
+        self.handle(event, metadata).map(Handling::verdict)
+    }
+
+    fn handle(&self, event: &mut Document, _metadata: &mut Metadata) -> Result<Handling, PluginError> {
+        Ok(if clean_map(event) { Handling::Verdict(Verdict::Keep) } else { Handling::PassedOver })
     }
 }
 
@@ -42,9 +45,10 @@ fn is_dotted(key: &str) -> bool {
     key.starts_with('.') || key.ends_with('.')
 }
 
-/// MozDef's `renameKeysToRemoveDots` on an object.
-fn clean_map(map: &mut Map<String, Value>) {
-    if map.keys().any(|k| is_dotted(k)) {
+/// MozDef's `renameKeysToRemoveDots` on an object; whether it renamed a key.
+fn clean_map(map: &mut Map<String, Value>) -> bool {
+    let dotted_here = map.keys().any(|k| is_dotted(k));
+    if dotted_here {
         let dotted: Vec<String> = map.keys().filter(|k| is_dotted(k)).cloned().collect();
         for key in dotted {
             if let Some(value) = map.shift_remove(&key) {
@@ -52,15 +56,43 @@ fn clean_map(map: &mut Map<String, Value>) {
             }
         }
     }
-    for value in map.values_mut() {
-        clean_value(value);
+    clean_all(map.values_mut()) || dotted_here
+}
+
+/// [`clean_value`] on every value (none skipped once one renamed); whether any renamed a key.
+fn clean_all<'a>(values: impl Iterator<Item = &'a mut Value>) -> bool {
+    let mut renamed = false;
+    for value in values {
+        renamed |= clean_value(value);
+    }
+    renamed
+}
+
+/// [`clean_map`] on the objects in `value`; whether it renamed a key.
+fn clean_value(value: &mut Value) -> bool {
+    match value {
+        Value::Object(map) => clean_map(map),
+        Value::Array(items) => clean_all(items.iter_mut()),
+        _ => false,
     }
 }
 
-fn clean_value(value: &mut Value) {
-    match value {
-        Value::Object(map) => clean_map(map),
-        Value::Array(items) => items.iter_mut().for_each(clean_value),
-        _ => {}
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn dotted_keys_are_renamed_at_any_depth_and_reported() {
+        let mut event = json!({"a": {"b.": 1, ".c": [{"d.e.": 2}]}, "f": "g."});
+        let Value::Object(map) = &mut event else { return };
+        assert!(clean_map(map));
+        assert_eq!(event, json!({"a": {"b": 1, "c": [{"de": 2}]}, "f": "g."}));
+        let mut clean = json!({"a": {"b.c": 1}, "l": [[{"x": "y."}]]});
+        let before = clean.clone();
+        let Value::Object(map) = &mut clean else { return };
+        assert!(!clean_map(map), "inner dots and dotted values are no renames");
+        assert_eq!(clean, before);
     }
 }

@@ -37,7 +37,7 @@ use mozdef_model::{Document, isoformat, to_utc};
 use serde_json::Value;
 
 use super::netaddr::{is_py_space, valid_ipv4};
-use super::{Metadata, Plugin, PluginError, Verdict};
+use super::{Handling, Metadata, Plugin, PluginError, Verdict};
 use crate::python::{py_float, py_int};
 
 /// The fields of squid's native access log format.
@@ -60,9 +60,13 @@ impl Plugin for SquidFixup {
         5
     }
 
-    fn on_message(&self, event: &mut Document, _metadata: &mut Metadata) -> Result<Verdict, PluginError> {
+    fn on_message(&self, event: &mut Document, metadata: &mut Metadata) -> Result<Verdict, PluginError> {
+        self.handle(event, metadata).map(Handling::verdict)
+    }
+
+    fn handle(&self, event: &mut Document, _metadata: &mut Metadata) -> Result<Handling, PluginError> {
         if !event.contains_key("customendpoint") || event.get("category").and_then(Value::as_str) != Some("proxy") {
-            return Ok(Verdict::Keep);
+            return Ok(Handling::PassedOver);
         }
         let access = match (event.get("source").and_then(Value::as_str), event.get("MESSAGE")) {
             // Parsed before anything changes, so that a failure leaves the event as received.
@@ -99,7 +103,7 @@ impl Plugin for SquidFixup {
         }
         out.insert("eventsource".to_owned(), Value::from("squid"));
         out.insert("severity".to_owned(), Value::from("INFO"));
-        Ok(Verdict::Keep)
+        Ok(Handling::Verdict(Verdict::Keep))
     }
 }
 

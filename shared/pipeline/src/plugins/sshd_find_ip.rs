@@ -19,7 +19,7 @@ use mozdef_model::Document;
 use serde_json::{Value, json};
 
 use super::netaddr::find_ipv4;
-use super::{Metadata, Plugin, PluginError, Verdict};
+use super::{Handling, Metadata, Plugin, PluginError, Verdict};
 
 /// MozDef's `sshdFindIP`.
 #[derive(Debug, Default)]
@@ -38,18 +38,22 @@ impl Plugin for SshdFindIp {
         5
     }
 
-    fn on_message(&self, event: &mut Document, _metadata: &mut Metadata) -> Result<Verdict, PluginError> {
-        let Some(summary) = event.get("summary") else { return Ok(Verdict::Keep) };
+    fn on_message(&self, event: &mut Document, metadata: &mut Metadata) -> Result<Verdict, PluginError> {
+        self.handle(event, metadata).map(Handling::verdict)
+    }
+
+    fn handle(&self, event: &mut Document, _metadata: &mut Metadata) -> Result<Handling, PluginError> {
+        let Some(summary) = event.get("summary") else { return Ok(Handling::PassedOver) };
         let details = match event.get("details") {
             Some(Value::Object(details)) => Some(details),
             _ => None,
         };
         if details.is_some_and(|d| d.contains_key("sourceipaddress")) {
-            return Ok(Verdict::Keep);
+            return Ok(Handling::PassedOver);
         }
-        let Value::String(summary) = summary else { return Ok(Verdict::Keep) };
+        let Value::String(summary) = summary else { return Ok(Handling::PassedOver) };
         let Some(ip) = find_ipv4(summary).next() else {
-            return Ok(Verdict::Keep);
+            return Ok(Handling::PassedOver);
         };
         let ip = Value::from(ip);
         match event.get_mut("details") {
@@ -60,6 +64,6 @@ impl Plugin for SshdFindIp {
                 event.insert("details".to_owned(), json!({ "sourceipaddress": ip }));
             }
         }
-        Ok(Verdict::Keep)
+        Ok(Handling::Verdict(Verdict::Keep))
     }
 }

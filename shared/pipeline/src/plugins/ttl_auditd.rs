@@ -13,7 +13,7 @@
 use mozdef_model::Document;
 use serde_json::{Map, Value};
 
-use super::{Metadata, Plugin, PluginError, Verdict};
+use super::{Handling, Metadata, Plugin, PluginError, Verdict};
 
 /// MozDef's `ttl_auditd`.
 #[derive(Debug, Default)]
@@ -32,13 +32,18 @@ impl Plugin for TtlAuditd {
         1
     }
 
-    fn on_message(&self, event: &mut Document, _metadata: &mut Metadata) -> Result<Verdict, PluginError> {
+    fn on_message(&self, event: &mut Document, metadata: &mut Metadata) -> Result<Verdict, PluginError> {
+        self.handle(event, metadata).map(Handling::verdict)
+    }
+
+    fn handle(&self, event: &mut Document, _metadata: &mut Metadata) -> Result<Handling, PluginError> {
         if let Some(Value::Object(details)) = event.get("details")
             && is_noisy_command(details)
         {
             event.insert("_ttl".to_owned(), Value::from("3d"));
+            return Ok(Handling::Verdict(Verdict::Keep));
         }
-        Ok(Verdict::Keep)
+        Ok(Handling::PassedOver)
     }
 }
 
