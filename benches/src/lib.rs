@@ -26,6 +26,51 @@ pub fn env_parse<T: std::str::FromStr>(name: &str) -> Option<T> {
     }
 }
 
+/// The `--name value` pairs of a bench binary's command line; errors carry its usage text.
+#[derive(Debug)]
+pub struct Flags {
+    values: std::collections::HashMap<String, String>,
+    usage: &'static str,
+}
+
+impl Flags {
+    /// The flags of `args`, each one of `allowed`; `--help` answers the usage.
+    pub fn parse(
+        mut args: impl Iterator<Item = String>,
+        allowed: &[&str],
+        usage: &'static str,
+    ) -> Result<Flags, String> {
+        let mut values = std::collections::HashMap::new();
+        while let Some(flag) = args.next() {
+            if flag == "--help" || flag == "-h" {
+                return Err(usage.to_owned());
+            }
+            let name = flag.strip_prefix("--").filter(|name| allowed.contains(name));
+            let Some(name) = name else { return Err(format!("unknown argument {flag:?}\n{usage}")) };
+            let value = args.next().ok_or_else(|| format!("{flag} needs a value\n{usage}"))?;
+            values.insert(name.to_owned(), value);
+        }
+        Ok(Flags { values, usage })
+    }
+
+    /// The value of `--name`, if given.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str)
+    }
+
+    /// The value of `--name`, which must be given.
+    pub fn required(&self, name: &str) -> Result<&str, String> {
+        self.text(name).ok_or_else(|| format!("--{name} is required\n{}", self.usage))
+    }
+
+    /// The value of `--name` as a whole number (`_` allowed between digits), if given.
+    pub fn number(&self, name: &str) -> Result<Option<u64>, String> {
+        self.text(name)
+            .map(|v| v.replace('_', "").parse::<u64>().map_err(|e| format!("--{name} {v:?}: {e}")))
+            .transpose()
+    }
+}
+
 /// One corpus line normalised to a MozDef event.
 #[derive(Debug, Clone)]
 pub struct CorpusEvent {

@@ -26,7 +26,6 @@
 //! Benchmarks are never part of the tests; the objects are generated, never committed.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -37,6 +36,7 @@ use chrono::{DateTime, Utc};
 use flate2::Compression;
 use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
+use mozdef_benches::Flags;
 use mozdef_model::rng::SplitMix64;
 use mozdef_pipeline::NormalizeContext;
 use mozdef_pipeline::decode::aws_logs::{Entry, S3LogDecoder};
@@ -73,8 +73,10 @@ const CERTIFICATE: &str = "arn:aws:acm:us-east-1:111122223333:certificate/2a108f
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let outcome = match args.next().as_deref() {
-        Some("generate") => Flags::parse(args, &["format", "gzip-bytes", "out", "bucket", "seed"]).and_then(generate),
-        Some("decode") => Flags::parse(args, &["dir", "bucket", "key", "text-bytes"]).and_then(decode),
+        Some("generate") => {
+            Flags::parse(args, &["format", "gzip-bytes", "out", "bucket", "seed"], USAGE).and_then(generate)
+        }
+        Some("decode") => Flags::parse(args, &["dir", "bucket", "key", "text-bytes"], USAGE).and_then(decode),
         _ => Err(USAGE.to_owned()),
     };
     match outcome {
@@ -83,37 +85,6 @@ fn main() -> ExitCode {
             eprintln!("aws_logs_bench: {message}");
             ExitCode::FAILURE
         }
-    }
-}
-
-/// The `--name value` pairs of a command line.
-struct Flags(HashMap<String, String>);
-
-impl Flags {
-    /// The flags of `args`, each one of `allowed`.
-    fn parse(mut args: impl Iterator<Item = String>, allowed: &[&str]) -> Result<Flags, String> {
-        let mut flags = HashMap::new();
-        while let Some(flag) = args.next() {
-            let name = flag.strip_prefix("--").filter(|name| allowed.contains(name));
-            let Some(name) = name else { return Err(format!("unknown argument {flag:?}\n{USAGE}")) };
-            let value = args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
-            flags.insert(name.to_owned(), value);
-        }
-        Ok(Flags(flags))
-    }
-
-    fn text(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str)
-    }
-
-    fn required(&self, name: &str) -> Result<&str, String> {
-        self.text(name).ok_or_else(|| format!("--{name} is required\n{USAGE}"))
-    }
-
-    fn number(&self, name: &str) -> Result<Option<u64>, String> {
-        self.text(name)
-            .map(|v| v.replace('_', "").parse::<u64>().map_err(|e| format!("--{name} {v:?}: {e}")))
-            .transpose()
     }
 }
 

@@ -34,7 +34,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
-use mozdef_benches::{CorpusEvent, process_corpus};
+use mozdef_benches::{CorpusEvent, Flags, process_corpus};
 use mozdef_model::{Document, isoformat};
 use mozdef_pipeline::document_id;
 use mozdef_service::PipelineOptions;
@@ -65,35 +65,21 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let (mut corpus, mut data_dir, mut events) = (None, None, None);
-    let (mut hours, mut batch, mut now) = (24, 10_000, Utc::now());
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        if flag == "--help" || flag == "-h" {
-            return Err(USAGE.to_owned());
+    let allowed = ["corpus", "data-dir", "events", "hours", "batch", "now"];
+    let flags = Flags::parse(std::env::args().skip(1), &allowed, USAGE)?;
+    let number = |name: &str, default: u64| flags.number(name).map(|n| n.unwrap_or(default));
+    let now = match flags.text("now") {
+        Some(value) => {
+            DateTime::parse_from_rfc3339(value).map_err(|e| format!("--now {value:?}: {e}"))?.with_timezone(&Utc)
         }
-        let value = it.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
-        let number = |v: &str| v.replace('_', "").parse::<u64>().map_err(|e| format!("{flag} {v:?}: {e}"));
-        match flag.as_str() {
-            "--corpus" => corpus = Some(PathBuf::from(value)),
-            "--data-dir" => data_dir = Some(PathBuf::from(value)),
-            "--events" => events = Some(number(&value)?),
-            "--hours" => hours = u32::try_from(number(&value)?).map_err(|e| format!("--hours {value:?}: {e}"))?,
-            "--batch" => batch = usize::try_from(number(&value)?).map_err(|e| format!("--batch {value:?}: {e}"))?,
-            "--now" => {
-                now = DateTime::parse_from_rfc3339(&value)
-                    .map_err(|e| format!("--now {value:?}: {e}"))?
-                    .with_timezone(&Utc);
-            }
-            other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
-        }
-    }
+        None => Utc::now(),
+    };
     let args = Args {
-        corpus: corpus.ok_or_else(|| format!("--corpus is required\n{USAGE}"))?,
-        data_dir: data_dir.ok_or_else(|| format!("--data-dir is required\n{USAGE}"))?,
-        events: events.ok_or_else(|| format!("--events is required\n{USAGE}"))?,
-        hours,
-        batch: batch.max(1),
+        corpus: PathBuf::from(flags.required("corpus")?),
+        data_dir: PathBuf::from(flags.required("data-dir")?),
+        events: flags.number("events")?.ok_or_else(|| format!("--events is required\n{USAGE}"))?,
+        hours: u32::try_from(number("hours", 24)?).map_err(|e| format!("--hours: {e}"))?,
+        batch: usize::try_from(number("batch", 10_000)?).map_err(|e| format!("--batch: {e}"))?.max(1),
         now,
     };
     if args.events == 0 || args.hours == 0 {
